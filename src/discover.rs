@@ -1,0 +1,184 @@
+//! Which files a run reads: named files always, folders walked the way ripgrep walks them
+//! (.gitignore honoured inside git repositories, hidden entries skipped), filtered by the
+//! manifest extensions or `--include`, minus `--exclude`.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+/// One thing to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InputSource {
+    Stdin,
+    File(PathBuf),
+}
+
+/// What discovery found: the inputs in a stable order, and the arguments it could not use.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<InputSource>,
+    pub problems: Vec<DiscoveryProblem>,
+}
+
+/// An argument or folder entry that could not be used (missing path, unreadable folder).
+#[derive(Debug, Clone)]
+pub struct DiscoveryProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// The file patterns read inside folders when `--include` is not given.
+pub const DEFAULT_INCLUDE: &[&str] = &["*.yaml", "*.yml", "*.json"];
+
+/// Include and exclude globs, compiled once.
+pub struct FileFilter {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl FileFilter {
+    /// Builds the filter; an empty `include` means [`DEFAULT_INCLUDE`]. A bad glob is an
+    /// error naming it.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+        let include: Vec<&str> = if include.is_empty() {
+            DEFAULT_INCLUDE.to_vec()
+        } else {
+            include.iter().map(String::as_str).collect()
+        };
+        Ok(FileFilter {
+            include: build_globs(&include)?,
+            exclude: build_globs(&exclude.iter().map(String::as_str).collect::<Vec<_>>())?,
+        })
+    }
+
+    fn excluded(&self, relative: &Path) -> bool {
+        self.exclude.is_match(relative)
+            || relative
+                .file_name()
+                .is_some_and(|name| self.exclude.is_match(Path::new(name)))
+    }
+
+    fn included(&self, relative: &Path) -> bool {
+        self.include.is_match(relative)
+            || relative
+                .file_name()
+                .is_some_and(|name| self.include.is_match(Path::new(name)))
+    }
+}
+
+fn build_globs(patterns: &[&str]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("invalid glob set: {e}"))
+}
+
+/// Expands the command-line arguments into inputs. No argument means the current folder.
+pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
+    let default_args = [".".to_string()];
+    let args = if args.is_empty() { &default_args[..] } else { args };
+    let mut found = Discovered::default();
+    for arg in args {
+        if arg == "-" {
+            found.inputs.push(InputSource::Stdin);
+            continue;
+        }
+        let path = Path::new(arg);
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk_folder(path, filter, &mut found),
+            Ok(_) => found.inputs.push(InputSource::File(path.to_path_buf())),
+            Err(error) => found.problems.push(DiscoveryProblem {
+                path: display_path(path),
+                message: format!("cannot read: {}", io_message(&error)),
+            }),
+        }
+    }
+    found.inputs.sort_by_key(sort_key);
+    found.inputs.dedup();
+    found
+}
+
+fn sort_key(input: &InputSource) -> (u8, String) {
+    match input {
+        InputSource::Stdin => (0, String::new()),
+        InputSource::File(path) => (1, display_path(path)),
+    }
+}
+
+fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(true)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                let path = entry.path();
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                if is_file && filter.included(relative) && !filter.excluded(relative) {
+                    found.inputs.push(InputSource::File(path.to_path_buf()));
+                }
+            }
+            Err(error) => found.problems.push(DiscoveryProblem {
+                path: error_path(&error).unwrap_or_else(|| display_path(root)),
+                message: walk_message(&error),
+            }),
+        }
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<String> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn walk_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
+        ignore::Error::Io(io) => format!("cannot read: {}", io_message(io)),
+        other => other.to_string(),
+    }
+}
+
+/// An io error's message without the "(os error N)" tail.
+pub fn io_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// A path as users see it: relative to the working directory when below it, with forward
+/// slashes and without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let text = relative.to_string_lossy().replace('\\', "/");
+    let text = text.trim_start_matches("./");
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text.to_string()
+    }
+}

@@ -1,0 +1,109 @@
+//! Findings as plain data: every output format, the exit code and fingerprints read these.
+
+use std::fmt;
+
+use crate::model::ObjectRef;
+use crate::rules::Rule;
+use crate::source::{FileId, Span};
+
+/// How serious a finding is. Ordered: `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// The other side of a cross-object finding (another workload sharing the SA, the role a
+/// binding grants), with a short note on what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// One problem found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// What is wrong, why it matters and how to fix it, in one paragraph.
+    pub message: String,
+    /// The exact field at fault (or the mapping where a missing field belongs).
+    pub location: Location,
+    pub related: Vec<Related>,
+    /// The object the finding is about.
+    pub object: ObjectRef,
+    /// The Helm template the object was rendered from.
+    pub origin: Option<String>,
+    /// What within the object the finding concerns (a field path with a discriminator,
+    /// e.g. `subjects[ServiceAccount:default]`). With the rule and object it is the
+    /// finding's identity: fingerprints derive from it, never from line numbers.
+    pub field: String,
+}
+
+impl Finding {
+    /// A fingerprint stable across line moves, reformatting and unrelated edits: a hash of
+    /// rule code, object identity and field (FNV-1a 64, fixed forever for `salint/v1`).
+    pub fn fingerprint(&self) -> String {
+        let identity = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            self.rule.code(),
+            self.object.kind,
+            self.object.namespace.as_deref().unwrap_or(""),
+            self.object.name,
+            self.field
+        );
+        format!("{:016x}", fnv1a64(identity.as_bytes()))
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+}

@@ -1,0 +1,19 @@
+//! salint: a linter for Kubernetes manifests that finds ServiceAccount, token and RBAC risks
+//! by reading a whole manifest set into one graph.
+//!
+//! The pipeline reads in one direction: [`discover`] files → [`input`] (read and parse with
+//! spans) → [`model`] (typed views of the objects salint cares about) → [`graph`] (indexes
+//! built once) → [`rules`] (pure functions of the graph) → [`finding`]s → [`report`].
+
+pub mod cli;
+pub mod discover;
+pub mod docs;
+pub mod finding;
+pub mod graph;
+pub mod input;
+pub mod lint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod yaml;

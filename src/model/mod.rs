@@ -1,0 +1,11 @@
+//! Typed views of the objects salint reasons about, each pointing back into its span tree.
+
+pub mod namespace;
+pub mod object;
+pub mod rbac;
+pub mod secret;
+pub mod service_account;
+pub mod workload;
+
+pub use namespace::Namespace;
+pub use object::{Object, ObjectRef};

@@ -1,0 +1,139 @@
+//! One Kubernetes object read from a document (or a List item), with its span tree.
+
+use std::fmt;
+
+use super::Namespace;
+use crate::source::{FileId, Span};
+use crate::yaml::Node;
+
+/// Kinds that are cluster-scoped: their `metadata.namespace` is meaningless.
+const CLUSTER_SCOPED: &[&str] = &[
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "CertificateSigningRequest",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "VolumeAttachment",
+];
+
+/// A Kubernetes object: a mapping with `apiVersion` and `kind`.
+#[derive(Debug)]
+pub struct Object {
+    pub file: FileId,
+    /// The object's mapping; its span is the object's range in the file.
+    pub root: Node,
+    pub api_version: String,
+    pub kind: String,
+    /// `metadata.name`, or `generateName`, or empty.
+    pub name: String,
+    /// `metadata.namespace` as written, if any.
+    pub declared_namespace: Option<String>,
+    /// Helm's `# Source:` comment ahead of the document.
+    pub origin: Option<String>,
+}
+
+impl Object {
+    /// Reads the identity of an object; `None` for documents that are not objects.
+    pub fn from_node(root: Node, origin: Option<String>) -> Option<Object> {
+        let api_version = root.get("apiVersion")?.as_str()?.to_string();
+        let kind = root.get("kind")?.as_str()?.to_string();
+        let metadata = root.get("metadata");
+        let name = metadata
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
+        let declared_namespace = metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .filter(|ns| !ns.is_empty())
+            .map(str::to_string);
+        Some(Object {
+            file: 0,
+            root,
+            api_version,
+            kind,
+            name,
+            declared_namespace,
+            origin,
+        })
+    }
+
+    pub fn is_cluster_scoped(&self) -> bool {
+        CLUSTER_SCOPED.contains(&self.kind.as_str())
+    }
+
+    /// The namespace the object lives in, given the run's implicit namespace.
+    pub fn namespace(&self, implicit: &Namespace) -> Namespace {
+        match &self.declared_namespace {
+            Some(ns) => Namespace::Named(ns.clone()),
+            None => implicit.clone(),
+        }
+    }
+
+    pub fn metadata(&self) -> Option<&Node> {
+        self.root.get("metadata")
+    }
+
+    pub fn span(&self) -> Span {
+        self.root.span
+    }
+
+    /// The span of `metadata.name`'s value, else `kind`'s: where to point for the object.
+    pub fn name_span(&self) -> Span {
+        self.root
+            .path(&["metadata", "name"])
+            .or_else(|| self.root.get("kind"))
+            .map_or(self.root.span, |n| n.span)
+    }
+
+    /// The value of a label or annotation.
+    pub fn meta_map_value(&self, map: &str, key: &str) -> Option<&Node> {
+        self.metadata()?.get(map)?.get(key)
+    }
+}
+
+/// Kind, namespace and name: how findings name an object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    /// `None` for cluster-scoped objects and for objects in an unknown implicit namespace.
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn of(object: &Object, implicit: &Namespace) -> ObjectRef {
+        let namespace = if object.is_cluster_scoped() {
+            None
+        } else {
+            object.namespace(implicit).name().map(str::to_string)
+        };
+        ObjectRef {
+            kind: object.kind.clone(),
+            namespace,
+            name: object.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}

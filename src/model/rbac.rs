@@ -1,0 +1,286 @@
+//! Roles, ClusterRoles and their bindings.
+
+use super::{Namespace, Object};
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// One entry of a role's `rules`.
+#[derive(Debug)]
+pub struct PolicyRule<'a> {
+    pub node: &'a Node,
+    pub api_groups: Vec<&'a str>,
+    pub resources: Vec<&'a str>,
+    pub verbs: Vec<&'a str>,
+    pub resource_names: Vec<&'a str>,
+    pub non_resource_urls: Vec<&'a str>,
+}
+
+impl<'a> PolicyRule<'a> {
+    fn from_node(node: &'a Node) -> Self {
+        let list = |key: &str| node.get(key).map(|n| n.str_items().collect()).unwrap_or_default();
+        PolicyRule {
+            node,
+            api_groups: list("apiGroups"),
+            resources: list("resources"),
+            verbs: list("verbs"),
+            resource_names: list("resourceNames"),
+            non_resource_urls: list("nonResourceURLs"),
+        }
+    }
+
+    /// `*` verbs on `*` resources in `*` apiGroups, not narrowed by resourceNames: what
+    /// cluster-admin grants on resources.
+    pub fn grants_everything(&self) -> bool {
+        self.verbs.contains(&"*")
+            && self.resources.contains(&"*")
+            && self.api_groups.contains(&"*")
+            && self.resource_names.is_empty()
+    }
+}
+
+/// A label selector requirement of an aggregation rule.
+#[derive(Debug)]
+pub enum LabelRequirement<'a> {
+    Equals(&'a str, &'a str),
+    In(&'a str, Vec<&'a str>),
+    NotIn(&'a str, Vec<&'a str>),
+    Exists(&'a str),
+    DoesNotExist(&'a str),
+}
+
+/// A `clusterRoleSelectors` entry: all requirements must hold.
+#[derive(Debug)]
+pub struct LabelSelector<'a> {
+    pub requirements: Vec<LabelRequirement<'a>>,
+}
+
+impl<'a> LabelSelector<'a> {
+    fn from_node(node: &'a Node) -> Self {
+        let mut requirements = Vec::new();
+        if let Some(labels) = node.get("matchLabels").and_then(Node::as_map) {
+            for entry in labels {
+                if let (Some(k), Some(v)) = (entry.key.as_str(), entry.value.as_str()) {
+                    requirements.push(LabelRequirement::Equals(k, v));
+                }
+            }
+        }
+        for expression in node.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
+            let Some(key) = expression.get("key").and_then(Node::as_str) else {
+                continue;
+            };
+            let values = || {
+                expression
+                    .get("values")
+                    .map(|n| n.str_items().collect())
+                    .unwrap_or_default()
+            };
+            match expression.get("operator").and_then(Node::as_str) {
+                Some("In") => requirements.push(LabelRequirement::In(key, values())),
+                Some("NotIn") => requirements.push(LabelRequirement::NotIn(key, values())),
+                Some("Exists") => requirements.push(LabelRequirement::Exists(key)),
+                Some("DoesNotExist") => requirements.push(LabelRequirement::DoesNotExist(key)),
+                _ => {}
+            }
+        }
+        LabelSelector { requirements }
+    }
+
+    /// Whether an object with these labels is selected. An empty selector selects
+    /// nothing here: the aggregation controller treats `{}` as "match everything", which
+    /// would be a misconfiguration we do not want to amplify into findings.
+    pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
+        let get = |key: &str| labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        !self.requirements.is_empty()
+            && self.requirements.iter().all(|req| match req {
+                LabelRequirement::Equals(k, v) => get(k) == Some(*v),
+                LabelRequirement::In(k, vs) => get(k).is_some_and(|v| vs.contains(&v)),
+                LabelRequirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.contains(&v)),
+                LabelRequirement::Exists(k) => get(k).is_some(),
+                LabelRequirement::DoesNotExist(k) => get(k).is_none(),
+            })
+    }
+}
+
+/// A Role or ClusterRole.
+#[derive(Debug)]
+pub struct Role<'a> {
+    pub object: &'a Object,
+    pub cluster: bool,
+    /// The Role's namespace; `None` for ClusterRoles.
+    pub namespace: Option<Namespace>,
+    pub rules: Vec<PolicyRule<'a>>,
+    /// `aggregationRule.clusterRoleSelectors`, for ClusterRoles that aggregate others.
+    pub aggregation: Option<Vec<LabelSelector<'a>>>,
+    /// The span of the `aggregationRule` key.
+    pub aggregation_span: Option<Span>,
+    pub labels: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Role<'a> {
+    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+        let cluster = match object.kind.as_str() {
+            "Role" => false,
+            "ClusterRole" => true,
+            _ => return None,
+        };
+        if !object.api_version.starts_with("rbac.authorization.k8s.io/") {
+            return None;
+        }
+        let rules = object
+            .root
+            .get("rules")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(PolicyRule::from_node)
+            .collect();
+        let aggregation_entry = object.root.entry("aggregationRule").filter(|_| cluster);
+        let aggregation = aggregation_entry.map(|entry| {
+            entry
+                .value
+                .get("clusterRoleSelectors")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .map(LabelSelector::from_node)
+                .collect()
+        });
+        let labels = object
+            .metadata()
+            .and_then(|m| m.get("labels"))
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| Some((e.key.as_str()?, e.value.as_str()?)))
+            .collect();
+        Some(Role {
+            object,
+            cluster,
+            namespace: (!cluster).then_some(namespace),
+            rules,
+            aggregation,
+            aggregation_span: aggregation_entry.map(|e| e.key.span),
+            labels,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.object.name
+    }
+
+    pub fn kind(&self) -> &str {
+        if self.cluster {
+            "ClusterRole"
+        } else {
+            "Role"
+        }
+    }
+}
+
+/// A binding's `roleRef`.
+#[derive(Debug)]
+pub struct RoleRef<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The span of the `roleRef.name` value.
+    pub name_span: Span,
+}
+
+/// Kinds of binding subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    ServiceAccount,
+    User,
+    Group,
+}
+
+/// One subject of a binding.
+#[derive(Debug)]
+pub struct Subject<'a> {
+    pub kind: SubjectKind,
+    pub name: &'a str,
+    pub name_span: Span,
+    /// The namespace the subject refers to. A RoleBinding's ServiceAccount subject without
+    /// `namespace` means the binding's own namespace.
+    pub namespace: Namespace,
+    /// The span of the subject's `namespace` value, when written.
+    pub namespace_span: Option<Span>,
+}
+
+/// A RoleBinding or ClusterRoleBinding.
+#[derive(Debug)]
+pub struct Binding<'a> {
+    pub object: &'a Object,
+    pub cluster: bool,
+    /// The binding's namespace (RoleBindings); `None` for ClusterRoleBindings.
+    pub namespace: Option<Namespace>,
+    pub role_ref: Option<RoleRef<'a>>,
+    pub subjects: Vec<Subject<'a>>,
+}
+
+impl<'a> Binding<'a> {
+    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+        let cluster = match object.kind.as_str() {
+            "RoleBinding" => false,
+            "ClusterRoleBinding" => true,
+            _ => return None,
+        };
+        if !object.api_version.starts_with("rbac.authorization.k8s.io/") {
+            return None;
+        }
+        let role_ref = object.root.get("roleRef").and_then(|node| {
+            let name = node.get("name")?;
+            Some(RoleRef {
+                kind: node.get("kind").and_then(Node::as_str).unwrap_or("ClusterRole"),
+                name: name.as_str()?,
+                name_span: name.span,
+            })
+        });
+        let subjects = object
+            .root
+            .get("subjects")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|node| {
+                let kind = match node.get("kind")?.as_str()? {
+                    "ServiceAccount" => SubjectKind::ServiceAccount,
+                    "User" => SubjectKind::User,
+                    "Group" => SubjectKind::Group,
+                    _ => return None,
+                };
+                let name_node = node.get("name")?;
+                let namespace_node = node
+                    .get("namespace")
+                    .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+                let subject_namespace = match namespace_node.and_then(Node::as_str) {
+                    Some(ns) => Namespace::Named(ns.to_string()),
+                    None if !cluster => namespace.clone(),
+                    None => Namespace::Implicit,
+                };
+                Some(Subject {
+                    kind,
+                    name: name_node.as_str()?,
+                    name_span: name_node.span,
+                    namespace: subject_namespace,
+                    namespace_span: namespace_node.map(|n| n.span),
+                })
+            })
+            .collect();
+        Some(Binding {
+            object,
+            cluster,
+            namespace: (!cluster).then_some(namespace),
+            role_ref,
+            subjects,
+        })
+    }
+
+    pub fn kind(&self) -> &str {
+        if self.cluster {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Workloads: every object with a pod template, and the identity its pods run as.
+
+use super::{Namespace, Object};
+use crate::source::Span;
+use crate::yaml::{yaml11_bool, Node, Yaml11Bool};
+
+/// Where the pod spec sits, by kind. Kinds not listed here are workloads when they have a
+/// `spec.template.spec` with `containers` (Argo Rollout, OpenShift DeploymentConfig,
+/// Knative Service, ...).
+fn pod_spec_path(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        "PodTemplate" => &["template", "spec"],
+        _ => &["spec", "template", "spec"],
+    }
+}
+
+const BUILTIN_WORKLOADS: &[&str] = &[
+    "Pod",
+    "CronJob",
+    "PodTemplate",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "ReplicationController",
+];
+
+/// The field that names a pod's ServiceAccount, when one is set.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceAccountField {
+    /// The value's span.
+    pub span: Span,
+    /// `serviceAccount`, the deprecated alias, rather than `serviceAccountName`.
+    pub deprecated: bool,
+}
+
+/// A boolean field as written, with the span of its value.
+#[derive(Debug, Clone, Copy)]
+pub struct BoolField {
+    pub value: Yaml11Bool,
+    pub span: Span,
+}
+
+/// A workload and what its pod template says about identity.
+#[derive(Debug)]
+pub struct Workload<'a> {
+    pub object: &'a Object,
+    pub namespace: Namespace,
+    /// The pod spec mapping.
+    pub pod_spec: &'a Node,
+    /// The key `spec:` of the pod template: where a missing field belongs.
+    pub pod_spec_key: Span,
+    /// The effective ServiceAccount name: `serviceAccountName`, else the deprecated
+    /// `serviceAccount`, else `default`.
+    pub service_account: String,
+    pub service_account_field: Option<ServiceAccountField>,
+    /// `automountServiceAccountToken` on the pod spec (it wins over the SA's).
+    pub automount: Option<BoolField>,
+    /// A projected `serviceAccountToken` volume source: a token even without automount.
+    pub projected_token: Option<Span>,
+    /// The controller owning this object (`ownerReferences` with `controller: true`), as
+    /// (kind, name).
+    pub controller: Option<(String, String)>,
+}
+
+impl<'a> Workload<'a> {
+    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Workload<'a>> {
+        let path = pod_spec_path(&object.kind);
+        let entry = object.root.path_entry(path)?;
+        let pod_spec = &entry.value;
+        pod_spec.as_map()?;
+        if !BUILTIN_WORKLOADS.contains(&object.kind.as_str()) && pod_spec.get("containers").is_none()
+        {
+            return None;
+        }
+        let named = |key: &str| {
+            pod_spec
+                .get(key)
+                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        };
+        let chosen = match (named("serviceAccountName"), named("serviceAccount")) {
+            (Some(node), _) => Some((node, false)),
+            (None, Some(node)) => Some((node, true)),
+            (None, None) => None,
+        };
+        let service_account = chosen
+            .and_then(|(node, _)| node.as_str())
+            .unwrap_or("default")
+            .to_string();
+        let service_account_field = chosen.map(|(node, deprecated)| ServiceAccountField {
+            span: node.span,
+            deprecated,
+        });
+        Some(Workload {
+            object,
+            namespace,
+            pod_spec,
+            pod_spec_key: entry.key.span,
+            service_account,
+            service_account_field,
+            automount: pod_spec
+                .get("automountServiceAccountToken")
+                .map(|node| BoolField {
+                    value: yaml11_bool(node),
+                    span: node.span,
+                }),
+            projected_token: projected_token(pod_spec),
+            controller: controller(object),
+        })
+    }
+}
+
+/// The span of the first projected `serviceAccountToken` volume source, if any.
+fn projected_token(pod_spec: &Node) -> Option<Span> {
+    pod_spec
+        .get("volumes")?
+        .items()
+        .iter()
+        .filter_map(|volume| volume.path(&["projected", "sources"]))
+        .flat_map(Node::items)
+        .find_map(|source| source.entry("serviceAccountToken"))
+        .map(|entry| entry.key.span)
+}
+
+/// The controller named in `ownerReferences` (the entry with `controller: true`, else the
+/// first), as (kind, name).
+fn controller(object: &Object) -> Option<(String, String)> {
+    let owners = object.metadata()?.get("ownerReferences")?.items();
+    let is_controller =
+        |owner: &&Node| owner.get("controller").map(yaml11_bool) == Some(Yaml11Bool::True);
+    let owner = owners.iter().find(is_controller).or(owners.first())?;
+    Some((
+        owner.get("kind")?.as_str()?.to_string(),
+        owner.get("name")?.as_str()?.to_string(),
+    ))
+}

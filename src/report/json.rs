@@ -1,0 +1,128 @@
+//! `--format json`: a stable, documented shape (see README "JSON output").
+
+use serde::Serialize;
+
+use super::{Report, Summary};
+use crate::finding::{Finding, Location};
+use crate::model::ObjectRef;
+use crate::source::{Position, SourceFile};
+
+/// Version of the JSON shape; bumped only on incompatible changes.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'r> {
+    version: u32,
+    tool: JsonTool,
+    findings: Vec<JsonFinding<'r>>,
+    input_errors: Vec<JsonInputError<'r>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'r> {
+    code: &'r str,
+    rule: &'r str,
+    severity: &'r str,
+    message: &'r str,
+    file: &'r str,
+    span: JsonSpan,
+    object: &'r ObjectRef,
+    template_origin: Option<&'r str>,
+    fingerprint: String,
+    related: Vec<JsonRelated<'r>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'r> {
+    message: &'r str,
+    file: &'r str,
+    span: JsonSpan,
+}
+
+/// Start and end (exclusive) positions, 1-based lines and character columns, plus byte
+/// offsets for tools that slice the file.
+#[derive(Serialize)]
+struct JsonSpan {
+    start: Position,
+    end: Position,
+    byte_start: usize,
+    byte_end: usize,
+}
+
+#[derive(Serialize)]
+struct JsonInputError<'r> {
+    file: &'r str,
+    position: Option<Position>,
+    message: &'r str,
+}
+
+fn span(files: &[SourceFile], location: Location) -> JsonSpan {
+    let (start, end) = files[location.file].range(location.span);
+    JsonSpan {
+        start,
+        end,
+        byte_start: location.span.start,
+        byte_end: location.span.end,
+    }
+}
+
+fn finding<'r>(files: &'r [SourceFile], finding: &'r Finding) -> JsonFinding<'r> {
+    JsonFinding {
+        code: finding.rule.code(),
+        rule: finding.rule.name(),
+        severity: finding.severity.as_str(),
+        message: &finding.message,
+        file: &files[finding.location.file].display,
+        span: span(files, finding.location),
+        object: &finding.object,
+        template_origin: finding.origin.as_deref(),
+        fingerprint: finding.fingerprint(),
+        related: finding
+            .related
+            .iter()
+            .map(|related| JsonRelated {
+                message: &related.message,
+                file: &files[related.location.file].display,
+                span: span(files, related.location),
+            })
+            .collect(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let json = JsonReport {
+        version: JSON_FORMAT_VERSION,
+        tool: JsonTool {
+            name: "salint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| finding(report.files, f))
+            .collect(),
+        input_errors: report
+            .errors
+            .iter()
+            .map(|error| JsonInputError {
+                file: &error.path,
+                position: error
+                    .file
+                    .zip(error.span)
+                    .map(|(file, span)| report.files[file].position(span.start)),
+                message: &error.message,
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    let mut text = serde_json::to_string_pretty(&json).expect("JSON report serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,235 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning ingests it.
+//!
+//! One run; a descriptor for every rule with its doc as help; results with exact regions
+//! (1-based lines, columns in Unicode code points as `columnKind` says) and
+//! `partialFingerprints` that ignore line numbers; unreadable or unparsable inputs as
+//! `toolExecutionNotifications` while `executionSuccessful` stays true.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+
+use super::Report;
+use crate::finding::{Finding, Location, Severity};
+use crate::rules::{self, Rule};
+use crate::source::SourceFile;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/salint/salint";
+/// The key under which results carry their fingerprint.
+pub const FINGERPRINT_KEY: &str = "salint/v1";
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Note => ResultLevel::Note,
+    }
+}
+
+/// A file path as a relative URI reference: forward slashes, characters outside the
+/// unreserved/path set percent-encoded.
+fn uri(display: &str) -> String {
+    let mut out = String::new();
+    for byte in display.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+'
+            | b'@' | b'=' | b',' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn physical_location(files: &[SourceFile], location: Location) -> PhysicalLocation {
+    let file = &files[location.file];
+    let (start, end) = file.range(location.span);
+    PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri(&file.display)).build())
+        .region(
+            Region::builder()
+                .start_line(start.line as i64)
+                .start_column(start.column as i64)
+                .end_line(end.line as i64)
+                .end_column(end.column as i64)
+                .build(),
+        )
+        .build()
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let doc = rule.doc();
+    let mut tags = doc.tags.clone();
+    for tag in ["security", doc.category.as_str()] {
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+    }
+    if !doc.cis.is_empty() {
+        tags.push(format!("CIS-{}", doc.cis));
+    }
+    let mut extra = BTreeMap::new();
+    extra.insert(
+        "security-severity".to_string(),
+        json!(format!("{:.1}", doc.security_severity)),
+    );
+    extra.insert("precision".to_string(), json!("high"));
+    ReportingDescriptor::builder()
+        .id(doc.code.clone())
+        .name(doc.name.clone())
+        .short_description(MultiformatMessageString::builder().text(doc.summary.clone()).build())
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(full_description(&doc.body, &doc.summary))
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(doc.body.clone())
+                .markdown(doc.body.clone())
+                .build(),
+        )
+        .help_uri(format!("{INFORMATION_URI}/blob/main/rules/{}.md", doc.name))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(doc.severity.as_str()))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(extra)
+                .build(),
+        )
+        .build()
+}
+
+/// The "What it flags" section's first paragraph, else the summary.
+fn full_description(body: &str, summary: &str) -> String {
+    let section = body
+        .split("\n## ")
+        .find(|s| s.starts_with("What it flags"))
+        .and_then(|s| s.split_once('\n'))
+        .map(|(_, text)| text.trim())
+        .and_then(|text| text.split("\n\n").next())
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+    match section {
+        Some(text) if !text.is_empty() => text,
+        _ => summary.to_string(),
+    }
+}
+
+fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifResult {
+    let mut message = finding.message.clone();
+    if let Some(origin) = &finding.origin {
+        message.push_str(&format!(" (Helm template: {origin})"));
+    }
+    let related: Vec<SarifLocation> = finding
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, related)| {
+            SarifLocation::builder()
+                .id(i as i64 + 1)
+                .physical_location(physical_location(files, related.location))
+                .message(Message::builder().text(related.message.clone()).build())
+                .build()
+        })
+        .collect();
+    let mut properties = BTreeMap::new();
+    properties.insert("object".to_string(), json!(finding.object));
+    if let Some(origin) = &finding.origin {
+        properties.insert("templateOrigin".to_string(), json!(origin));
+    }
+    let mut result = SarifResult::builder()
+        .rule_id(finding.rule.code())
+        .rule_index(rule_index as i64)
+        .level(level(finding.severity))
+        .message(Message::builder().text(message).build())
+        .locations(vec![SarifLocation::builder()
+            .physical_location(physical_location(files, finding.location))
+            .build()])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            finding.fingerprint(),
+        )]))
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        )
+        .build();
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    result
+}
+
+pub fn render(report: &Report) -> String {
+    let rules = rules::all();
+    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let index = rules
+                .iter()
+                .position(|r| std::ptr::eq(*r, finding.rule))
+                .expect("every finding's rule is registered");
+            result(report.files, finding, index)
+        })
+        .collect();
+    let notifications: Vec<Notification> = report
+        .errors
+        .iter()
+        .map(|error| {
+            let physical = match (error.file, error.span) {
+                (Some(file), Some(span)) => physical_location(report.files, Location { file, span }),
+                _ => PhysicalLocation::builder()
+                    .artifact_location(ArtifactLocation::builder().uri(uri(&error.path)).build())
+                    .build(),
+            };
+            Notification::builder()
+                .level(json!("error"))
+                .message(
+                    Message::builder()
+                        .text(format!("{}: {}", error.path, error.message))
+                        .build(),
+                )
+                .locations(vec![SarifLocation::builder()
+                    .physical_location(physical)
+                    .build()])
+                .build()
+        })
+        .collect();
+    let mut invocation = Invocation::builder().execution_successful(true).build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let driver = ToolComponent::builder()
+        .name("salint")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(descriptors)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .column_kind(json!("unicodeCodePoints"))
+        .results(results)
+        .build();
+    let sarif = Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&sarif).expect("SARIF serialises");
+    text.push('\n');
+    text
+}

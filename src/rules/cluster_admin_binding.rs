@@ -1,0 +1,82 @@
+//! `cluster-admin-binding`: bindings that hand out cluster-admin, by name, by an
+//! equivalent role, or through the `system:masters` group.
+
+use super::describe::{namespace_phrase, object_phrase, short_list, subject_phrase};
+use super::Emitter;
+use crate::graph::MASTERS_GROUP;
+use crate::model::rbac::{Binding, SubjectKind};
+
+pub fn check(emit: &mut Emitter<'_, '_>) {
+    let graph = emit.graph;
+    for binding in &graph.bindings {
+        let who = object_phrase(graph, binding.object);
+        let subjects = subjects_phrase(binding);
+        let scope = match &binding.namespace {
+            Some(ns) => format!("full control of {}, its Secrets and RBAC included", namespace_phrase(ns)),
+            None => "full control of the whole cluster".to_string(),
+        };
+        if let Some(role_ref) = &binding.role_ref {
+            if role_ref.kind == "ClusterRole" && role_ref.name == "cluster-admin" {
+                emit.report(
+                    binding.object,
+                    role_ref.name_span,
+                    "roleRef",
+                    format!(
+                        "{who} grants cluster-admin to {subjects}: {scope}. \
+                         Bind a role with only the permissions these subjects need (CIS 5.1.1)."
+                    ),
+                );
+            } else if let Some((index, role)) = graph.bound_role(binding) {
+                let everything = graph
+                    .effective_rules(index)
+                    .find(|(_, rule)| rule.grants_everything());
+                if let Some((holder, rule)) = everything {
+                    let through = if holder.object.name != role.object.name {
+                        format!(" (aggregated from ClusterRole `{}`)", holder.object.name)
+                    } else {
+                        String::new()
+                    };
+                    emit.report(
+                        binding.object,
+                        role_ref.name_span,
+                        "roleRef",
+                        format!(
+                            "{who} grants {} `{}` to {subjects}, and that role allows every verb on every resource in every API group{through}: \
+                             it is cluster-admin under another name, {scope}. Narrow the role's rules to what the subjects need (CIS 5.1.1, 5.1.3).",
+                            role.kind(),
+                            role.name(),
+                        ),
+                    )
+                    .with_related(
+                        holder.object,
+                        rule.node.span,
+                        format!("{} `{}` grants `*` on `*` here", holder.kind(), holder.name()),
+                    );
+                }
+            }
+        }
+        for subject in &binding.subjects {
+            if subject.kind == SubjectKind::Group && subject.name == MASTERS_GROUP {
+                emit.report(
+                    binding.object,
+                    subject.name_span,
+                    format!("subjects[Group:{MASTERS_GROUP}]"),
+                    format!(
+                        "{who} names the group `{MASTERS_GROUP}`, the hard-wired superuser group that bypasses RBAC: \
+                         its members are cluster-admin whatever the bindings say, and removing a binding cannot revoke it. \
+                         Bind a dedicated group to a least-privilege role instead (CIS 5.1.7)."
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn subjects_phrase(binding: &Binding) -> String {
+    let subjects: Vec<String> = binding.subjects.iter().map(subject_phrase).collect();
+    if subjects.is_empty() {
+        "no subject yet".to_string()
+    } else {
+        short_list(&subjects, 3)
+    }
+}

@@ -1,0 +1,83 @@
+//! Phrases the rules share, so messages read the same everywhere.
+
+use crate::graph::{Grant, Graph, Via};
+use crate::model::rbac::{Binding, Subject, SubjectKind};
+use crate::model::{Namespace, Object, ObjectRef};
+
+/// "namespace `x`", or words for the implicit namespace.
+pub fn namespace_phrase(namespace: &Namespace) -> String {
+    match namespace {
+        Namespace::Named(name) => format!("namespace `{name}`"),
+        Namespace::Implicit => "the namespace it is applied to".to_string(),
+    }
+}
+
+/// `Kind ns/name` for an object.
+pub fn object_phrase(graph: &Graph, object: &Object) -> String {
+    ObjectRef::of(object, &graph.implicit).to_string()
+}
+
+/// A ServiceAccount as `ns/name` (or just `name` in the implicit namespace).
+pub fn service_account_phrase(namespace: &Namespace, name: &str) -> String {
+    match namespace {
+        Namespace::Named(ns) => format!("{ns}/{name}"),
+        Namespace::Implicit => name.to_string(),
+    }
+}
+
+/// What a binding grants: "ClusterRole `view`".
+pub fn role_phrase(binding: &Binding) -> String {
+    match &binding.role_ref {
+        Some(role_ref) => format!("{} `{}`", role_ref.kind, role_ref.name),
+        None => "no role".to_string(),
+    }
+}
+
+pub fn subject_phrase(subject: &Subject) -> String {
+    match subject.kind {
+        SubjectKind::ServiceAccount => format!(
+            "ServiceAccount {}",
+            service_account_phrase(&subject.namespace, subject.name)
+        ),
+        SubjectKind::Group => format!("Group {}", subject.name),
+        SubjectKind::User => format!("User {}", subject.name),
+    }
+}
+
+/// A short list: the first `limit` items, then "and N more".
+pub fn short_list(items: &[String], limit: usize) -> String {
+    let shown = items.iter().take(limit).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > limit {
+        format!("{shown} and {} more", items.len() - limit)
+    } else {
+        shown
+    }
+}
+
+/// What the grants reaching a ServiceAccount amount to, for messages.
+pub fn grants_phrase(graph: &Graph, grants: &[Grant]) -> String {
+    if grants.is_empty() {
+        return "has no permission in the scanned manifests".to_string();
+    }
+    let items: Vec<String> = grants
+        .iter()
+        .map(|grant| {
+            let via = match grant.via {
+                Via::Name => String::new(),
+                Via::Group(group) => format!(" via group {group}"),
+            };
+            let scope = match &grant.binding.namespace {
+                Some(ns) => format!(" in {}", namespace_phrase(ns)),
+                None => " cluster-wide".to_string(),
+            };
+            format!(
+                "{}{scope} ({} {}{via})",
+                role_phrase(grant.binding),
+                grant.binding.kind(),
+                grant.binding.object.name
+            )
+        })
+        .collect();
+    let _ = graph;
+    format!("is granted {}", short_list(&items, 3))
+}

@@ -1,0 +1,43 @@
+//! `legacy-token-secret`: Secrets of type `kubernetes.io/service-account-token`.
+
+use super::describe::{grants_phrase, object_phrase, service_account_phrase};
+use super::Emitter;
+use crate::model::secret::SA_NAME_ANNOTATION;
+
+pub fn check(emit: &mut Emitter<'_, '_>) {
+    let graph = emit.graph;
+    for secret in &graph.token_secrets {
+        let who = object_phrase(graph, secret.object);
+        let holds = match secret.service_account {
+            Some((name, _)) => {
+                let grants = graph.grants(&secret.namespace, name);
+                format!(
+                    "a never-expiring token for ServiceAccount {}, which {}",
+                    service_account_phrase(&secret.namespace, name),
+                    grants_phrase(graph, &grants)
+                )
+            }
+            None => format!(
+                "a legacy token Secret without the `{SA_NAME_ANNOTATION}` annotation (the control plane will not fill it, but anything that does gets a never-expiring token)"
+            ),
+        };
+        let finding = emit.report(
+            secret.object,
+            secret.type_span,
+            "type",
+            format!(
+                "{who} is {holds}. Such a token survives the pods that use it and stays valid until the Secret is deleted. \
+                 Use short-lived tokens instead: the automounted projected token, a projected `serviceAccountToken` volume with `expirationSeconds`, or `kubectl create token`."
+            ),
+        );
+        if let Some((name, _)) = secret.service_account {
+            for grant in graph.grants(&secret.namespace, name) {
+                finding.with_related(
+                    grant.binding.object,
+                    grant.subject.name_span,
+                    format!("{} grants it here", object_phrase(graph, grant.binding.object)),
+                );
+            }
+        }
+    }
+}

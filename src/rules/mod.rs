@@ -1,0 +1,162 @@
+//! The rule registry. A rule is its doc (`rules/<name>.md`, embedded) plus a check
+//! function over the graph; adding one touches its two files and a line here.
+
+mod cluster_admin_binding;
+mod cross_namespace_reference;
+mod default_service_account;
+mod describe;
+mod legacy_token_secret;
+mod needless_token_automount;
+mod shared_service_account;
+
+use std::sync::OnceLock;
+
+use crate::docs::{parse_rule_doc, RuleDoc};
+use crate::finding::{Finding, Location, Related};
+use crate::graph::Graph;
+use crate::model::{Object, ObjectRef};
+use crate::source::Span;
+
+/// A rule: its name, its embedded doc, and its check.
+pub struct Rule {
+    name: &'static str,
+    doc_source: &'static str,
+    check: fn(&mut Emitter<'_, '_>),
+}
+
+macro_rules! rule {
+    ($name:literal, $module:ident) => {
+        Rule {
+            name: $name,
+            doc_source: include_str!(concat!("../../rules/", $name, ".md")),
+            check: $module::check,
+        }
+    };
+}
+
+static RULES: [Rule; 6] = [
+    rule!("default-service-account", default_service_account),
+    rule!("shared-service-account", shared_service_account),
+    rule!("needless-token-automount", needless_token_automount),
+    rule!("legacy-token-secret", legacy_token_secret),
+    rule!("cluster-admin-binding", cluster_admin_binding),
+    rule!("cross-namespace-reference", cross_namespace_reference),
+];
+
+static DOCS: OnceLock<Vec<RuleDoc>> = OnceLock::new();
+
+impl Rule {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The parsed doc. The docs are part of the binary and a test parses each, so a
+    /// broken doc cannot ship.
+    pub fn doc(&self) -> &'static RuleDoc {
+        let docs = DOCS.get_or_init(|| {
+            RULES
+                .iter()
+                .map(|rule| {
+                    parse_rule_doc(rule.doc_source)
+                        .unwrap_or_else(|e| panic!("rules/{}.md: {e}", rule.name))
+                })
+                .collect()
+        });
+        let index = RULES
+            .iter()
+            .position(|r| std::ptr::eq(r, self))
+            .expect("rules live in RULES");
+        &docs[index]
+    }
+
+    pub fn code(&self) -> &'static str {
+        &self.doc().code
+    }
+
+    /// The doc's Markdown source as embedded.
+    pub fn doc_source(&self) -> &'static str {
+        self.doc_source
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rule({})", self.name)
+    }
+}
+
+/// Every rule, sorted by code.
+pub fn all() -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = RULES.iter().collect();
+    rules.sort_by_key(|r| r.code());
+    rules
+}
+
+/// A rule by name or code (codes case-insensitively).
+pub fn find(name_or_code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.name == name_or_code || r.code().eq_ignore_ascii_case(name_or_code))
+}
+
+/// Runs every rule over the graph.
+pub fn check_all(graph: &Graph<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &RULES {
+        let mut emitter = Emitter {
+            graph,
+            rule,
+            findings: &mut findings,
+        };
+        (rule.check)(&mut emitter);
+    }
+    findings
+}
+
+/// What a check gets: the graph, and a way to record findings for its rule.
+pub struct Emitter<'g, 'a> {
+    pub graph: &'g Graph<'a>,
+    rule: &'static Rule,
+    findings: &'g mut Vec<Finding>,
+}
+
+impl Emitter<'_, '_> {
+    /// Records a finding on `object` at `span`. `field` names what in the object is at
+    /// fault (see [`Finding::field`]).
+    pub fn report(
+        &mut self,
+        object: &Object,
+        span: Span,
+        field: impl Into<String>,
+        message: String,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.rule.doc().severity,
+            message,
+            location: Location {
+                file: object.file,
+                span,
+            },
+            related: Vec::new(),
+            object: ObjectRef::of(object, &self.graph.implicit),
+            origin: object.origin.clone(),
+            field: field.into(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+impl Finding {
+    /// Adds a related location in `object`.
+    pub fn with_related(&mut self, object: &Object, span: Span, message: String) -> &mut Self {
+        self.related.push(Related {
+            location: Location {
+                file: object.file,
+                span,
+            },
+            message,
+        });
+        self
+    }
+}

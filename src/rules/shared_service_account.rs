@@ -1,0 +1,70 @@
+//! `shared-service-account`: one ServiceAccount used by several distinct workloads.
+
+use std::collections::BTreeMap;
+
+use super::describe::{object_phrase, service_account_phrase, short_list};
+use super::Emitter;
+use crate::graph::WorkloadKey;
+use crate::model::Namespace;
+
+pub fn check(emit: &mut Emitter<'_, '_>) {
+    let graph = emit.graph;
+    // (namespace, SA) -> workload indexes, in input order.
+    let mut users: BTreeMap<(&Namespace, &str), Vec<usize>> = BTreeMap::new();
+    for (index, workload) in graph.workloads.iter().enumerate() {
+        if workload.service_account != "default" {
+            users
+                .entry((&workload.namespace, workload.service_account.as_str()))
+                .or_default()
+                .push(index);
+        }
+    }
+    for ((namespace, name), indexes) in users {
+        let mut keys: Vec<&WorkloadKey> = indexes.iter().map(|&i| graph.workload_key(i)).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.len() < 2 {
+            continue;
+        }
+        let sa = service_account_phrase(namespace, name);
+        for &index in &indexes {
+            let workload = &graph.workloads[index];
+            let own = graph.workload_key(index);
+            let others: Vec<String> = keys
+                .iter()
+                .filter(|key| *key != &own)
+                .map(|key| format!("{} {}", key.kind, key.name))
+                .collect();
+            let Some(field) = workload.service_account_field else {
+                continue;
+            };
+            let finding = emit.report(
+                workload.object,
+                field.span,
+                "podSpec.serviceAccountName",
+                format!(
+                    "{} shares ServiceAccount {sa} with {}: whoever compromises one of them gets the permissions all of them need, \
+                     and audit logs cannot tell them apart. Give each workload its own ServiceAccount with only what it needs.",
+                    object_phrase(graph, workload.object),
+                    short_list(&others, 5),
+                ),
+            );
+            for &other in &indexes {
+                let other_workload = &graph.workloads[other];
+                if graph.workload_key(other) == own {
+                    continue;
+                }
+                if let Some(other_field) = other_workload.service_account_field {
+                    finding.with_related(
+                        other_workload.object,
+                        other_field.span,
+                        format!(
+                            "{} also runs as {sa}",
+                            object_phrase(graph, other_workload.object)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
