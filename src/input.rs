@@ -81,6 +81,32 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
     inputs
 }
 
+/// Parses in-memory texts as if they were files named `display` (for tests, rule examples
+/// and editors), in the given order.
+pub fn read_texts(texts: Vec<(String, String)>) -> Inputs {
+    let mut inputs = Inputs::default();
+    for (display, text) in texts {
+        let parsed = parse_bytes(display, text.into_bytes());
+        let id = inputs.files.len();
+        if let Some(error) = parsed.error {
+            inputs.errors.push(InputError {
+                file: Some(id),
+                ..error
+            });
+        }
+        if let Some(source) = parsed.source {
+            inputs.files.push(source);
+            inputs
+                .objects
+                .extend(parsed.objects.into_iter().map(|mut object| {
+                    object.file = id;
+                    object
+                }));
+        }
+    }
+    inputs
+}
+
 fn message_or_default(result: Option<&Result<Vec<u8>, String>>) -> String {
     match result {
         Some(Err(message)) => message.clone(),

@@ -56,6 +56,10 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
+/// Related spans within this many lines of the finding share its snippet; farther ones are
+/// listed by position, so a snippet never runs over dozens of unrelated lines.
+const NEAR_LINES: usize = 6;
+
 /// A finding as a miette diagnostic.
 struct FindingDiagnostic<'r> {
     finding: &'r Finding,
@@ -74,8 +78,11 @@ impl<'r> FindingDiagnostic<'r> {
             (span.start, span.len()),
         )];
         let mut help = Vec::new();
+        let line_of = |span: crate::source::Span| file.position(span.start).line;
         for related in &finding.related {
-            if related.location.file == finding.location.file {
+            let near = related.location.file == finding.location.file
+                && line_of(related.location.span).abs_diff(line_of(span)) <= NEAR_LINES;
+            if near {
                 labels.push(LabeledSpan::new_with_span(
                     Some(related.message.clone()),
                     (related.location.span.start, related.location.span.len()),

@@ -1,0 +1,164 @@
+//! The command line, pinned with insta snapshots: every format on the demo set, the rule
+//! commands, bad input, stdin, and exit codes. With CI=true a changed snapshot fails.
+
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+fn salint() -> Command {
+    let mut command = Command::new(get_cargo_bin("salint"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env("RAYON_NUM_THREADS", "2");
+    command
+}
+
+#[test]
+fn check_demo_human() {
+    assert_cmd_snapshot!(salint().args(["check", "testdata/demo"]));
+}
+
+#[test]
+fn check_demo_json() {
+    assert_cmd_snapshot!(salint().args(["check", "--format", "json", "testdata/demo"]));
+}
+
+#[test]
+fn check_demo_sarif() {
+    assert_cmd_snapshot!(salint().args(["check", "--format", "sarif", "testdata/demo"]));
+}
+
+#[test]
+fn rules_table() {
+    assert_cmd_snapshot!(salint().arg("rules"));
+}
+
+#[test]
+fn explain_by_name_and_by_code_agree() {
+    let by_name = salint().args(["explain", "needless-token-automount"]).output().unwrap();
+    let by_code = salint().args(["explain", "sa201"]).output().unwrap();
+    assert!(by_name.status.success());
+    assert_eq!(by_name.stdout, by_code.stdout);
+    assert_cmd_snapshot!(salint().args(["explain", "needless-token-automount"]));
+}
+
+#[test]
+fn explain_unknown_rule() {
+    assert_cmd_snapshot!(salint().args(["explain", "no-such-rule"]));
+}
+
+#[test]
+fn broken_file_among_good_ones() {
+    assert_cmd_snapshot!(salint().args(["check", "testdata/broken"]));
+}
+
+#[test]
+fn broken_file_json() {
+    assert_cmd_snapshot!(salint().args(["check", "--format", "json", "testdata/broken"]));
+}
+
+#[test]
+fn missing_path_is_bad_input() {
+    assert_cmd_snapshot!(salint().args(["check", "testdata/demo/shop/rbac.yaml", "testdata/no-such-dir"]));
+}
+
+#[test]
+fn helm_output_on_stdin() {
+    let helm = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/demo/charts/report-generator.yaml"
+    ))
+    .unwrap();
+    assert_cmd_snapshot!(salint().args(["check", "--format", "json", "--namespace", "reports", "-"]).pass_stdin(helm));
+}
+
+#[test]
+fn empty_stdin_says_nothing_was_checked() {
+    assert_cmd_snapshot!(salint().args(["check", "-"]).pass_stdin(""));
+}
+
+#[test]
+fn fail_on_error_ignores_warnings() {
+    // Only warnings in this file: exit 0 with --fail-on error, 1 by default.
+    let file = "testdata/demo/shop/workloads.yaml";
+    let default = salint().args(["check", file]).output().unwrap();
+    assert_eq!(default.status.code(), Some(1));
+    let lenient = salint().args(["check", "--fail-on", "error", file]).output().unwrap();
+    assert_eq!(lenient.status.code(), Some(0));
+    let strict = salint().args(["check", "--fail-on", "error", "testdata/demo"]).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "demo has cluster-admin-binding errors");
+}
+
+#[test]
+fn clean_input_exits_zero() {
+    assert_cmd_snapshot!(salint().args(["check", "testdata/demo/shop/rbac.yaml", "--exclude", "nothing"]));
+}
+
+#[test]
+fn output_file_gets_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("salint.sarif");
+    let status = salint()
+        .args(["check", "--format", "sarif", "--output"])
+        .arg(&out)
+        .arg("testdata/demo")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let written = std::fs::read(&out).unwrap();
+    let printed = salint().args(["check", "--format", "sarif", "testdata/demo"]).output().unwrap();
+    assert_eq!(written, printed.stdout);
+}
+
+#[test]
+fn exclude_and_include_globs() {
+    let excluded = salint()
+        .args(["check", "--format", "json", "--exclude", "ci/**", "--exclude", "platform", "testdata/demo"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&excluded.stdout).unwrap();
+    let files: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(files.iter().all(|f| !f.contains("/ci/") && !f.contains("/platform/")), "{files:?}");
+    let included = salint()
+        .args(["check", "--format", "json", "--include", "rbac.yaml", "testdata/demo"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&included.stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1);
+    let bad_glob = salint().args(["check", "--exclude", "a[", "testdata/demo"]).output().unwrap();
+    assert_eq!(bad_glob.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_glob.stderr).contains("invalid glob"));
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    for format in ["human", "json", "sarif"] {
+        let run = |threads: &str| {
+            salint()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["check", "--format", format, "testdata/demo", "testdata/broken"])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert_eq!(one, run("2"), "{format}");
+        assert_eq!(one, run("8"), "{format}");
+    }
+}
+
+#[test]
+fn file_order_on_the_command_line_does_not_matter() {
+    let run = |args: &[&str]| salint().args(["check", "--format", "json"]).args(args).output().unwrap().stdout;
+    assert_eq!(
+        run(&["testdata/demo/shop", "testdata/demo/ci"]),
+        run(&["testdata/demo/ci", "testdata/demo/shop"])
+    );
+}
