@@ -80,7 +80,11 @@ fn build_globs(patterns: &[&str]) -> Result<GlobSet, String> {
 /// Expands the command-line arguments into inputs. No argument means the current folder.
 pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
     let default_args = [".".to_string()];
-    let args = if args.is_empty() { &default_args[..] } else { args };
+    let args = if args.is_empty() {
+        &default_args[..]
+    } else {
+        args
+    };
     let mut found = Discovered::default();
     for arg in args {
         if arg == "-" {

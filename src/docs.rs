@@ -63,7 +63,8 @@ pub fn parse_rule_doc(text: &str) -> Result<RuleDoc, String> {
             .ok_or(format!("front matter lacks `{key}`"))
     };
     let severity_text = text_of("severity")?;
-    let front_lines = text[..text.len() - rest.len() + end + 5].lines().count();
+    // Lines of the doc before the body: the body is a suffix of the doc.
+    let front_lines = text[..text.len() - body.len()].matches('\n').count();
     Ok(RuleDoc {
         code: text_of("code")?,
         name: text_of("name")?,
@@ -142,6 +143,9 @@ mod tests {
         assert_eq!(parsed.examples.len(), 2);
         assert!(parsed.examples[0].bad);
         assert_eq!(parsed.examples[0].yaml, "a: 1\n");
-        assert_eq!(doc.lines().nth(parsed.examples[0].doc_line - 1), Some("a: 1"));
+        assert_eq!(
+            doc.lines().nth(parsed.examples[0].doc_line - 1),
+            Some("a: 1")
+        );
     }
 }

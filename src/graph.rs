@@ -137,7 +137,11 @@ impl<'a> Graph<'a> {
     }
 
     /// The ServiceAccount `name` in exactly namespace `namespace`.
-    pub fn service_account(&self, namespace: &Namespace, name: &str) -> Option<&ServiceAccount<'a>> {
+    pub fn service_account(
+        &self,
+        namespace: &Namespace,
+        name: &str,
+    ) -> Option<&ServiceAccount<'a>> {
         self.service_accounts_named(name)
             .find(|sa| &sa.namespace == namespace)
     }
@@ -291,7 +295,12 @@ fn workload_keys(workloads: &[Workload]) -> Vec<WorkloadKey> {
     let index: HashMap<(&Namespace, &str, &str), usize> = workloads
         .iter()
         .enumerate()
-        .map(|(i, w)| ((&w.namespace, w.object.kind.as_str(), w.object.name.as_str()), i))
+        .map(|(i, w)| {
+            (
+                (&w.namespace, w.object.kind.as_str(), w.object.name.as_str()),
+                i,
+            )
+        })
         .collect();
     workloads
         .iter()

@@ -36,9 +36,7 @@ pub struct Inputs {
 /// Reads every input. Standard input is read first, on this thread; files are read and
 /// parsed on rayon's pool and gathered in input order.
 pub fn read_inputs(sources: &[InputSource]) -> Inputs {
-    let stdin_text = sources
-        .contains(&InputSource::Stdin)
-        .then(read_stdin);
+    let stdin_text = sources.contains(&InputSource::Stdin).then(read_stdin);
     let parsed: Vec<ParsedFile> = sources
         .par_iter()
         .map(|source| match source {
@@ -53,9 +51,10 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
                 let display = display_path(path);
                 match std::fs::read(path) {
                     Ok(bytes) => parse_bytes(display, bytes),
-                    Err(error) => {
-                        ParsedFile::unreadable(display, format!("cannot read: {}", io_message(&error)))
-                    }
+                    Err(error) => ParsedFile::unreadable(
+                        display,
+                        format!("cannot read: {}", io_message(&error)),
+                    ),
                 }
             }
         })
@@ -72,10 +71,12 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
         }
         if let (Some(source), Some(id)) = (file.source, file_id) {
             inputs.files.push(source);
-            inputs.objects.extend(file.objects.into_iter().map(|mut object| {
-                object.file = id;
-                object
-            }));
+            inputs
+                .objects
+                .extend(file.objects.into_iter().map(|mut object| {
+                    object.file = id;
+                    object
+                }));
         }
     }
     inputs
@@ -166,7 +167,9 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
     let loaded = load_documents(&text);
     let mut objects = Vec::new();
     for document in loaded.documents {
-        let origin = template_origin(&text[document.head.min(document.root.span.start)..document.root.span.start]);
+        let origin = template_origin(
+            &text[document.head.min(document.root.span.start)..document.root.span.start],
+        );
         split_objects(document.root, origin, &mut objects);
     }
     let error = loaded.error.map(|error| InputError {
@@ -183,7 +186,7 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
 }
 
 /// Decodes a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with a BOM. Invalid UTF-8
-/// gives the valid prefix, the offset of the first bad byte and a message.
+/// gives the text decoded lossily, the offset of the first bad byte and a message.
 fn decode(bytes: Vec<u8>) -> Result<String, (String, usize, String)> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return decode(rest.to_vec());
@@ -204,9 +207,10 @@ fn decode(bytes: Vec<u8>) -> Result<String, (String, usize, String)> {
     String::from_utf8(bytes).map_err(|error| {
         let valid = error.utf8_error().valid_up_to();
         let bytes = error.into_bytes();
-        let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+        // The whole file, lossily, so the error can be shown in context.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         (
-            prefix,
+            text,
             valid,
             format!("not UTF-8 text: invalid byte 0x{:02X}", bytes[valid]),
         )
@@ -256,8 +260,8 @@ mod tests {
             .chain("a: 1".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(decode(utf16).unwrap(), "a: 1");
-        let (prefix, offset, _) = decode(b"a: \xFF".to_vec()).unwrap_err();
-        assert_eq!((prefix.as_str(), offset), ("a: ", 3));
+        let (text, offset, _) = decode(b"a: \xFF".to_vec()).unwrap_err();
+        assert_eq!((text.as_str(), offset), ("a: \u{FFFD}", 3));
     }
 
     #[test]

@@ -36,7 +36,10 @@ fn rules_table() {
 
 #[test]
 fn explain_by_name_and_by_code_agree() {
-    let by_name = salint().args(["explain", "needless-token-automount"]).output().unwrap();
+    let by_name = salint()
+        .args(["explain", "needless-token-automount"])
+        .output()
+        .unwrap();
     let by_code = salint().args(["explain", "sa201"]).output().unwrap();
     assert!(by_name.status.success());
     assert_eq!(by_name.stdout, by_code.stdout);
@@ -60,7 +63,11 @@ fn broken_file_json() {
 
 #[test]
 fn missing_path_is_bad_input() {
-    assert_cmd_snapshot!(salint().args(["check", "testdata/demo/shop/rbac.yaml", "testdata/no-such-dir"]));
+    assert_cmd_snapshot!(salint().args([
+        "check",
+        "testdata/demo/shop/rbac.yaml",
+        "testdata/no-such-dir"
+    ]));
 }
 
 #[test]
@@ -70,7 +77,9 @@ fn helm_output_on_stdin() {
         "/testdata/demo/charts/report-generator.yaml"
     ))
     .unwrap();
-    assert_cmd_snapshot!(salint().args(["check", "--format", "json", "--namespace", "reports", "-"]).pass_stdin(helm));
+    assert_cmd_snapshot!(salint()
+        .args(["check", "--format", "json", "--namespace", "reports", "-"])
+        .pass_stdin(helm));
 }
 
 #[test]
@@ -84,15 +93,30 @@ fn fail_on_error_ignores_warnings() {
     let file = "testdata/demo/shop/workloads.yaml";
     let default = salint().args(["check", file]).output().unwrap();
     assert_eq!(default.status.code(), Some(1));
-    let lenient = salint().args(["check", "--fail-on", "error", file]).output().unwrap();
+    let lenient = salint()
+        .args(["check", "--fail-on", "error", file])
+        .output()
+        .unwrap();
     assert_eq!(lenient.status.code(), Some(0));
-    let strict = salint().args(["check", "--fail-on", "error", "testdata/demo"]).output().unwrap();
-    assert_eq!(strict.status.code(), Some(1), "demo has cluster-admin-binding errors");
+    let strict = salint()
+        .args(["check", "--fail-on", "error", "testdata/demo"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "demo has cluster-admin-binding errors"
+    );
 }
 
 #[test]
 fn clean_input_exits_zero() {
-    assert_cmd_snapshot!(salint().args(["check", "testdata/demo/shop/rbac.yaml", "--exclude", "nothing"]));
+    assert_cmd_snapshot!(salint().args([
+        "check",
+        "testdata/demo/shop/rbac.yaml",
+        "--exclude",
+        "nothing"
+    ]));
 }
 
 #[test]
@@ -107,14 +131,26 @@ fn output_file_gets_the_report() {
         .unwrap();
     assert_eq!(status.code(), Some(1));
     let written = std::fs::read(&out).unwrap();
-    let printed = salint().args(["check", "--format", "sarif", "testdata/demo"]).output().unwrap();
+    let printed = salint()
+        .args(["check", "--format", "sarif", "testdata/demo"])
+        .output()
+        .unwrap();
     assert_eq!(written, printed.stdout);
 }
 
 #[test]
 fn exclude_and_include_globs() {
     let excluded = salint()
-        .args(["check", "--format", "json", "--exclude", "ci/**", "--exclude", "platform", "testdata/demo"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "ci/**",
+            "--exclude",
+            "platform",
+            "testdata/demo",
+        ])
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&excluded.stdout).unwrap();
@@ -125,14 +161,29 @@ fn exclude_and_include_globs() {
         .map(|f| f["file"].as_str().unwrap())
         .collect();
     assert!(!files.is_empty());
-    assert!(files.iter().all(|f| !f.contains("/ci/") && !f.contains("/platform/")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains("/ci/") && !f.contains("/platform/")),
+        "{files:?}"
+    );
     let included = salint()
-        .args(["check", "--format", "json", "--include", "rbac.yaml", "testdata/demo"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--include",
+            "rbac.yaml",
+            "testdata/demo",
+        ])
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&included.stdout).unwrap();
     assert_eq!(json["summary"]["files"], 1);
-    let bad_glob = salint().args(["check", "--exclude", "a[", "testdata/demo"]).output().unwrap();
+    let bad_glob = salint()
+        .args(["check", "--exclude", "a[", "testdata/demo"])
+        .output()
+        .unwrap();
     assert_eq!(bad_glob.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_glob.stderr).contains("invalid glob"));
 }
@@ -143,7 +194,13 @@ fn output_is_identical_whatever_the_thread_count() {
         let run = |threads: &str| {
             salint()
                 .env("RAYON_NUM_THREADS", threads)
-                .args(["check", "--format", format, "testdata/demo", "testdata/broken"])
+                .args([
+                    "check",
+                    "--format",
+                    format,
+                    "testdata/demo",
+                    "testdata/broken",
+                ])
                 .output()
                 .unwrap()
                 .stdout
@@ -156,7 +213,14 @@ fn output_is_identical_whatever_the_thread_count() {
 
 #[test]
 fn file_order_on_the_command_line_does_not_matter() {
-    let run = |args: &[&str]| salint().args(["check", "--format", "json"]).args(args).output().unwrap().stdout;
+    let run = |args: &[&str]| {
+        salint()
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+            .stdout
+    };
     assert_eq!(
         run(&["testdata/demo/shop", "testdata/demo/ci"]),
         run(&["testdata/demo/ci", "testdata/demo/shop"])

@@ -20,10 +20,18 @@ fn every_rule_has_a_doc_and_every_doc_a_rule() {
         .map(|name| name.trim_end_matches(".md").to_string())
         .collect();
     let registered: BTreeSet<String> = rules::all().iter().map(|r| r.name().to_string()).collect();
-    assert_eq!(on_disk, registered, "rules/*.md and the rule registry differ");
+    assert_eq!(
+        on_disk, registered,
+        "rules/*.md and the rule registry differ"
+    );
     for rule in rules::all() {
         let doc = rule.doc();
-        assert_eq!(doc.name, rule.name(), "front matter name of rules/{}.md", rule.name());
+        assert_eq!(
+            doc.name,
+            rule.name(),
+            "front matter name of rules/{}.md",
+            rule.name()
+        );
         let on_disk = std::fs::read_to_string(dir.join(format!("{}.md", rule.name()))).unwrap();
         assert_eq!(on_disk, rule.doc_source(), "embedded doc is stale");
         assert!(
@@ -32,8 +40,17 @@ fn every_rule_has_a_doc_and_every_doc_a_rule() {
             rule.name()
         );
         assert!((0.1..=10.0).contains(&doc.security_severity));
-        for section in ["## What it flags", "## Why it matters", "## How to fix", "## Examples"] {
-            assert!(doc.body.contains(section), "rules/{}.md lacks {section}", rule.name());
+        for section in [
+            "## What it flags",
+            "## Why it matters",
+            "## How to fix",
+            "## Examples",
+        ] {
+            assert!(
+                doc.body.contains(section),
+                "rules/{}.md lacks {section}",
+                rule.name()
+            );
         }
     }
 }
@@ -45,7 +62,9 @@ fn codes_are_unique_and_well_formed() {
     assert_eq!(unique.len(), codes.len(), "duplicate rule codes: {codes:?}");
     for code in codes {
         assert!(
-            code.len() == 5 && code.starts_with("SA") && code[2..].chars().all(|c| c.is_ascii_digit()),
+            code.len() == 5
+                && code.starts_with("SA")
+                && code[2..].chars().all(|c| c.is_ascii_digit()),
             "bad code {code}"
         );
         assert_eq!(rules::find(code).unwrap().code(), code);
@@ -55,7 +74,11 @@ fn codes_are_unique_and_well_formed() {
 /// Lines (1-based, within the example) where `rule` fires.
 fn firing_lines(yaml: &str, rule: &str) -> BTreeSet<usize> {
     let inputs = read_texts(vec![("example.yaml".to_string(), yaml.to_string())]);
-    assert!(inputs.errors.is_empty(), "example does not parse: {:?}", inputs.errors);
+    assert!(
+        inputs.errors.is_empty(),
+        "example does not parse: {:?}",
+        inputs.errors
+    );
     assert!(!inputs.objects.is_empty(), "example has no object");
     lint(&inputs, &LintOptions::default())
         .iter()
@@ -76,18 +99,40 @@ fn doc_examples_fire_where_marked_and_nowhere_else() {
                 .filter(|(_, line)| line.contains(EXPECT_MARKER))
                 .map(|(i, line)| {
                     let named = line.split(EXPECT_MARKER).nth(1).unwrap().trim();
-                    assert_eq!(named, rule.name(), "marker names another rule in rules/{}.md", rule.name());
+                    assert_eq!(
+                        named,
+                        rule.name(),
+                        "marker names another rule in rules/{}.md",
+                        rule.name()
+                    );
                     i + 1
                 })
                 .collect();
             let fired = firing_lines(&example.yaml, rule.name());
-            let where_ = format!("rules/{}.md, example at line {}", rule.name(), example.doc_line);
+            let where_ = format!(
+                "rules/{}.md, example at line {}",
+                rule.name(),
+                example.doc_line
+            );
             if example.bad {
-                assert!(!marked.is_empty(), "{where_}: a bad example needs `{EXPECT_MARKER}{}` marks", rule.name());
-                assert_eq!(fired, marked, "{where_}: lines where the rule fires vs marked lines");
+                assert!(
+                    !marked.is_empty(),
+                    "{where_}: a bad example needs `{EXPECT_MARKER}{}` marks",
+                    rule.name()
+                );
+                assert_eq!(
+                    fired, marked,
+                    "{where_}: lines where the rule fires vs marked lines"
+                );
             } else {
-                assert!(marked.is_empty(), "{where_}: a good example must not carry marks");
-                assert!(fired.is_empty(), "{where_}: rule fires at lines {fired:?} of a good example");
+                assert!(
+                    marked.is_empty(),
+                    "{where_}: a good example must not carry marks"
+                );
+                assert!(
+                    fired.is_empty(),
+                    "{where_}: rule fires at lines {fired:?} of a good example"
+                );
             }
             checked += 1;
         }
@@ -97,9 +142,15 @@ fn doc_examples_fire_where_marked_and_nowhere_else() {
 
 #[test]
 fn readme_rule_table_matches_the_docs() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("<!-- rules:start -->\n").expect("README lacks <!-- rules:start -->") + 21;
-    let end = readme.find("<!-- rules:end -->").expect("README lacks <!-- rules:end -->");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README lacks <!-- rules:start -->")
+        + 21;
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README lacks <!-- rules:end -->");
     assert_eq!(
         &readme[start..end],
         salint::cli::rules_markdown_table(),

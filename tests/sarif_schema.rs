@@ -41,7 +41,10 @@ fn demo_sarif_validates_against_the_schema() {
     for result in results {
         let region = &result["locations"][0]["physicalLocation"]["region"];
         for key in ["startLine", "startColumn", "endLine", "endColumn"] {
-            assert!(region[key].as_i64().unwrap() >= 1, "{key} missing in {result}");
+            assert!(
+                region[key].as_i64().unwrap() >= 1,
+                "{key} missing in {result}"
+            );
         }
         assert!(result["partialFingerprints"]["salint/v1"].is_string());
     }

@@ -17,7 +17,11 @@ pub struct PolicyRule<'a> {
 
 impl<'a> PolicyRule<'a> {
     fn from_node(node: &'a Node) -> Self {
-        let list = |key: &str| node.get(key).map(|n| n.str_items().collect()).unwrap_or_default();
+        let list = |key: &str| {
+            node.get(key)
+                .map(|n| n.str_items().collect())
+                .unwrap_or_default()
+        };
         PolicyRule {
             node,
             api_groups: list("apiGroups"),
@@ -231,7 +235,10 @@ impl<'a> Binding<'a> {
         let role_ref = object.root.get("roleRef").and_then(|node| {
             let name = node.get("name")?;
             Some(RoleRef {
-                kind: node.get("kind").and_then(Node::as_str).unwrap_or("ClusterRole"),
+                kind: node
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .unwrap_or("ClusterRole"),
                 name: name.as_str()?,
                 name_span: name.span,
             })

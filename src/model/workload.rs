@@ -72,7 +72,8 @@ impl<'a> Workload<'a> {
         let entry = object.root.path_entry(path)?;
         let pod_spec = &entry.value;
         pod_spec.as_map()?;
-        if !BUILTIN_WORKLOADS.contains(&object.kind.as_str()) && pod_spec.get("containers").is_none()
+        if !BUILTIN_WORKLOADS.contains(&object.kind.as_str())
+            && pod_spec.get("containers").is_none()
         {
             return None;
         }

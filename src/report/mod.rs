@@ -31,7 +31,12 @@ pub struct Summary {
 
 impl Report<'_> {
     pub fn summary(&self) -> Summary {
-        let count = |severity| self.findings.iter().filter(|f| f.severity == severity).count();
+        let count = |severity| {
+            self.findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
         Summary {
             files: self.files.len(),
             objects: self.object_count,
@@ -55,7 +60,11 @@ impl Summary {
             }
         };
         let mut parts = Vec::new();
-        for (n, word) in [(self.errors, "error"), (self.warnings, "warning"), (self.notes, "note")] {
+        for (n, word) in [
+            (self.errors, "error"),
+            (self.warnings, "warning"),
+            (self.notes, "note"),
+        ] {
             if n > 0 {
                 parts.push(plural(n, word));
             }

@@ -38,8 +38,18 @@ fn uri(display: &str) -> String {
     let mut out = String::new();
     for byte in display.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+'
-            | b'@' | b'=' | b',' => out.push(byte as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'='
+            | b',' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -82,7 +92,11 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     ReportingDescriptor::builder()
         .id(doc.code.clone())
         .name(doc.name.clone())
-        .short_description(MultiformatMessageString::builder().text(doc.summary.clone()).build())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(doc.summary.clone())
+                .build(),
+        )
         .full_description(
             MultiformatMessageString::builder()
                 .text(full_description(&doc.body, &doc.summary))
@@ -189,7 +203,9 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|error| {
             let physical = match (error.file, error.span) {
-                (Some(file), Some(span)) => physical_location(report.files, Location { file, span }),
+                (Some(file), Some(span)) => {
+                    physical_location(report.files, Location { file, span })
+                }
                 _ => PhysicalLocation::builder()
                     .artifact_location(ArtifactLocation::builder().uri(uri(&error.path)).build())
                     .build(),

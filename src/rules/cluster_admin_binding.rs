@@ -12,7 +12,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let who = object_phrase(graph, binding.object);
         let subjects = subjects_phrase(binding);
         let scope = match &binding.namespace {
-            Some(ns) => format!("full control of {}, its Secrets and RBAC included", namespace_phrase(ns)),
+            Some(ns) => format!(
+                "full control of {}, its Secrets and RBAC included",
+                namespace_phrase(ns)
+            ),
             None => "full control of the whole cluster".to_string(),
         };
         if let Some(role_ref) = &binding.role_ref {

@@ -24,7 +24,9 @@ fn subjects_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
             let Some(namespace_span) = subject.namespace_span else {
                 continue;
             };
-            if subject.kind != SubjectKind::ServiceAccount || !subject.namespace.differs_from(binding_ns) {
+            if subject.kind != SubjectKind::ServiceAccount
+                || !subject.namespace.differs_from(binding_ns)
+            {
                 continue;
             }
             let sa = service_account_phrase(&subject.namespace, subject.name);
@@ -67,12 +69,18 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
             .roles_named(role_ref.name)
             .filter(|role| !role.cluster)
             .collect();
-        let here = candidates
-            .iter()
-            .any(|role| role.namespace.as_ref().is_some_and(|ns| ns.may_equal(binding_ns)));
+        let here = candidates.iter().any(|role| {
+            role.namespace
+                .as_ref()
+                .is_some_and(|ns| ns.may_equal(binding_ns))
+        });
         let elsewhere: Vec<_> = candidates
             .iter()
-            .filter(|role| role.namespace.as_ref().is_some_and(|ns| ns.differs_from(binding_ns)))
+            .filter(|role| {
+                role.namespace
+                    .as_ref()
+                    .is_some_and(|ns| ns.differs_from(binding_ns))
+            })
             .collect();
         if here || elsewhere.is_empty() {
             continue;

@@ -46,7 +46,12 @@ pub fn subject_phrase(subject: &Subject) -> String {
 
 /// A short list: the first `limit` items, then "and N more".
 pub fn short_list(items: &[String], limit: usize) -> String {
-    let shown = items.iter().take(limit).cloned().collect::<Vec<_>>().join(", ");
+    let shown = items
+        .iter()
+        .take(limit)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > limit {
         format!("{shown} and {} more", items.len() - limit)
     } else {

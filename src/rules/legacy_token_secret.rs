@@ -35,7 +35,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 finding.with_related(
                     grant.binding.object,
                     grant.subject.name_span,
-                    format!("{} grants it here", object_phrase(graph, grant.binding.object)),
+                    format!(
+                        "{} grants it here",
+                        object_phrase(graph, grant.binding.object)
+                    ),
                 );
             }
         }

@@ -209,7 +209,10 @@ impl Builder<'_> {
                         items,
                     }) => (
                         Node {
-                            span: Span::new(start, end.max(items.last().map_or(start, |n| n.span.end))),
+                            span: Span::new(
+                                start,
+                                end.max(items.last().map_or(start, |n| n.span.end)),
+                            ),
                             value: Value::Seq(items),
                         },
                         anchor,
@@ -273,10 +276,7 @@ impl Builder<'_> {
             };
             return Err(LoadError {
                 offset: start,
-                message: format!(
-                    "nesting deeper than {} levels",
-                    super::LIMITS.max_depth
-                ),
+                message: format!("nesting deeper than {} levels", super::LIMITS.max_depth),
             });
         }
         self.stack.push(frame);
@@ -291,7 +291,10 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push(Entry { key: k, value: node }),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                }),
                 None => *key = Some(node),
             },
             None => {
@@ -439,7 +442,11 @@ mod tests {
         let src = format!("{}x{}", "[".repeat(100_000), "]".repeat(100_000));
         let loaded = load_documents(&src);
         let error = loaded.error.unwrap();
-        assert!(error.message.contains("nesting") || error.message.contains("recursion"), "{}", error.message);
+        assert!(
+            error.message.contains("nesting") || error.message.contains("recursion"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -128,10 +128,7 @@ impl Node {
         1 + match &self.value {
             Value::Scalar(_) => 0,
             Value::Seq(items) => items.iter().map(Node::size).sum(),
-            Value::Map(entries) => entries
-                .iter()
-                .map(|e| e.key.size() + e.value.size())
-                .sum(),
+            Value::Map(entries) => entries.iter().map(|e| e.key.size() + e.value.size()).sum(),
         }
     }
 }
