@@ -46,6 +46,11 @@ pub enum Command {
         /// A rule name (e.g. needless-token-automount) or code (e.g. SA201).
         rule: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -83,6 +88,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// GitHub Actions workflow commands (inline annotations on pull requests).
+    Github,
+    /// `path:line:col: severity [CODE name] message`, one line per finding.
+    Compact,
+    /// A Markdown table for job summaries and PR comments.
+    Markdown,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +130,11 @@ pub fn run() -> ExitCode {
             exit::CLEAN
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "salint", &mut std::io::stdout());
+            exit::CLEAN
+        }
     };
     ExitCode::from(code)
 }
@@ -168,6 +184,9 @@ fn check(args: &CheckArgs) -> u8 {
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Compact => report::compact::render(&report),
+        Format::Markdown => report::markdown::render(&report),
     };
     if let Err(message) = write_output(args.output.as_ref(), &text) {
         eprintln!("salint: error: {message}");

@@ -1,7 +1,10 @@
 //! Output formats. Each reads the same findings and input errors; none looks at YAML.
 
+pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use crate::finding::{Finding, Severity};
