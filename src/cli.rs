@@ -1,15 +1,20 @@
 //! The command line: `salint check`, `salint rules`, `salint explain`.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::discover::{discover, FileFilter};
+use crate::baseline::Baseline;
+use crate::config::{
+    find_config_file, load_config_file, Config, Origin, Setting, CONFIG_FILE_NAME, INIT_TEMPLATE,
+};
+use crate::discover::{discover, display_path, io_message, sort_key, FileFilter, InputSource};
 use crate::finding::Severity;
 use crate::input::{read_inputs, InputError};
-use crate::lint::{lint, LintOptions};
+use crate::lint::lint_with_config;
 use crate::report::{self, Report};
 use crate::rules;
 
@@ -46,6 +51,22 @@ pub enum Command {
         /// A rule name (e.g. needless-token-automount) or code (e.g. SA201).
         rule: String,
     },
+    /// Write a commented .salint.yaml in the current folder.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the effective configuration and where each value comes from.
+    Config {
+        /// The paths a check would scan (the config is looked for from the first).
+        paths: Vec<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// As `check --namespace`.
+        #[arg(long, short = 'n', value_name = "NS")]
+        namespace: Option<String>,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -63,13 +84,13 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: warning, or the config's].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// The namespace of objects without metadata.namespace (what `kubectl -n`/`helm -n` apply).
     #[arg(long, short = 'n', value_name = "NS")]
     pub namespace: Option<String>,
-    /// Skip files and folders matching GLOB (repeatable).
+    /// Skip files and folders matching GLOB (repeatable; added to the config's).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Read only files matching GLOB inside folders (repeatable; default: *.yaml, *.yml, *.json).
@@ -78,6 +99,31 @@ pub struct CheckArgs {
     /// When to colour the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Load DIR as context for cross-object rules, and report only on PATHS (pre-commit).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<String>,
+    /// Print suppressed findings too.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report and fail only on findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0 unless input is bad).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// Where the configuration comes from.
+#[derive(clap::Args, Debug, Default)]
+pub struct ConfigArgs {
+    /// Use this configuration file instead of looking for .salint.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .salint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +176,24 @@ pub fn run() -> ExitCode {
             exit::CLEAN
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Init { force } => init(force),
+        Command::Config {
+            paths,
+            config,
+            namespace,
+        } => match resolve_config(&config, &paths) {
+            Ok(mut effective) => {
+                if let Some(ns) = namespace {
+                    effective.namespace = Setting {
+                        value: Some(ns),
+                        origin: Origin::Flag("--namespace"),
+                    };
+                }
+                print!("{}", effective.describe());
+                exit::CLEAN
+            }
+            Err(code) => code,
+        },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "salint", &mut std::io::stdout());
@@ -139,18 +203,124 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Loads the configuration: `--config FILE`, else `.salint.yaml` found from the first
+/// path upwards, unless `--no-config`. A bad file is printed as a diagnostic; the error is
+/// the exit code.
+fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, u8> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => {
+            let start = paths.iter().find(|p| *p != "-").map_or(".", String::as_str);
+            find_config_file(Path::new(start))
+        }
+    };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let display = display_path(&path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        eprintln!(
+            "salint: error: cannot read config {display}: {}",
+            io_message(&e)
+        );
+        exit::BAD_INPUT
+    })?;
+    load_config_file(&display, text).map_err(|error| {
+        let mut out = String::new();
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        if handler.render_report(&mut out, &error).is_err() {
+            out = error.to_string();
+        }
+        eprint!("{out}");
+        exit::BAD_INPUT
+    })
+}
+
+/// Applies the command-line flags over the configuration.
+fn apply_flags(config: &mut Config, args: &CheckArgs) {
+    if let Some(ns) = &args.namespace {
+        config.namespace = Setting {
+            value: Some(ns.clone()),
+            origin: Origin::Flag("--namespace"),
+        };
+    }
+    if let Some(fail_on) = args.fail_on {
+        config.fail_on = Setting {
+            value: fail_on.threshold(),
+            origin: Origin::Flag("--fail-on"),
+        };
+    }
+    let flag = |value: &String, flag| Setting {
+        value: value.clone(),
+        origin: Origin::Flag(flag),
+    };
+    config
+        .exclude
+        .extend(args.exclude.iter().map(|v| flag(v, "--exclude")));
+    if !args.include.is_empty() {
+        config.include = args.include.iter().map(|v| flag(v, "--include")).collect();
+    }
+    if let Some(context) = &args.context {
+        config.context = Setting {
+            value: Some(context.clone()),
+            origin: Origin::Flag("--context"),
+        };
+    }
+}
+
 fn check(args: &CheckArgs) -> u8 {
-    let filter = match FileFilter::new(&args.include, &args.exclude) {
+    let mut config = match resolve_config(&args.config, &args.paths) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    apply_flags(&mut config, args);
+    let values =
+        |list: &[Setting<String>]| list.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+    let filter = match FileFilter::new(&values(&config.include), &values(&config.exclude)) {
         Ok(filter) => filter,
         Err(message) => {
             eprintln!("salint: error: {message}");
             return exit::BAD_INPUT;
         }
     };
-    let discovered = discover(&args.paths, &filter);
-    let mut inputs = read_inputs(&discovered.inputs);
-    let mut errors: Vec<InputError> = discovered
-        .problems
+    let baseline = match &args.baseline {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| io_message(&e))
+            .and_then(|text| Baseline::from_json(&text))
+        {
+            Ok(baseline) => Some(baseline),
+            Err(message) => {
+                eprintln!("salint: error: baseline {}: {message}", path.display());
+                return exit::BAD_INPUT;
+            }
+        },
+        None => None,
+    };
+
+    // What to report on, and what to read: with a context folder, more than reported.
+    let targets = discover(&args.paths, &filter);
+    let mut sources = targets.inputs.clone();
+    let mut problems = targets.problems;
+    if let Some(context) = &config.context.value {
+        let found = discover(std::slice::from_ref(context), &filter);
+        sources.extend(found.inputs);
+        problems.extend(found.problems);
+        sources.sort_by_key(sort_key);
+        sources.dedup();
+    }
+    let target_names: HashSet<String> = targets.inputs.iter().map(source_display).collect();
+    let inputs = read_inputs(&sources);
+    // With a context folder, only the files named are reported on.
+    let reported = |file: usize| {
+        config.context.value.is_none() || target_names.contains(&inputs.files[file].display)
+    };
+
+    let mut errors: Vec<InputError> = problems
         .into_iter()
         .map(|problem| InputError {
             path: problem.path,
@@ -159,17 +329,53 @@ fn check(args: &CheckArgs) -> u8 {
             message: problem.message,
         })
         .collect();
-    errors.append(&mut inputs.errors);
+    errors.extend(
+        inputs
+            .errors
+            .iter()
+            .filter(|e| match e.file {
+                Some(file) => reported(file),
+                None => config.context.value.is_none() || target_names.contains(&e.path),
+            })
+            .cloned(),
+    );
     errors.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
-    let options = LintOptions {
-        namespace: args.namespace.clone(),
+
+    let mut findings = lint_with_config(&inputs, &config);
+    findings.retain(|f| reported(f.location.file));
+    let absent = match &baseline {
+        Some(baseline) => baseline.compare(&mut findings),
+        None => Vec::new(),
     };
-    let findings = lint(&inputs, &options);
+    let file_count = (0..inputs.files.len()).filter(|&id| reported(id)).count();
+    let object_count = inputs.objects.iter().filter(|o| reported(o.file)).count();
+
+    if let Some(path) = &args.write_baseline {
+        let recorded = Baseline::record(&findings, &inputs.files);
+        if let Err(message) = write_output(Some(path), &recorded.to_json()) {
+            eprintln!("salint: error: {message}");
+            return exit::BAD_INPUT;
+        }
+        eprintln!(
+            "salint: wrote {} findings to baseline {}",
+            recorded.findings.len(),
+            path.display()
+        );
+        return if errors.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::BAD_INPUT
+        };
+    }
+
     let report = Report {
         files: &inputs.files,
         findings: &findings,
         errors: &errors,
-        object_count: inputs.objects.len(),
+        object_count,
+        file_count,
+        show_suppressed: args.show_suppressed,
+        absent: &absent,
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -196,21 +402,48 @@ fn check(args: &CheckArgs) -> u8 {
     if args.format != Format::Human || args.output.is_some() {
         eprintln!("salint: {}", summary.line());
     }
-    if inputs.objects.is_empty() && errors.is_empty() {
+    if object_count == 0 && errors.is_empty() {
         eprintln!(
-            "salint: warning: no Kubernetes objects found in {} file(s); nothing was checked",
-            inputs.files.len()
+            "salint: warning: no Kubernetes objects found in {file_count} file(s); nothing was checked"
         );
     }
     if !errors.is_empty() {
         exit::BAD_INPUT
     } else if findings
         .iter()
-        .any(|f| f.severity >= args.fail_on.threshold())
+        .any(|f| f.is_active() && f.severity >= config.fail_on.value)
     {
         exit::FINDINGS
     } else {
         exit::CLEAN
+    }
+}
+
+fn source_display(source: &InputSource) -> String {
+    match source {
+        InputSource::Stdin => "<stdin>".to_string(),
+        InputSource::File(path) => display_path(path),
+    }
+}
+
+fn init(force: bool) -> u8 {
+    let path = Path::new(CONFIG_FILE_NAME);
+    if path.exists() && !force {
+        eprintln!("salint: error: {CONFIG_FILE_NAME} exists; use --force to overwrite it");
+        return exit::BAD_INPUT;
+    }
+    match std::fs::write(path, INIT_TEMPLATE) {
+        Ok(()) => {
+            eprintln!("salint: wrote {CONFIG_FILE_NAME}");
+            exit::CLEAN
+        }
+        Err(e) => {
+            eprintln!(
+                "salint: error: cannot write {CONFIG_FILE_NAME}: {}",
+                io_message(&e)
+            );
+            exit::BAD_INPUT
+        }
     }
 }
 

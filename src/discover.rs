@@ -106,7 +106,8 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
     found
 }
 
-fn sort_key(input: &InputSource) -> (u8, String) {
+/// The order inputs are read and reported in: stdin first, then files by display path.
+pub fn sort_key(input: &InputSource) -> (u8, String) {
     match input {
         InputSource::Stdin => (0, String::new()),
         InputSource::File(path) => (1, display_path(path)),

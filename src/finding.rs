@@ -55,6 +55,35 @@ pub struct Related {
     pub message: String,
 }
 
+/// How a finding was silenced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    /// By an annotation or comment in the manifests.
+    InSource,
+    /// By the configuration file (`per-path-ignores`).
+    External,
+}
+
+/// A suppression that applies to a finding, with the reason given for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub justification: String,
+    /// Where the suppression is written (annotation key, comment), for in-source ones.
+    pub location: Option<Location>,
+}
+
+/// A finding's state against a baseline (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BaselineState {
+    /// Not in the baseline: reported and counted.
+    New,
+    /// In the baseline: known, neither printed nor failing the run.
+    Unchanged,
+}
+
 /// One problem found.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -73,9 +102,20 @@ pub struct Finding {
     /// e.g. `subjects[ServiceAccount:default]`). With the rule and object it is the
     /// finding's identity: fingerprints derive from it, never from line numbers.
     pub field: String,
+    /// The object's index in the run's object list.
+    pub object_index: usize,
+    /// Set when an annotation, a comment or the configuration silences the finding.
+    pub suppression: Option<Suppression>,
+    /// Set when the run compares against a baseline.
+    pub baseline: Option<BaselineState>,
 }
 
 impl Finding {
+    /// Whether the finding counts: not suppressed and not already in the baseline.
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none() && self.baseline != Some(BaselineState::Unchanged)
+    }
+
     /// A fingerprint stable across line moves, reformatting and unrelated edits: a hash of
     /// rule code, object identity and field (FNV-1a 64, fixed forever for `salint/v1`).
     pub fn fingerprint(&self) -> String {

@@ -62,24 +62,30 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
 
     let mut inputs = Inputs::default();
     for file in parsed {
-        let file_id = file.source.as_ref().map(|_| inputs.files.len());
+        inputs.add(file);
+    }
+    inputs
+}
+
+impl Inputs {
+    /// Adds one parsed file, numbering it and its objects.
+    fn add(&mut self, file: ParsedFile) {
+        let file_id = file.source.as_ref().map(|_| self.files.len());
         if let Some(error) = file.error {
-            inputs.errors.push(InputError {
+            self.errors.push(InputError {
                 file: file_id,
                 ..error
             });
         }
         if let (Some(source), Some(id)) = (file.source, file_id) {
-            inputs.files.push(source);
-            inputs
-                .objects
-                .extend(file.objects.into_iter().map(|mut object| {
-                    object.file = id;
-                    object
-                }));
+            self.files.push(source);
+            for mut object in file.objects {
+                object.file = id;
+                object.index = self.objects.len();
+                self.objects.push(object);
+            }
         }
     }
-    inputs
 }
 
 /// Parses in-memory texts as if they were files named `display` (for tests, rule examples
@@ -87,23 +93,7 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
 pub fn read_texts(texts: Vec<(String, String)>) -> Inputs {
     let mut inputs = Inputs::default();
     for (display, text) in texts {
-        let parsed = parse_bytes(display, text.into_bytes());
-        let id = inputs.files.len();
-        if let Some(error) = parsed.error {
-            inputs.errors.push(InputError {
-                file: Some(id),
-                ..error
-            });
-        }
-        if let Some(source) = parsed.source {
-            inputs.files.push(source);
-            inputs
-                .objects
-                .extend(parsed.objects.into_iter().map(|mut object| {
-                    object.file = id;
-                    object
-                }));
-        }
+        inputs.add(parse_bytes(display, text.into_bytes()));
     }
     inputs
 }
@@ -167,10 +157,12 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
     let loaded = load_documents(&text);
     let mut objects = Vec::new();
     for document in loaded.documents {
-        let origin = template_origin(
-            &text[document.head.min(document.root.span.start)..document.root.span.start],
+        let head = Span::new(
+            document.head.min(document.root.span.start),
+            document.root.span.start,
         );
-        split_objects(document.root, origin, &mut objects);
+        let origin = template_origin(&text[head.start..head.end]);
+        split_objects(document.root, head, origin, &mut objects);
     }
     let error = loaded.error.map(|error| InputError {
         path: display.clone(),
@@ -227,7 +219,7 @@ fn template_origin(head: &str) -> Option<String> {
 
 /// Turns a document into objects: the document itself, or each item of a List. Documents
 /// without `apiVersion` and `kind` (values files, empty documents) are skipped.
-fn split_objects(root: Node, origin: Option<String>, out: &mut Vec<Object>) {
+fn split_objects(root: Node, head: Span, origin: Option<String>, out: &mut Vec<Object>) {
     let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
     let is_list = kind.ends_with("List") && root.get("items").is_some_and(|n| n.as_seq().is_some());
     if is_list {
@@ -236,14 +228,14 @@ fn split_objects(root: Node, origin: Option<String>, out: &mut Vec<Object>) {
                 let is_items = entry.key.as_str() == Some("items");
                 if let (true, crate::yaml::Value::Seq(items)) = (is_items, entry.value.value) {
                     for item in items {
-                        split_objects(item, origin.clone(), out);
+                        split_objects(item, head, origin.clone(), out);
                     }
                 }
             }
         }
         return;
     }
-    if let Some(object) = Object::from_node(root, origin) {
+    if let Some(object) = Object::from_node(root, head, origin) {
         out.push(object);
     }
 }

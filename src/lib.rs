@@ -5,7 +5,9 @@
 //! spans) → [`model`] (typed views of the objects salint cares about) → [`graph`] (indexes
 //! built once) → [`rules`] (pure functions of the graph) → [`finding`]s → [`report`].
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod finding;
@@ -16,4 +18,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

@@ -30,6 +30,52 @@ fn check_demo_sarif() {
 }
 
 #[test]
+fn check_demo_github() {
+    assert_cmd_snapshot!(salint().args([
+        "check",
+        "--format",
+        "github",
+        "testdata/demo",
+        "testdata/broken"
+    ]));
+}
+
+#[test]
+fn check_demo_compact() {
+    assert_cmd_snapshot!(salint().args([
+        "check",
+        "--format",
+        "compact",
+        "testdata/demo",
+        "testdata/broken"
+    ]));
+}
+
+#[test]
+fn check_demo_markdown() {
+    assert_cmd_snapshot!(salint().args([
+        "check",
+        "--format",
+        "markdown",
+        "testdata/demo",
+        "testdata/broken"
+    ]));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = salint().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("salint") && script.contains("fail-on"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
 fn rules_table() {
     assert_cmd_snapshot!(salint().arg("rules"));
 }

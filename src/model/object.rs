@@ -32,6 +32,11 @@ const CLUSTER_SCOPED: &[&str] = &[
 #[derive(Debug)]
 pub struct Object {
     pub file: FileId,
+    /// Position in the run's object list.
+    pub index: usize,
+    /// The text ahead of the object's document (its head comments: Helm's `# Source:`,
+    /// `# salint: ignore[...]`). List items share their List's head.
+    pub head: Span,
     /// The object's mapping; its span is the object's range in the file.
     pub root: Node,
     pub api_version: String,
@@ -46,7 +51,7 @@ pub struct Object {
 
 impl Object {
     /// Reads the identity of an object; `None` for documents that are not objects.
-    pub fn from_node(root: Node, origin: Option<String>) -> Option<Object> {
+    pub fn from_node(root: Node, head: Span, origin: Option<String>) -> Option<Object> {
         let api_version = root.get("apiVersion")?.as_str()?.to_string();
         let kind = root.get("kind")?.as_str()?.to_string();
         let metadata = root.get("metadata");
@@ -62,6 +67,8 @@ impl Object {
             .map(str::to_string);
         Some(Object {
             file: 0,
+            index: 0,
+            head,
             root,
             api_version,
             kind,

@@ -138,3 +138,14 @@ fn controller(object: &Object) -> Option<(String, String)> {
         owner.get("name")?.as_str()?.to_string(),
     ))
 }
+
+/// The pod template's `metadata` of a workload object (where pod annotations live), for
+/// kinds whose pod spec sits in a template.
+pub fn pod_template_metadata(object: &Object) -> Option<&Node> {
+    let path = pod_spec_path(&object.kind);
+    let (_, template) = path.split_last()?;
+    if template.is_empty() {
+        return None; // a Pod: its own metadata
+    }
+    object.root.path(template)?.get("metadata")
+}

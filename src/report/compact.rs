@@ -20,7 +20,7 @@ pub fn render(report: &Report) -> String {
             )),
         }
     }
-    for finding in report.findings {
+    for finding in report.shown() {
         let file = &report.files[finding.location.file];
         let p = file.position(finding.location.span.start);
         out.push_str(&format!(

@@ -42,7 +42,7 @@ pub fn render(report: &Report) -> String {
             escape_data(&error.message)
         ));
     }
-    for finding in report.findings {
+    for finding in report.shown() {
         let file = &report.files[finding.location.file];
         let (start, end) = file.range(finding.location.span);
         let mut message = finding.message.clone();

@@ -29,7 +29,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let diagnostic = ErrorDiagnostic::new(error, report.files);
         render_one(&handler, &diagnostic, &mut out);
     }
-    for finding in report.findings {
+    for finding in report.shown() {
         let diagnostic = FindingDiagnostic::new(finding, report.files);
         render_one(&handler, &diagnostic, &mut out);
     }
@@ -98,6 +98,9 @@ impl<'r> FindingDiagnostic<'r> {
         }
         if let Some(origin) = &finding.origin {
             help.push(format!("rendered from Helm template {origin}"));
+        }
+        if let Some(suppression) = &finding.suppression {
+            help.push(format!("suppressed: {}", suppression.justification));
         }
         help.push(format!("see `salint explain {}`", finding.rule.name()));
         FindingDiagnostic {

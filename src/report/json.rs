@@ -37,6 +37,18 @@ struct JsonFinding<'r> {
     template_origin: Option<&'r str>,
     fingerprint: String,
     related: Vec<JsonRelated<'r>>,
+    /// Present when suppressed (shown with `--show-suppressed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<JsonSuppression<'r>>,
+    /// Present when the run compares against a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<crate::finding::BaselineState>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'r> {
+    kind: crate::finding::SuppressionKind,
+    justification: &'r str,
 }
 
 #[derive(Serialize)]
@@ -93,6 +105,11 @@ fn finding<'r>(files: &'r [SourceFile], finding: &'r Finding) -> JsonFinding<'r>
                 span: span(files, related.location),
             })
             .collect(),
+        suppression: finding.suppression.as_ref().map(|s| JsonSuppression {
+            kind: s.kind,
+            justification: &s.justification,
+        }),
+        baseline_state: finding.baseline,
     }
 }
 
@@ -103,11 +120,7 @@ pub fn render(report: &Report) -> String {
             name: "salint",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| finding(report.files, f))
-            .collect(),
+        findings: report.shown().map(|f| finding(report.files, f)).collect(),
         input_errors: report
             .errors
             .iter()

@@ -11,11 +11,11 @@ pub fn render(report: &Report) -> String {
     let summary = report.summary();
     let mut out = String::from("## salint\n\n");
     out.push_str(&format!("{}\n\n", summary.line()));
-    if !report.findings.is_empty() {
+    if report.shown().next().is_some() {
         out.push_str(
             "| Severity | Rule | Location | Object | Message |\n| --- | --- | --- | --- | --- |\n",
         );
-        for finding in report.findings {
+        for finding in report.shown() {
             let file = &report.files[finding.location.file];
             let p = file.position(finding.location.span.start);
             let origin = finding

@@ -7,17 +7,25 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
-use crate::finding::{Finding, Severity};
+use crate::baseline::BaselineEntry;
+use crate::finding::{BaselineState, Finding, Severity};
 use crate::input::InputError;
 use crate::source::SourceFile;
 
 /// Everything a report shows.
 pub struct Report<'r> {
     pub files: &'r [SourceFile],
+    /// Every finding of the files reported on, suppressed and baselined ones included.
     pub findings: &'r [Finding],
     pub errors: &'r [InputError],
     /// Objects read (after splitting Lists).
     pub object_count: usize,
+    /// Files reported on (with `--context`, fewer than were read).
+    pub file_count: usize,
+    /// Print suppressed findings too (`--show-suppressed`).
+    pub show_suppressed: bool,
+    /// Baseline entries no finding matches any more.
+    pub absent: &'r [BaselineEntry],
 }
 
 /// Counts for the closing summary.
@@ -30,24 +38,43 @@ pub struct Summary {
     pub warnings: usize,
     pub notes: usize,
     pub input_errors: usize,
+    pub suppressed: usize,
+    /// Findings already in the baseline (not printed, not failing).
+    pub baseline_unchanged: usize,
+    /// Baseline entries that are gone: fixed since.
+    pub baseline_absent: usize,
 }
 
 impl Report<'_> {
+    /// The findings the text formats print: active ones, plus suppressed ones when asked.
+    pub fn shown(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.is_active() || (self.show_suppressed && f.suppression.is_some()))
+    }
+
     pub fn summary(&self) -> Summary {
-        let count = |severity| {
-            self.findings
-                .iter()
-                .filter(|f| f.severity == severity)
-                .count()
-        };
+        let active = || self.findings.iter().filter(|f| f.is_active());
+        let count = |severity| active().filter(|f| f.severity == severity).count();
         Summary {
-            files: self.files.len(),
+            files: self.file_count,
             objects: self.object_count,
-            findings: self.findings.len(),
+            findings: active().count(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             notes: count(Severity::Note),
             input_errors: self.errors.len(),
+            suppressed: self
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_some())
+                .count(),
+            baseline_unchanged: self
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_none() && f.baseline == Some(BaselineState::Unchanged))
+                .count(),
+            baseline_absent: self.absent.len(),
         }
     }
 }
@@ -83,6 +110,21 @@ impl Summary {
             plural(self.objects, "object"),
             plural(self.files, "file"),
         );
+        if self.suppressed > 0 {
+            line.push_str(&format!("; {} suppressed", self.suppressed));
+        }
+        if self.baseline_unchanged > 0 || self.baseline_absent > 0 {
+            line.push_str(&format!(
+                "; {} in the baseline, {} baseline {} gone (fixed)",
+                self.baseline_unchanged,
+                plural(self.baseline_absent, "entry").replace("entrys", "entries"),
+                if self.baseline_absent == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
+            ));
+        }
         if self.input_errors > 0 {
             line.push_str(&format!(
                 "; {} could not be read",

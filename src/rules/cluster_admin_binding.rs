@@ -4,11 +4,16 @@
 use super::describe::{namespace_phrase, object_phrase, short_list, subject_phrase};
 use super::Emitter;
 use crate::graph::MASTERS_GROUP;
-use crate::model::rbac::{Binding, SubjectKind};
+use crate::model::rbac::{Binding, Subject, SubjectKind};
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
     for binding in &graph.bindings {
+        let allowed = |subject: &Subject| {
+            emit.config
+                .allows_cluster_admin_subject(&subject_key(subject))
+        };
+        let all_allowed = !binding.subjects.is_empty() && binding.subjects.iter().all(allowed);
         let who = object_phrase(graph, binding.object);
         let subjects = subjects_phrase(binding);
         let scope = match &binding.namespace {
@@ -18,7 +23,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             ),
             None => "full control of the whole cluster".to_string(),
         };
-        if let Some(role_ref) = &binding.role_ref {
+        if let Some(role_ref) = binding.role_ref.as_ref().filter(|_| !all_allowed) {
             if role_ref.kind == "ClusterRole" && role_ref.name == "cluster-admin" {
                 emit.report(
                     binding.object,
@@ -59,7 +64,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             }
         }
         for subject in &binding.subjects {
-            if subject.kind == SubjectKind::Group && subject.name == MASTERS_GROUP {
+            if subject.kind == SubjectKind::Group
+                && subject.name == MASTERS_GROUP
+                && !allowed(subject)
+            {
                 emit.report(
                     binding.object,
                     subject.name_span,
@@ -81,5 +89,19 @@ fn subjects_phrase(binding: &Binding) -> String {
         "no subject yet".to_string()
     } else {
         short_list(&subjects, 3)
+    }
+}
+
+/// A subject as written in `allowed-subjects`: `Group:NAME`, `User:NAME`,
+/// `ServiceAccount:NS/NAME`.
+fn subject_key(subject: &Subject) -> String {
+    match subject.kind {
+        SubjectKind::Group => format!("Group:{}", subject.name),
+        SubjectKind::User => format!("User:{}", subject.name),
+        SubjectKind::ServiceAccount => format!(
+            "ServiceAccount:{}/{}",
+            subject.namespace.name().unwrap_or(""),
+            subject.name
+        ),
     }
 }

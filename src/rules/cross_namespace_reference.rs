@@ -82,7 +82,7 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                     .is_some_and(|ns| ns.differs_from(binding_ns))
             })
             .collect();
-        if here || elsewhere.is_empty() {
+        if here || elsewhere.is_empty() || involves_system(emit, &[binding_ns]) {
             continue;
         }
         let places: Vec<String> = elsewhere
@@ -191,6 +191,13 @@ fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
             );
         }
     }
+}
+
+/// Whether any of the namespaces is configured as a system namespace.
+fn involves_system(emit: &Emitter<'_, '_>, namespaces: &[&Namespace]) -> bool {
+    namespaces
+        .iter()
+        .any(|ns| emit.config.is_system_namespace(ns.name()))
 }
 
 /// The ServiceAccounts called `name` when none may be in `namespace` and at least one is

@@ -11,8 +11,9 @@ mod shared_service_account;
 
 use std::sync::OnceLock;
 
+use crate::config::{Config, RuleLevel};
 use crate::docs::{parse_rule_doc, RuleDoc};
-use crate::finding::{Finding, Location, Related};
+use crate::finding::{Finding, Location, Related, Severity};
 use crate::graph::Graph;
 use crate::model::{Object, ObjectRef};
 use crate::source::Span;
@@ -34,14 +35,21 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 6] = [
+static RULES: [Rule; 8] = [
     rule!("default-service-account", default_service_account),
     rule!("shared-service-account", shared_service_account),
     rule!("needless-token-automount", needless_token_automount),
     rule!("legacy-token-secret", legacy_token_secret),
     rule!("cluster-admin-binding", cluster_admin_binding),
     rule!("cross-namespace-reference", cross_namespace_reference),
+    rule!("unused-suppression", emitted_by_suppression_pass),
+    rule!("suppression-without-reason", emitted_by_suppression_pass),
 ];
+
+/// The suppression rules are emitted by `crate::suppress`, not by a graph check.
+mod emitted_by_suppression_pass {
+    pub fn check(_: &mut super::Emitter<'_, '_>) {}
+}
 
 static DOCS: OnceLock<Vec<RuleDoc>> = OnceLock::new();
 
@@ -99,13 +107,18 @@ pub fn find(name_or_code: &str) -> Option<&'static Rule> {
         .find(|r| r.name == name_or_code || r.code().eq_ignore_ascii_case(name_or_code))
 }
 
-/// Runs every rule over the graph.
-pub fn check_all(graph: &Graph<'_>) -> Vec<Finding> {
+/// Runs every rule that is not off over the graph.
+pub fn check_all(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in &RULES {
+        let RuleLevel::On(severity) = config.rule_level(rule) else {
+            continue;
+        };
         let mut emitter = Emitter {
             graph,
+            config,
             rule,
+            severity,
             findings: &mut findings,
         };
         (rule.check)(&mut emitter);
@@ -116,7 +129,10 @@ pub fn check_all(graph: &Graph<'_>) -> Vec<Finding> {
 /// What a check gets: the graph, and a way to record findings for its rule.
 pub struct Emitter<'g, 'a> {
     pub graph: &'g Graph<'a>,
+    /// Rule options (allow lists, system namespaces).
+    pub config: &'g Config,
     rule: &'static Rule,
+    severity: Severity,
     findings: &'g mut Vec<Finding>,
 }
 
@@ -132,7 +148,7 @@ impl Emitter<'_, '_> {
     ) -> &mut Finding {
         self.findings.push(Finding {
             rule: self.rule,
-            severity: self.rule.doc().severity,
+            severity: self.severity,
             message,
             location: Location {
                 file: object.file,
@@ -142,6 +158,9 @@ impl Emitter<'_, '_> {
             object: ObjectRef::of(object, &self.graph.implicit),
             origin: object.origin.clone(),
             field: field.into(),
+            object_index: object.index,
+            suppression: None,
+            baseline: None,
         });
         self.findings.last_mut().expect("just pushed")
     }

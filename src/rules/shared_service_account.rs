@@ -23,7 +23,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let mut keys: Vec<&WorkloadKey> = indexes.iter().map(|&i| graph.workload_key(i)).collect();
         keys.sort();
         keys.dedup();
-        if keys.len() < 2 {
+        if keys.len() < 2 || emit.config.allows_shared(namespace.name(), name) {
             continue;
         }
         let sa = service_account_phrase(namespace, name);

@@ -1,0 +1,121 @@
+//! Baselines: record today's findings by fingerprint, then report and fail only on new ones.
+//!
+//! Fingerprints come from the rule, the object's identity and the field at fault, never
+//! from line numbers, so moving, reordering or reformatting manifests keeps them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{BaselineState, Finding};
+use crate::model::ObjectRef;
+use crate::source::SourceFile;
+
+/// Version of the baseline file format.
+pub const BASELINE_VERSION: u32 = 1;
+
+/// One recorded finding. Everything but `fingerprint` is there for people reading the
+/// file and for reporting entries that are gone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub code: String,
+    pub rule: String,
+    pub object: BaselineObject,
+    pub field: String,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineObject {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl From<&ObjectRef> for BaselineObject {
+    fn from(object: &ObjectRef) -> Self {
+        BaselineObject {
+            kind: object.kind.clone(),
+            namespace: object.namespace.clone(),
+            name: object.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<BaselineEntry>,
+}
+
+impl Baseline {
+    /// Records the findings that are not suppressed.
+    pub fn record(findings: &[Finding], files: &[SourceFile]) -> Baseline {
+        let mut entries: Vec<BaselineEntry> = findings
+            .iter()
+            .filter(|f| f.suppression.is_none())
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint(),
+                code: f.rule.code().to_string(),
+                rule: f.rule.name().to_string(),
+                object: (&f.object).into(),
+                field: f.field.clone(),
+                file: files[f.location.file].display.clone(),
+                line: files[f.location.file].position(f.location.span.start).line,
+                message: f.message.clone(),
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            (&a.fingerprint, &a.file, a.line).cmp(&(&b.fingerprint, &b.file, b.line))
+        });
+        Baseline {
+            version: BASELINE_VERSION,
+            findings: entries,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("baseline serialises");
+        text.push('\n');
+        text
+    }
+
+    pub fn from_json(text: &str) -> Result<Baseline, String> {
+        let baseline: Baseline =
+            serde_json::from_str(text).map_err(|e| format!("not a salint baseline: {e}"))?;
+        if baseline.version != BASELINE_VERSION {
+            return Err(format!(
+                "baseline version {} is not supported (expected {BASELINE_VERSION})",
+                baseline.version
+            ));
+        }
+        Ok(baseline)
+    }
+
+    /// Marks each unsuppressed finding `New` or `Unchanged`, and returns the entries no
+    /// finding matched any more (fixed since the baseline was written). Equal
+    /// fingerprints are matched one for one.
+    pub fn compare(&self, findings: &mut [Finding]) -> Vec<BaselineEntry> {
+        let mut remaining: BTreeMap<&str, Vec<&BaselineEntry>> = BTreeMap::new();
+        for entry in &self.findings {
+            remaining.entry(&entry.fingerprint).or_default().push(entry);
+        }
+        for finding in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+            let fingerprint = finding.fingerprint();
+            let matched = remaining
+                .get_mut(fingerprint.as_str())
+                .and_then(|entries| entries.pop());
+            finding.baseline = Some(if matched.is_some() {
+                BaselineState::Unchanged
+            } else {
+                BaselineState::New
+            });
+        }
+        let mut absent: Vec<BaselineEntry> = remaining.into_values().flatten().cloned().collect();
+        absent.sort_by(|a, b| (&a.file, a.line, &a.code).cmp(&(&b.file, b.line, &b.code)));
+        absent
+    }
+}

@@ -1,0 +1,296 @@
+//! Configuration: `.salint.yaml`, found next to the scanned folder or above it, overridden
+//! by command-line flags. Every value remembers where it came from (`salint config`).
+
+mod file;
+mod find;
+mod template;
+
+use std::fmt;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::finding::Severity;
+use crate::rules::{self, Rule};
+
+pub use file::{load_config_file, ConfigError};
+pub use find::find_config_file;
+pub use template::INIT_TEMPLATE;
+
+/// The name of the configuration file salint looks for.
+pub const CONFIG_FILE_NAME: &str = ".salint.yaml";
+
+/// Where a setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    /// The config file, at a 1-based line and column.
+    File {
+        path: String,
+        line: usize,
+        column: usize,
+    },
+    /// A command-line flag.
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File { path, line, column } => write!(f, "{path}:{line}:{column}"),
+            Origin::Flag(flag) => write!(f, "{flag}"),
+        }
+    }
+}
+
+/// A value with its origin.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    pub fn default(value: T) -> Self {
+        Setting {
+            value,
+            origin: Origin::Default,
+        }
+    }
+}
+
+/// A rule's level: off, or on at a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    On(Severity),
+}
+
+impl RuleLevel {
+    pub fn parse(text: &str) -> Option<RuleLevel> {
+        match text {
+            "off" => Some(RuleLevel::Off),
+            other => Severity::parse(other).map(RuleLevel::On),
+        }
+    }
+}
+
+impl fmt::Display for RuleLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleLevel::Off => f.write_str("off"),
+            RuleLevel::On(severity) => write!(f, "{severity}"),
+        }
+    }
+}
+
+/// A list of strings from the file or flags, each remembered with its origin.
+pub type SettingList = Vec<Setting<String>>;
+
+/// Paths matching `glob` ignore `rules` (like ruff's per-file-ignores).
+#[derive(Debug, Clone)]
+pub struct PathIgnore {
+    pub glob: Setting<String>,
+    pub rules: Vec<&'static Rule>,
+}
+
+/// The effective configuration of a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from, if any (display path).
+    pub file: Option<String>,
+    /// Level per rule, in `rules::all()` order.
+    pub rule_levels: Vec<(&'static Rule, Setting<RuleLevel>)>,
+    pub exclude: SettingList,
+    pub include: SettingList,
+    pub namespace: Setting<Option<String>>,
+    pub fail_on: Setting<Severity>,
+    /// Objects in these namespaces get no findings.
+    pub skip_namespaces: SettingList,
+    /// References into or out of these namespaces are expected (kube-system's
+    /// `extension-apiserver-authentication-reader` bindings): cross-namespace-reference
+    /// leaves them alone.
+    pub system_namespaces: SettingList,
+    /// `shared-service-account`: SAs (`ns/name` or `name`) allowed to be shared.
+    pub shared_service_account_allow: SettingList,
+    /// `cluster-admin-binding`: subjects (`Group:name`, `User:name`,
+    /// `ServiceAccount:ns/name`) allowed to hold cluster-admin.
+    pub cluster_admin_allowed_subjects: SettingList,
+    pub per_path_ignores: Vec<PathIgnore>,
+    /// A folder loaded as context (objects used by the graph, findings not reported).
+    pub context: Setting<Option<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            file: None,
+            rule_levels: rules::all()
+                .into_iter()
+                .map(|rule| (rule, Setting::default(RuleLevel::On(rule.doc().severity))))
+                .collect(),
+            exclude: Vec::new(),
+            include: Vec::new(),
+            namespace: Setting::default(None),
+            fail_on: Setting::default(Severity::Warning),
+            skip_namespaces: Vec::new(),
+            system_namespaces: Vec::new(),
+            shared_service_account_allow: Vec::new(),
+            cluster_admin_allowed_subjects: Vec::new(),
+            per_path_ignores: Vec::new(),
+            context: Setting::default(None),
+        }
+    }
+}
+
+fn values(list: &SettingList) -> impl Iterator<Item = &str> {
+    list.iter().map(|s| s.value.as_str())
+}
+
+impl Config {
+    /// The level of a rule.
+    pub fn rule_level(&self, rule: &Rule) -> RuleLevel {
+        self.rule_levels
+            .iter()
+            .find(|(r, _)| std::ptr::eq(*r, rule))
+            .map_or(RuleLevel::On(rule.doc().severity), |(_, s)| s.value)
+    }
+
+    pub fn set_rule_level(&mut self, rule: &'static Rule, level: RuleLevel, origin: Origin) {
+        if let Some((_, setting)) = self
+            .rule_levels
+            .iter_mut()
+            .find(|(r, _)| std::ptr::eq(*r, rule))
+        {
+            *setting = Setting {
+                value: level,
+                origin,
+            };
+        }
+    }
+
+    pub fn skips_namespace(&self, namespace: Option<&str>) -> bool {
+        namespace.is_some_and(|ns| values(&self.skip_namespaces).any(|s| s == ns))
+    }
+
+    pub fn is_system_namespace(&self, namespace: Option<&str>) -> bool {
+        namespace.is_some_and(|ns| values(&self.system_namespaces).any(|s| s == ns))
+    }
+
+    /// Whether the SA `name` of `namespace` may be shared.
+    pub fn allows_shared(&self, namespace: Option<&str>, name: &str) -> bool {
+        values(&self.shared_service_account_allow).any(|allowed| match allowed.split_once('/') {
+            Some((ns, n)) => Some(ns) == namespace && n == name,
+            None => allowed == name,
+        })
+    }
+
+    /// Whether a binding subject, written `Kind:name` (`ServiceAccount:ns/name`), may hold
+    /// cluster-admin.
+    pub fn allows_cluster_admin_subject(&self, subject: &str) -> bool {
+        values(&self.cluster_admin_allowed_subjects).any(|allowed| allowed == subject)
+    }
+
+    /// The per-path ignores as compiled globs with their rules.
+    pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<&'static Rule>)> {
+        self.per_path_ignores
+            .iter()
+            .filter_map(|ignore| {
+                let glob = Glob::new(&ignore.glob.value).ok()?;
+                let mut builder = GlobSetBuilder::new();
+                builder.add(glob);
+                Some((builder.build().ok()?, ignore.rules.clone()))
+            })
+            .collect()
+    }
+
+    /// The effective configuration as commented YAML: each value with its origin.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        match &self.file {
+            Some(file) => out.push_str(&format!("# configuration file: {file}\n")),
+            None => out.push_str("# no configuration file\n"),
+        }
+        let line = |out: &mut String, text: String, origin: &Origin| {
+            out.push_str(&format!("{text:<50} # {origin}\n"));
+        };
+        line(
+            &mut out,
+            format!(
+                "namespace: {}",
+                self.namespace.value.as_deref().unwrap_or("null")
+            ),
+            &self.namespace.origin,
+        );
+        line(
+            &mut out,
+            format!("fail-on: {}", self.fail_on.value),
+            &self.fail_on.origin,
+        );
+        line(
+            &mut out,
+            format!(
+                "context: {}",
+                self.context.value.as_deref().unwrap_or("null")
+            ),
+            &self.context.origin,
+        );
+        let list = |out: &mut String, key: &str, items: &SettingList, indent: &str| {
+            if items.is_empty() {
+                out.push_str(&format!("{indent}{key}: []\n"));
+                return;
+            }
+            out.push_str(&format!("{indent}{key}:\n"));
+            for item in items {
+                out.push_str(&format!(
+                    "{:<50} # {}\n",
+                    format!("{indent}  - {:?}", item.value),
+                    item.origin
+                ));
+            }
+        };
+        list(&mut out, "exclude", &self.exclude, "");
+        list(&mut out, "include", &self.include, "");
+        out.push_str("namespaces:\n");
+        list(&mut out, "skip", &self.skip_namespaces, "  ");
+        list(&mut out, "system", &self.system_namespaces, "  ");
+        out.push_str("rules:\n");
+        for (rule, level) in &self.rule_levels {
+            line(
+                &mut out,
+                format!("  {}: {}  # {}", rule.name(), level.value, rule.code()),
+                &level.origin,
+            );
+            if rule.name() == "shared-service-account" {
+                list(
+                    &mut out,
+                    "allow",
+                    &self.shared_service_account_allow,
+                    "    ",
+                );
+            }
+            if rule.name() == "cluster-admin-binding" {
+                list(
+                    &mut out,
+                    "allowed-subjects",
+                    &self.cluster_admin_allowed_subjects,
+                    "    ",
+                );
+            }
+        }
+        if self.per_path_ignores.is_empty() {
+            out.push_str("per-path-ignores: {}\n");
+        } else {
+            out.push_str("per-path-ignores:\n");
+            for ignore in &self.per_path_ignores {
+                let names: Vec<&str> = ignore.rules.iter().map(|r| r.name()).collect();
+                line(
+                    &mut out,
+                    format!("  {:?}: [{}]", ignore.glob.value, names.join(", ")),
+                    &ignore.glob.origin,
+                );
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,359 @@
+//! Suppressions written in the manifests, each with a reason on record:
+//!
+//! - annotations `ignore.salint.io/<rule-or-code>: "<reason>"` (or `ignore.salint.io/all`) on
+//!   an object or on its pod template's metadata;
+//! - comments `# salint: ignore[<rule>, ...] <reason>` on the line of a finding, on the line
+//!   above it, or among the head comments of the object's document (the whole object);
+//! - `# salint: ignore-file[<rule>, ...] <reason>` for a whole file.
+//!
+//! A suppression without a reason is itself a finding (`suppression-without-reason`); one
+//! that silences nothing is a note (`unused-suppression`).
+
+use crate::config::{Config, RuleLevel};
+use crate::finding::{Finding, Location, Suppression, SuppressionKind};
+use crate::input::Inputs;
+use crate::model::workload::pod_template_metadata;
+use crate::model::{Namespace, ObjectRef};
+use crate::rules::{self, Rule};
+use crate::source::{FileId, Span};
+
+/// The annotation prefix of suppressions.
+pub const ANNOTATION_PREFIX: &str = "ignore.salint.io/";
+const COMMENT_MARKER: &str = "salint:";
+
+/// What a suppression covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// Objects by index: one object, or every item of a List document.
+    Objects(Vec<usize>),
+    Line(FileId, usize),
+    File(FileId),
+}
+
+/// Which rules it names.
+#[derive(Debug, Clone)]
+enum Targets {
+    All,
+    Rules(Vec<&'static Rule>),
+}
+
+#[derive(Debug)]
+struct Candidate {
+    location: Location,
+    scope: Scope,
+    targets: Targets,
+    /// Names that are no rule.
+    unknown: Vec<String>,
+    reason: String,
+    /// How it is written, for messages and fingerprints.
+    written: String,
+    /// The object it sits on or in, if any.
+    object: Option<usize>,
+    used: bool,
+}
+
+impl Candidate {
+    fn covers(&self, finding: &Finding, line: usize) -> bool {
+        let in_scope = match self.scope {
+            Scope::Objects(ref indexes) => indexes.contains(&finding.object_index),
+            Scope::Line(file, l) => finding.location.file == file && line == l,
+            Scope::File(file) => finding.location.file == file,
+        };
+        in_scope
+            && match &self.targets {
+                Targets::All => true,
+                Targets::Rules(rules) => rules.iter().any(|r| std::ptr::eq(*r, finding.rule)),
+            }
+    }
+}
+
+/// Marks suppressed findings and adds the findings about suppressions themselves.
+pub fn apply(inputs: &Inputs, config: &Config, findings: &mut Vec<Finding>) {
+    let mut candidates = annotations(inputs);
+    candidates.extend(comments(inputs));
+    if candidates.is_empty() {
+        return;
+    }
+    for finding in findings.iter_mut() {
+        let line = inputs.files[finding.location.file]
+            .position(finding.location.span.start)
+            .line;
+        for candidate in candidates.iter_mut() {
+            if !candidate.covers(finding, line) {
+                continue;
+            }
+            candidate.used = true;
+            if finding.suppression.is_none() {
+                finding.suppression = Some(Suppression {
+                    kind: SuppressionKind::InSource,
+                    justification: candidate.reason.clone(),
+                    location: Some(candidate.location),
+                });
+            }
+        }
+    }
+    for candidate in &candidates {
+        meta_findings(inputs, config, candidate, findings);
+    }
+}
+
+fn parse_targets(names: &[&str]) -> (Targets, Vec<String>) {
+    if names.iter().any(|n| n.eq_ignore_ascii_case("all")) {
+        return (Targets::All, Vec::new());
+    }
+    let mut rules = Vec::new();
+    let mut unknown = Vec::new();
+    for name in names {
+        match rules::find(name) {
+            Some(rule) => rules.push(rule),
+            None => unknown.push(name.to_string()),
+        }
+    }
+    (Targets::Rules(rules), unknown)
+}
+
+fn annotations(inputs: &Inputs) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    for object in &inputs.objects {
+        let metadatas = [object.metadata(), pod_template_metadata(object)];
+        for metadata in metadatas.into_iter().flatten() {
+            let Some(entries) = metadata.get("annotations").and_then(|a| a.as_map()) else {
+                continue;
+            };
+            for entry in entries {
+                let Some(key) = entry.key.as_str() else {
+                    continue;
+                };
+                let Some(name) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                    continue;
+                };
+                let (targets, unknown) = parse_targets(&[name]);
+                found.push(Candidate {
+                    location: Location {
+                        file: object.file,
+                        span: entry.key.span,
+                    },
+                    scope: Scope::Objects(vec![object.index]),
+                    targets,
+                    unknown,
+                    reason: entry.value.as_str().unwrap_or("").trim().to_string(),
+                    written: key.to_string(),
+                    object: Some(object.index),
+                    used: false,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// A parsed `# salint: ignore[...] reason` directive.
+struct Directive<'t> {
+    file_wide: bool,
+    names: Vec<&'t str>,
+    reason: &'t str,
+}
+
+fn parse_directive(comment: &str) -> Option<Directive<'_>> {
+    let rest = comment.trim_start_matches('#').trim_start();
+    let rest = rest.strip_prefix(COMMENT_MARKER)?.trim_start();
+    let (file_wide, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
+        (true, r)
+    } else {
+        (false, rest.strip_prefix("ignore")?)
+    };
+    let (names, reason) = match rest.strip_prefix('[') {
+        Some(inner) => {
+            let (list, reason) = inner.split_once(']')?;
+            let names = list
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect();
+            (names, reason)
+        }
+        None if rest.is_empty() || rest.starts_with(char::is_whitespace) => (vec!["all"], rest),
+        None => return None,
+    };
+    Some(Directive {
+        file_wide,
+        names,
+        reason: reason.trim(),
+    })
+}
+
+fn comments(inputs: &Inputs) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    for (file_id, file) in inputs.files.iter().enumerate() {
+        if !file.text.contains(COMMENT_MARKER) {
+            continue;
+        }
+        let objects: Vec<_> = inputs
+            .objects
+            .iter()
+            .filter(|o| o.file == file_id)
+            .collect();
+        let mut offset = 0;
+        for (index, line) in file.text.split_inclusive('\n').enumerate() {
+            let line_start = offset;
+            offset += line.len();
+            let Some(hash) = comment_start(line) else {
+                continue;
+            };
+            let comment = line[hash..].trim_end();
+            let Some(directive) = parse_directive(comment) else {
+                continue;
+            };
+            let at = line_start + hash;
+            let line_number = index + 1;
+            let trailing = !line[..hash].trim().is_empty();
+            let in_head = objects
+                .iter()
+                .find(|o| o.head.start <= at && at < o.head.end);
+            let scope = if directive.file_wide {
+                Scope::File(file_id)
+            } else if let Some(object) = in_head.filter(|_| !trailing) {
+                // A head comment of a List document covers every item of it.
+                Scope::Objects(
+                    objects
+                        .iter()
+                        .filter(|o| o.head == object.head)
+                        .map(|o| o.index)
+                        .collect(),
+                )
+            } else if trailing {
+                Scope::Line(file_id, line_number)
+            } else {
+                Scope::Line(file_id, line_number + 1)
+            };
+            let (targets, unknown) = parse_targets(&directive.names);
+            let container = in_head.or_else(|| {
+                objects
+                    .iter()
+                    .find(|o| o.root.span.start <= at && at < o.root.span.end)
+            });
+            found.push(Candidate {
+                location: Location {
+                    file: file_id,
+                    span: Span::new(at, at + comment.len()),
+                },
+                scope,
+                targets,
+                unknown,
+                reason: directive.reason.to_string(),
+                written: comment.to_string(),
+                object: container.map(|o| o.index),
+                used: false,
+            });
+        }
+    }
+    found
+}
+
+/// The byte index of a YAML comment's `#` in a line: at the line start or after blank.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut search = 0;
+    while let Some(found) = line[search..].find('#') {
+        let at = search + found;
+        if at == 0 || matches!(bytes[at - 1], b' ' | b'\t') {
+            return Some(at);
+        }
+        search = at + 1;
+    }
+    None
+}
+
+fn meta_findings(
+    inputs: &Inputs,
+    config: &Config,
+    candidate: &Candidate,
+    findings: &mut Vec<Finding>,
+) {
+    let object = candidate.object.map(|i| &inputs.objects[i]);
+    let implicit = match &config.namespace.value {
+        Some(ns) => Namespace::Named(ns.clone()),
+        None => Namespace::Implicit,
+    };
+    let object_ref = match object {
+        Some(object) => ObjectRef::of(object, &implicit),
+        None => ObjectRef {
+            kind: "File".to_string(),
+            namespace: None,
+            name: inputs.files[candidate.location.file].display.clone(),
+        },
+    };
+    let mut emit = |name: &str, message: String| {
+        let Some(rule) = rules::find(name) else {
+            return;
+        };
+        let RuleLevel::On(severity) = config.rule_level(rule) else {
+            return;
+        };
+        findings.push(Finding {
+            rule,
+            severity,
+            message,
+            location: candidate.location,
+            related: Vec::new(),
+            object: object_ref.clone(),
+            origin: object.and_then(|o| o.origin.clone()),
+            field: format!("suppression:{}", candidate.written),
+            object_index: candidate.object.unwrap_or(usize::MAX),
+            suppression: None,
+            baseline: None,
+        });
+    };
+    let written = &candidate.written;
+    if candidate.reason.is_empty() {
+        emit(
+            "suppression-without-reason",
+            format!(
+                "`{written}` silences findings without saying why: add the reason (for an annotation, as its value; for a comment, after the rule list) \
+                 so reviewers can judge later whether it still holds."
+            ),
+        );
+    }
+    if !candidate.unknown.is_empty() {
+        emit(
+            "unused-suppression",
+            format!(
+                "`{written}` names no rule ({}): it silences nothing. Use a rule name or code from `salint rules`.",
+                candidate.unknown.join(", ")
+            ),
+        );
+    } else if !candidate.used {
+        emit(
+            "unused-suppression",
+            format!(
+                "`{written}` silences nothing: no finding of the rules it names is here any more. Remove it, so it cannot hide a future problem."
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_directives() {
+        let d =
+            parse_directive("# salint: ignore[SA101, shared-service-account] batch job").unwrap();
+        assert!(!d.file_wide);
+        assert_eq!(d.names, ["SA101", "shared-service-account"]);
+        assert_eq!(d.reason, "batch job");
+        let d = parse_directive("# salint: ignore-file[all]").unwrap();
+        assert!(d.file_wide);
+        assert_eq!(d.reason, "");
+        assert!(parse_directive("# salint: ignored").is_none());
+        assert!(parse_directive("# something else").is_none());
+    }
+
+    #[test]
+    fn finds_comment_starts() {
+        assert_eq!(comment_start("a: b # c"), Some(5));
+        assert_eq!(comment_start("# c"), Some(0));
+        assert_eq!(comment_start("image: x#y"), None);
+    }
+}
