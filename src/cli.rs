@@ -57,16 +57,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the effective configuration and where each value comes from.
-    Config {
-        /// The paths a check would scan (the config is looked for from the first).
-        paths: Vec<String>,
-        #[command(flatten)]
-        config: ConfigArgs,
-        /// As `check --namespace`.
-        #[arg(long, short = 'n', value_name = "NS")]
-        namespace: Option<String>,
-    },
+    /// Print the effective configuration and where each value comes from; takes the same
+    /// paths and flags as `check`, so it shows what that check would use.
+    Config(CheckArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -177,18 +170,9 @@ pub fn run() -> ExitCode {
         }
         Command::Explain { rule } => explain(&rule),
         Command::Init { force } => init(force),
-        Command::Config {
-            paths,
-            config,
-            namespace,
-        } => match resolve_config(&config, &paths) {
+        Command::Config(args) => match resolve_config(&args.config, &args.paths) {
             Ok(mut effective) => {
-                if let Some(ns) = namespace {
-                    effective.namespace = Setting {
-                        value: Some(ns),
-                        origin: Origin::Flag("--namespace"),
-                    };
-                }
+                apply_flags(&mut effective, &args);
                 print!("{}", effective.describe());
                 exit::CLEAN
             }
@@ -228,7 +212,7 @@ fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, u8> {
         );
         exit::BAD_INPUT
     })?;
-    load_config_file(&display, text).map_err(|error| {
+    let loaded = load_config_file(&display, text).map_err(|error| {
         let mut out = String::new();
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
@@ -238,6 +222,20 @@ fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, u8> {
         }
         eprint!("{out}");
         exit::BAD_INPUT
+    });
+    loaded.map(|mut config| {
+        let base = std::path::absolute(&path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        // A context folder written in the file is relative to the file.
+        if let (Some(base), Some(context)) = (&base, &config.context.value) {
+            if config.context.origin != Origin::Default && Path::new(context).is_relative() {
+                let joined: std::path::PathBuf = base.join(context).components().collect();
+                config.context.value = Some(display_path(&joined));
+            }
+        }
+        config.base_dir = base;
+        config
     })
 }
 
@@ -311,7 +309,7 @@ fn check(args: &CheckArgs) -> u8 {
         sources.extend(found.inputs);
         problems.extend(found.problems);
         sources.sort_by_key(sort_key);
-        sources.dedup();
+        sources.dedup_by(|a, b| sort_key(a) == sort_key(b));
     }
     let target_names: HashSet<String> = targets.inputs.iter().map(source_display).collect();
     let inputs = read_inputs(&sources);
@@ -376,6 +374,7 @@ fn check(args: &CheckArgs) -> u8 {
         file_count,
         show_suppressed: args.show_suppressed,
         absent: &absent,
+        baseline_used: baseline.is_some(),
     };
     let color = match args.color {
         ColorChoice::Always => true,

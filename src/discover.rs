@@ -102,7 +102,7 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
         }
     }
     found.inputs.sort_by_key(sort_key);
-    found.inputs.dedup();
+    found.inputs.dedup_by(|a, b| sort_key(a) == sort_key(b));
     found
 }
 

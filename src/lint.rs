@@ -57,13 +57,14 @@ fn apply_path_ignores(inputs: &Inputs, config: &Config, findings: &mut [Finding]
         return;
     }
     for finding in findings.iter_mut() {
-        let path = &inputs.files[finding.location.file].display;
+        let forms = config.path_forms(&inputs.files[finding.location.file].display);
         let matched = config
             .per_path_ignores
             .iter()
             .zip(&ignores)
             .find(|(_, (globs, rules))| {
-                globs.is_match(path) && rules.iter().any(|r| std::ptr::eq(*r, finding.rule))
+                forms.iter().any(|form| globs.is_match(form))
+                    && rules.iter().any(|r| std::ptr::eq(*r, finding.rule))
             });
         if let Some((ignore, _)) = matched {
             finding.suppression = Some(Suppression {

@@ -251,6 +251,17 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
 }
 
 /// The byte index of a YAML comment's `#` in a line: at the line start or after blank.
+/// Whether every rule a suppression names is turned off in the configuration: then its
+/// silence is expected, not stale.
+fn all_targets_off(config: &Config, targets: &Targets) -> bool {
+    match targets {
+        Targets::All => false,
+        Targets::Rules(rules) => rules
+            .iter()
+            .all(|rule| config.rule_level(rule) == RuleLevel::Off),
+    }
+}
+
 fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut search = 0;
@@ -322,7 +333,7 @@ fn meta_findings(
                 candidate.unknown.join(", ")
             ),
         );
-    } else if !candidate.used {
+    } else if !candidate.used && !all_targets_off(config, &candidate.targets) {
         emit(
             "unused-suppression",
             format!(

@@ -119,6 +119,9 @@ pub struct Config {
     pub per_path_ignores: Vec<PathIgnore>,
     /// A folder loaded as context (objects used by the graph, findings not reported).
     pub context: Setting<Option<String>>,
+    /// The folder of the configuration file: `context` and `per-path-ignores` written in
+    /// the file are relative to it, so the file means the same from any working directory.
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -134,11 +137,12 @@ impl Default for Config {
             namespace: Setting::default(None),
             fail_on: Setting::default(Severity::Warning),
             skip_namespaces: Vec::new(),
-            system_namespaces: Vec::new(),
+            system_namespaces: vec![Setting::default("kube-system".to_string())],
             shared_service_account_allow: Vec::new(),
             cluster_admin_allowed_subjects: Vec::new(),
             per_path_ignores: Vec::new(),
             context: Setting::default(None),
+            base_dir: None,
         }
     }
 }
@@ -192,6 +196,23 @@ impl Config {
     }
 
     /// The per-path ignores as compiled globs with their rules.
+    /// The ways a file may be named in `per-path-ignores`: as shown in the output, and
+    /// relative to the configuration file's folder.
+    pub fn path_forms(&self, display: &str) -> Vec<String> {
+        let mut forms = vec![display.to_string()];
+        if let Some(base) = &self.base_dir {
+            if let Ok(absolute) = std::path::absolute(display) {
+                if let Ok(relative) = absolute.strip_prefix(base) {
+                    let relative = relative.to_string_lossy().replace('\\', "/");
+                    if relative != display {
+                        forms.push(relative);
+                    }
+                }
+            }
+        }
+        forms
+    }
+
     pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<&'static Rule>)> {
         self.per_path_ignores
             .iter()

@@ -19,6 +19,9 @@ rules:
     # Subjects allowed to hold cluster-admin: Group:NAME, User:NAME, ServiceAccount:NS/NAME.
     allowed-subjects: []
   cross-namespace-reference: warning
+  # Suppressions that silence nothing, and suppressions without a reason.
+  unused-suppression: note
+  suppression-without-reason: warning
 
 # Files read inside folders (default: *.yaml, *.yml, *.json) and files skipped.
 include: []

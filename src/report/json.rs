@@ -16,6 +16,9 @@ struct JsonReport<'r> {
     tool: JsonTool,
     findings: Vec<JsonFinding<'r>>,
     input_errors: Vec<JsonInputError<'r>>,
+    /// With `--baseline`: the entries no finding matched any more (fixed since).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_absent: Option<&'r [crate::baseline::BaselineEntry]>,
     summary: Summary,
 }
 
@@ -133,6 +136,7 @@ pub fn render(report: &Report) -> String {
                 message: &error.message,
             })
             .collect(),
+        baseline_absent: report.baseline_used.then_some(report.absent),
         summary: report.summary(),
     };
     let mut text = serde_json::to_string_pretty(&json).expect("JSON report serialises");

@@ -26,6 +26,8 @@ pub struct Report<'r> {
     pub show_suppressed: bool,
     /// Baseline entries no finding matches any more.
     pub absent: &'r [BaselineEntry],
+    /// Whether the run compared against a baseline (`--baseline`).
+    pub baseline_used: bool,
 }
 
 /// Counts for the closing summary.
@@ -115,14 +117,8 @@ impl Summary {
         }
         if self.baseline_unchanged > 0 || self.baseline_absent > 0 {
             line.push_str(&format!(
-                "; {} in the baseline, {} baseline {} gone (fixed)",
-                self.baseline_unchanged,
-                plural(self.baseline_absent, "entry").replace("entrys", "entries"),
-                if self.baseline_absent == 1 {
-                    "is"
-                } else {
-                    "are"
-                }
+                "; {} already in the baseline, {} fixed since",
+                self.baseline_unchanged, self.baseline_absent
             ));
         }
         if self.input_errors > 0 {

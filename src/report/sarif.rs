@@ -11,11 +11,13 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression,
+    Tool, ToolComponent,
 };
 
 use super::Report;
-use crate::finding::{Finding, Location, Severity};
+use crate::baseline::BaselineEntry;
+use crate::finding::{BaselineState, Finding, Location, Severity, SuppressionKind};
 use crate::rules::{self, Rule};
 use crate::source::SourceFile;
 
@@ -181,23 +183,97 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
+    if let Some(suppression) = &finding.suppression {
+        result.suppressions = Some(vec![sarif_suppression(files, suppression)]);
+    }
+    if let Some(state) = finding.baseline {
+        result.baseline_state = Some(json!(match state {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }));
+    }
+    result
+}
+
+/// A suppression as code scanning reads it: `inSource` (annotation or comment, with where
+/// it is written) or `external` (the configuration), with the reason as justification.
+/// Code scanning shows such results as dismissed.
+fn sarif_suppression(
+    files: &[SourceFile],
+    suppression: &crate::finding::Suppression,
+) -> Suppression {
+    let kind = match suppression.kind {
+        SuppressionKind::InSource => "inSource",
+        SuppressionKind::External => "external",
+    };
+    let mut out = Suppression::builder()
+        .kind(json!(kind))
+        .justification(suppression.justification.clone())
+        .build();
+    if let Some(location) = suppression.location {
+        out.location = Some(
+            SarifLocation::builder()
+                .physical_location(physical_location(files, location))
+                .build(),
+        );
+    }
+    out
+}
+
+/// A baseline entry no finding matches any more: a `pass` result with
+/// `baselineState: absent` at the line it was recorded at, so a viewer can show what was
+/// fixed without raising it as a problem.
+fn absent_result(entry: &BaselineEntry, rule_index: Option<usize>) -> SarifResult {
+    let region = Region::builder()
+        .start_line(entry.line.max(1) as i64)
+        .build();
+    let mut result = SarifResult::builder()
+        .rule_id(entry.code.clone())
+        .kind(ResultKind::Pass)
+        .level(ResultLevel::None)
+        .message(
+            Message::builder()
+                .text(format!("Fixed since the baseline: {}", entry.message))
+                .build(),
+        )
+        .locations(vec![SarifLocation::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(ArtifactLocation::builder().uri(uri(&entry.file)).build())
+                    .region(region)
+                    .build(),
+            )
+            .build()])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            entry.fingerprint.clone(),
+        )]))
+        .baseline_state(json!("absent"))
+        .build();
+    if let Some(index) = rule_index {
+        result.rule_index = Some(index as i64);
+    }
     result
 }
 
 pub fn render(report: &Report) -> String {
     let rules = rules::all();
     let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .map(|finding| {
-            let index = rules
-                .iter()
-                .position(|r| std::ptr::eq(*r, finding.rule))
-                .expect("every finding's rule is registered");
-            result(report.files, finding, index)
-        })
-        .collect();
+    let results: Vec<SarifResult> =
+        report
+            .findings
+            .iter()
+            .map(|finding| {
+                let index = rules
+                    .iter()
+                    .position(|r| std::ptr::eq(*r, finding.rule))
+                    .expect("every finding's rule is registered");
+                result(report.files, finding, index)
+            })
+            .chain(report.absent.iter().map(|entry| {
+                absent_result(entry, rules.iter().position(|r| r.code() == entry.code))
+            }))
+            .collect();
     let notifications: Vec<Notification> = report
         .errors
         .iter()
