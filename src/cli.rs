@@ -469,13 +469,13 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), String> {
 /// The `salint rules` table.
 pub fn rules_table() -> String {
     let mut out = format!(
-        "{:<6} {:<27} {:<8} {:<11} {}\n",
+        "{:<6} {:<27} {:<8} {:<13} {}\n",
         "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"
     );
     for rule in rules::all() {
         let doc = rule.doc();
         out.push_str(&format!(
-            "{:<6} {:<27} {:<8} {:<11} {}\n",
+            "{:<6} {:<27} {:<8} {:<13} {}\n",
             doc.code,
             doc.name,
             doc.severity.as_str(),

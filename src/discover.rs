@@ -51,11 +51,18 @@ impl FileFilter {
         })
     }
 
+    /// Whether the path, or any folder on the way to it, matches an exclude glob (by its
+    /// path relative to the folder walked, or by its name), so `--exclude vendor` skips the
+    /// whole `vendor` folder.
     fn excluded(&self, relative: &Path) -> bool {
-        self.exclude.is_match(relative)
-            || relative
-                .file_name()
-                .is_some_and(|name| self.exclude.is_match(Path::new(name)))
+        relative
+            .ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .any(|p| {
+                self.exclude.is_match(p)
+                    || p.file_name()
+                        .is_some_and(|name| self.exclude.is_match(Path::new(name)))
+            })
     }
 
     fn included(&self, relative: &Path) -> bool {

@@ -586,3 +586,45 @@ fn a_broken_baseline_is_bad_input() {
         result.stderr
     );
 }
+
+#[test]
+fn suppressions_in_skipped_namespaces_are_not_reported_as_unused() {
+    let yaml = with_annotation("ignore.salint.io/SA101", "old", false);
+    let config = "namespaces:\n  skip: [shop]\n";
+    let dir = repo(&[("d.yaml", &yaml), (".salint.yaml", config)]);
+    let result = run(dir.path(), &["--show-suppressed", "."]);
+    assert_eq!(listed(&result.json), Vec::<String>::new());
+}
+
+#[test]
+fn config_is_found_for_a_bare_file_name() {
+    let config = "rules:\n  SA101: off\n  SA201: off\n";
+    let dir = repo(&[("d.yaml", DEPLOYMENT), (".salint.yaml", config)]);
+    let result = run(dir.path(), &["d.yaml"]);
+    assert_eq!(
+        listed(&result.json),
+        Vec::<String>::new(),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn system_namespaces_may_reach_across() {
+    let binding = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: custom-metrics-auth-reader, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+  - {kind: ServiceAccount, name: custom-metrics-apiserver, namespace: custom-metrics}
+";
+    let dir = repo(&[("b.yaml", binding)]);
+    assert_eq!(listed(&run(dir.path(), &["."]).json), Vec::<String>::new());
+    std::fs::write(
+        dir.path().join(".salint.yaml"),
+        "namespaces:\n  system: []\n",
+    )
+    .unwrap();
+    assert_eq!(listed(&run(dir.path(), &["."]).json), ["SA401 b.yaml:6:71"]);
+}

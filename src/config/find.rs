@@ -8,10 +8,11 @@ use super::CONFIG_FILE_NAME;
 /// up; stops after the folder that holds `.git` (the repository root) or at the file
 /// system root.
 pub fn find_config_file(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() {
-        start.parent().unwrap_or(Path::new("."))
-    } else {
-        start
+    let start = match start.parent() {
+        // A bare file name's parent is "": the current folder.
+        Some(parent) if start.is_file() && parent.as_os_str().is_empty() => Path::new("."),
+        Some(parent) if start.is_file() => parent,
+        _ => start,
     };
     let start = std::fs::canonicalize(start).ok()?;
     for folder in start.ancestors() {

@@ -26,6 +26,7 @@ fn subjects_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
             };
             if subject.kind != SubjectKind::ServiceAccount
                 || !subject.namespace.differs_from(binding_ns)
+                || involves_system(emit, &[binding_ns, &subject.namespace])
             {
                 continue;
             }

@@ -12,7 +12,8 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
     // (namespace, SA) -> workload indexes, in input order.
     let mut users: BTreeMap<(&Namespace, &str), Vec<usize>> = BTreeMap::new();
     for (index, workload) in graph.workloads.iter().enumerate() {
-        if workload.service_account != "default" {
+        // A PodTemplate object runs nothing by itself.
+        if workload.service_account != "default" && workload.object.kind != "PodTemplate" {
             users
                 .entry((&workload.namespace, workload.service_account.as_str()))
                 .or_default()
