@@ -343,12 +343,10 @@ fn action_run_step_writes_sarif_and_summary_and_fails_only_afterwards() {
     let summary = std::fs::read_to_string(files.path().join("summary.md")).unwrap();
     assert!(summary.contains("SA102"), "{summary}");
 
+    let action = yaml(&read("action.yml"));
+    let steps = action.path(&["runs", "steps"]).unwrap().items();
     let fail = Command::new("bash")
-        .args(["-c", {
-            let action = yaml(&read("action.yml"));
-            let steps = action.path(&["runs", "steps"]).unwrap().items().to_vec();
-            &str_at(steps.last().unwrap(), &["run"]).to_string()
-        }])
+        .args(["-c", str_at(steps.last().unwrap(), &["run"])])
         .env("CODE", "1")
         .output()
         .unwrap();

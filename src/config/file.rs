@@ -29,7 +29,7 @@ const LEVELS: &[&str] = &["off", "note", "warning", "error"];
 pub struct ConfigError {
     pub message: String,
     pub help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Box<NamedSource<Arc<String>>>>,
     span: Option<Span>,
 }
 
@@ -60,7 +60,7 @@ impl Diagnostic for ConfigError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -180,10 +180,10 @@ impl Reader<'_> {
         ConfigError {
             message,
             help,
-            source: Some(NamedSource::new(
+            source: Some(Box::new(NamedSource::new(
                 self.file.display.clone(),
                 self.file.text.clone(),
-            )),
+            ))),
             span: Some(span),
         }
     }

@@ -263,6 +263,9 @@ impl<'a> Binding<'a> {
                 let subject_namespace = match namespace_node.and_then(Node::as_str) {
                     Some(ns) => Namespace::Named(ns.to_string()),
                     None if !cluster => namespace.clone(),
+                    // The API server rejects a ClusterRoleBinding whose ServiceAccount
+                    // subject has no namespace: it grants nothing.
+                    None if kind == SubjectKind::ServiceAccount => return None,
                     None => Namespace::Implicit,
                 };
                 Some(Subject {

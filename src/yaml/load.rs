@@ -64,7 +64,7 @@ pub fn load_documents(text: &str) -> Loaded {
         let step = match item {
             Ok((event, span)) => builder.on_event(event, span),
             Err(error) => Err(LoadError {
-                offset: offsets.byte(error.marker().index()),
+                offset: offsets.byte_in(text, error.marker().index()),
                 message: error.info().to_string(),
             }),
         };
@@ -116,19 +116,6 @@ impl OffsetMap {
             .char_indices()
             .nth(char_index % CHECKPOINT_EVERY)
             .map_or(self.len, |(offset, _)| base + offset)
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        // Only used for ASCII-or-error paths where the text is not at hand; callers with
-        // text use `byte_in`.
-        if self.ascii {
-            char_index.min(self.len)
-        } else {
-            self.checkpoints
-                .get(char_index / CHECKPOINT_EVERY)
-                .copied()
-                .unwrap_or(self.len)
-        }
     }
 }
 

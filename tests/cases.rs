@@ -1,0 +1,722 @@
+//! The core behaviour, pinned on small hand-written fixtures in testdata/cases/: for each
+//! case, exactly which rules fire, in which file, at which line:column span (1-based,
+//! character columns, end exclusive), and by implication which must stay silent.
+//!
+//! Fixtures are loaded the way `salint check PATH` loads them: discovered with the default
+//! file filter, read and parsed by `read_inputs`, linted with the default configuration.
+
+use salint::discover::{discover, FileFilter};
+use salint::finding::Finding;
+use salint::input::{read_inputs, Inputs};
+use salint::lint::{lint, LintOptions};
+use salint::source::Span;
+
+const CASES: &str = "testdata/cases";
+
+const DEFAULT_SA: &str = "default-service-account";
+const SHARED_SA: &str = "shared-service-account";
+const NEEDLESS_TOKEN: &str = "needless-token-automount";
+const LEGACY_TOKEN: &str = "legacy-token-secret";
+const CLUSTER_ADMIN: &str = "cluster-admin-binding";
+const CROSS_NAMESPACE: &str = "cross-namespace-reference";
+
+/// One finding as (rule name, display path, start line, start column, end line, end column).
+type Hit = (&'static str, String, usize, usize, usize, usize);
+
+/// A place as (display path, start line, start column, end line, end column).
+type Place = (String, usize, usize, usize, usize);
+
+/// An input error as (display path, line and column when known, message).
+type InputErr = (String, Option<(usize, usize)>, String);
+
+/// One lint run over a fixture.
+struct Run {
+    inputs: Inputs,
+    findings: Vec<Finding>,
+}
+
+/// Lints `testdata/cases/<fixture>` (a file or a folder) without `--namespace`, and checks
+/// that it read without input errors.
+fn check(fixture: &str) -> Run {
+    let run = check_with(fixture, None);
+    assert!(
+        run.inputs.errors.is_empty(),
+        "{fixture}: unexpected input errors: {:?}",
+        run.errors()
+    );
+    run
+}
+
+/// Lints `testdata/cases/<fixture>` as `salint check [--namespace NS] PATH` does. Cargo runs
+/// integration tests in the package root, so display paths are `testdata/cases/...`, as
+/// the CLI shows them when run there.
+fn check_with(fixture: &str, namespace: Option<&str>) -> Run {
+    let path = format!("{CASES}/{fixture}");
+    let filter = FileFilter::new(&[], &[]).expect("default filter");
+    let found = discover(std::slice::from_ref(&path), &filter);
+    assert!(found.problems.is_empty(), "{path}: {:?}", found.problems);
+    assert!(!found.inputs.is_empty(), "{path}: nothing to read");
+    let inputs = read_inputs(&found.inputs);
+    let options = LintOptions {
+        namespace: namespace.map(str::to_string),
+    };
+    let findings = lint(&inputs, &options);
+    Run { inputs, findings }
+}
+
+impl Run {
+    fn place(&self, file: usize, span: Span) -> Place {
+        let source = &self.inputs.files[file];
+        let (start, end) = source.range(span);
+        (
+            source.display.clone(),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+        )
+    }
+
+    fn hit(&self, finding: &Finding) -> Hit {
+        let (path, l1, c1, l2, c2) = self.place(finding.location.file, finding.location.span);
+        (finding.rule.name(), path, l1, c1, l2, c2)
+    }
+
+    /// Every finding, sorted by file, position and rule.
+    fn hits(&self) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self.findings.iter().map(|f| self.hit(f)).collect();
+        hits.sort_by(|a, b| (&a.1, a.2, a.3, a.0).cmp(&(&b.1, b.2, b.3, b.0)));
+        hits
+    }
+
+    /// The one finding of `rule` starting at `line:column`.
+    fn finding(&self, rule: &str, line: usize, column: usize) -> &Finding {
+        let matching: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| {
+                let hit = self.hit(f);
+                hit.0 == rule && (hit.2, hit.3) == (line, column)
+            })
+            .collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "expected one {rule} finding at {line}:{column}, got {:?}",
+            self.hits()
+        );
+        matching[0]
+    }
+
+    /// The related places of a finding.
+    fn related(&self, finding: &Finding) -> Vec<Place> {
+        finding
+            .related
+            .iter()
+            .map(|r| self.place(r.location.file, r.location.span))
+            .collect()
+    }
+
+    /// The input errors, in path order.
+    fn errors(&self) -> Vec<InputErr> {
+        self.inputs
+            .errors
+            .iter()
+            .map(|e| {
+                let position = match (e.file, e.span) {
+                    (Some(file), Some(span)) => {
+                        let p = self.inputs.files[file].position(span.start);
+                        Some((p.line, p.column))
+                    }
+                    _ => None,
+                };
+                (e.path.clone(), position, e.message.clone())
+            })
+            .collect()
+    }
+}
+
+/// Expected hits, sorted like [`Run::hits`].
+fn expect(list: &[(&'static str, &str, usize, usize, usize, usize)]) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = list
+        .iter()
+        .map(|&(rule, file, l1, c1, l2, c2)| (rule, format!("{CASES}/{file}"), l1, c1, l2, c2))
+        .collect();
+    hits.sort_by(|a, b| (&a.1, a.2, a.3, a.0).cmp(&(&b.1, b.2, b.3, b.0)));
+    hits
+}
+
+fn place(file: &str, l1: usize, c1: usize, l2: usize, c2: usize) -> Place {
+    (format!("{CASES}/{file}"), l1, c1, l2, c2)
+}
+
+#[test]
+fn rule_names_are_the_six_core_rules() {
+    for (name, code) in [
+        (DEFAULT_SA, "SA101"),
+        (SHARED_SA, "SA102"),
+        (NEEDLESS_TOKEN, "SA201"),
+        (LEGACY_TOKEN, "SA202"),
+        (CLUSTER_ADMIN, "SA301"),
+        (CROSS_NAMESPACE, "SA401"),
+    ] {
+        let rule = salint::rules::find(name).unwrap_or_else(|| panic!("no rule {name}"));
+        assert_eq!(rule.code(), code, "{name}");
+    }
+}
+
+// 1. CronJob: the pod spec at spec.jobTemplate.spec.template.spec.
+#[test]
+fn cronjob_findings_point_into_the_job_template_pod_spec() {
+    let f = "cronjob.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // `nightly` sets nothing: the innermost `spec:` key (line 13), not the
+            // CronJob's (line 8) nor the Job template's (line 11).
+            (DEFAULT_SA, f, 13, 9, 13, 13),
+            (NEEDLESS_TOKEN, f, 13, 9, 13, 13),
+            // `report` turns the token on in the nested pod spec: at that `true`.
+            (NEEDLESS_TOKEN, f, 32, 41, 32, 45),
+            // `cleanup` turns it off: silent.
+        ])
+    );
+    let nightly = run.finding(DEFAULT_SA, 13, 9);
+    assert_eq!(nightly.object.kind, "CronJob");
+    assert_eq!(nightly.object.name, "nightly");
+    assert_eq!(nightly.object.namespace.as_deref(), Some("jobs"));
+    let report = run.finding(NEEDLESS_TOKEN, 32, 41);
+    assert!(
+        report.message.contains("jobs/reporter"),
+        "{}",
+        report.message
+    );
+}
+
+// 2. The deprecated `serviceAccount` field.
+#[test]
+fn deprecated_service_account_field_names_the_service_account() {
+    let f = "deprecated-service-account.yaml";
+    let run = check(f);
+    // All three run as app/legacy (which has a grant): no default-service-account, no
+    // needless-token-automount, and all three share it, each at the field that names it.
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (SHARED_SA, f, 30, 23, 30, 29), // serviceAccount: legacy
+            (SHARED_SA, f, 44, 23, 44, 29), // serviceAccountName: "" + serviceAccount: legacy
+            (SHARED_SA, f, 57, 27, 57, 33), // serviceAccountName: legacy
+        ])
+    );
+    let old_style = run.finding(SHARED_SA, 30, 23);
+    assert_eq!(old_style.object.name, "old-style");
+    assert!(
+        old_style.message.contains("app/legacy"),
+        "{}",
+        old_style.message
+    );
+    assert_eq!(
+        run.related(old_style),
+        vec![place(f, 44, 23, 44, 29), place(f, 57, 27, 57, 33)]
+    );
+}
+
+// 3. Automount precedence: pod spec, else the SA, else true.
+#[test]
+fn pod_spec_automount_wins_over_the_service_accounts() {
+    let f = "automount-precedence.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // pod-off (pod false, SA true) and sa-off (pod unset, SA false): silent.
+            // pod-on: pod true beats SA false, at the pod's `true`.
+            (NEEDLESS_TOKEN, f, 63, 37, 63, 41),
+            // sa-on: pod unset, SA true: at the pod template's `spec:`.
+            (NEEDLESS_TOKEN, f, 83, 5, 83, 9),
+        ])
+    );
+    let pod_on = run.finding(NEEDLESS_TOKEN, 63, 37);
+    assert_eq!(pod_on.object.name, "pod-on");
+    assert!(
+        pod_on
+            .message
+            .contains("Set `automountServiceAccountToken: false` here"),
+        "{}",
+        pod_on.message
+    );
+    let sa_on = run.finding(NEEDLESS_TOKEN, 83, 5);
+    assert_eq!(sa_on.object.name, "sa-on");
+    assert!(
+        sa_on.message.contains("or to ServiceAccount auto/loud"),
+        "{}",
+        sa_on.message
+    );
+    // The SA's `automountServiceAccountToken: true` is shown as the cause.
+    assert_eq!(run.related(sa_on), vec![place(f, 73, 31, 73, 35)]);
+}
+
+// 4. Permission through a group subject.
+#[test]
+fn a_namespace_group_binding_grants_the_service_accounts_of_that_namespace_only() {
+    let f = "group-subject-namespace.yaml";
+    let run = check(f);
+    // grp/worker is reached by system:serviceaccounts:grp; lonely/worker is not.
+    assert_eq!(run.hits(), expect(&[(NEEDLESS_TOKEN, f, 49, 5, 49, 9)]));
+    assert_eq!(
+        run.finding(NEEDLESS_TOKEN, 49, 5)
+            .object
+            .namespace
+            .as_deref(),
+        Some("lonely")
+    );
+}
+
+#[test]
+fn the_all_service_accounts_group_grants_every_service_account() {
+    let run = check("group-subject-all.yaml");
+    assert_eq!(run.hits(), expect(&[]));
+}
+
+#[test]
+fn the_authenticated_group_grants_every_service_account() {
+    let run = check("group-subject-authenticated.yaml");
+    assert_eq!(run.hits(), expect(&[]));
+}
+
+// 5. A RoleBinding's ServiceAccount subject without `namespace`.
+#[test]
+fn a_role_binding_subject_without_namespace_is_in_the_bindings_namespace() {
+    let f = "subject-without-namespace.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // The subject that names another namespace, at its `namespace` value.
+            (CROSS_NAMESPACE, f, 18, 16, 18, 18),
+            // other/builder is not team/builder: the namespace-less subject grants team's.
+            (NEEDLESS_TOKEN, f, 53, 5, 53, 9),
+        ])
+    );
+    let cross = run.finding(CROSS_NAMESPACE, 18, 16);
+    assert_eq!(cross.object.name, "builders");
+    assert!(cross.message.contains("ci/deployer"), "{}", cross.message);
+    // The foreign SA's definition is shown.
+    assert_eq!(run.related(cross), vec![place(f, 63, 9, 63, 17)]);
+    assert_eq!(
+        run.finding(NEEDLESS_TOKEN, 53, 5)
+            .object
+            .namespace
+            .as_deref(),
+        Some("other")
+    );
+}
+
+#[test]
+fn a_cluster_role_binding_subject_without_namespace_grants_nothing() {
+    let f = "cluster-binding-subject-without-namespace.yaml";
+    let run = check(f);
+    // domain.md: in a ClusterRoleBinding a ServiceAccount subject must carry a namespace.
+    // Without one the binding is invalid and grants a/app nothing.
+    assert_eq!(run.hits(), expect(&[(NEEDLESS_TOKEN, f, 27, 1, 27, 5)]));
+}
+
+// 6. RoleBinding (and ClusterRoleBinding) to ClusterRole cluster-admin; system:masters.
+#[test]
+fn bindings_to_cluster_admin_fire_at_the_role_ref_name() {
+    let f = "cluster-admin.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (CLUSTER_ADMIN, f, 12, 9, 12, 22), // RoleBinding ops-admin
+            (CLUSTER_ADMIN, f, 24, 9, 24, 22), // ClusterRoleBinding root
+            (CLUSTER_ADMIN, f, 40, 11, 40, 25), // subject Group system:masters
+                                               // ops-configmaps (Role named cluster-admin) and ops-ns-admin (admin): silent.
+        ])
+    );
+    let role_binding = run.finding(CLUSTER_ADMIN, 12, 9);
+    assert_eq!(role_binding.object.kind, "RoleBinding");
+    assert!(
+        role_binding.message.contains("namespace `ops`"),
+        "a RoleBinding grants cluster-admin within its namespace: {}",
+        role_binding.message
+    );
+    let cluster_binding = run.finding(CLUSTER_ADMIN, 24, 9);
+    assert!(
+        cluster_binding.message.contains("whole cluster"),
+        "{}",
+        cluster_binding.message
+    );
+}
+
+// 7. Aggregated ClusterRoles.
+#[test]
+fn a_clusterrole_aggregating_a_wildcard_role_is_cluster_admin() {
+    let f = "aggregated-clusterrole.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // platform-team binds platform-super, which aggregates platform-everything.
+            (CLUSTER_ADMIN, f, 35, 9, 35, 23),
+            // tools-everything binds the `*`/`*`/`*` Role directly.
+            (CLUSTER_ADMIN, f, 96, 9, 96, 24),
+            // The readers binding stays silent: a namespaced Role is never aggregated,
+            // and a wildcard narrowed by resourceNames is not everything.
+        ])
+    );
+    let aggregated = run.finding(CLUSTER_ADMIN, 35, 9);
+    assert_eq!(aggregated.object.name, "platform-team");
+    assert!(
+        aggregated
+            .message
+            .contains("aggregated from ClusterRole `platform-everything`"),
+        "{}",
+        aggregated.message
+    );
+    // Related: the wildcard rule of the aggregated role.
+    assert_eq!(run.related(aggregated), vec![place(f, 24, 5, 26, 17)]);
+
+    let direct = run.finding(CLUSTER_ADMIN, 96, 9);
+    assert_eq!(direct.object.name, "tools-everything");
+    assert!(
+        direct.message.contains("namespace `tools`") && !direct.message.contains("aggregated"),
+        "{}",
+        direct.message
+    );
+    assert_eq!(run.related(direct), vec![place(f, 60, 5, 62, 17)]);
+}
+
+// 8. Helm output.
+#[test]
+fn helm_source_comments_are_the_findings_template_origin() {
+    let f = "helm-output.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (LEGACY_TOKEN, f, 17, 7, 17, 42),
+            (DEFAULT_SA, f, 26, 5, 26, 9),
+            (NEEDLESS_TOKEN, f, 26, 5, 26, 9),
+            (DEFAULT_SA, f, 36, 1, 36, 5),
+            (NEEDLESS_TOKEN, f, 36, 1, 36, 5),
+        ])
+    );
+    let origin = |rule, line, column| run.finding(rule, line, column).origin.clone();
+    assert_eq!(
+        origin(LEGACY_TOKEN, 17, 7).as_deref(),
+        Some("shop/templates/token.yaml")
+    );
+    for rule in [DEFAULT_SA, NEEDLESS_TOKEN] {
+        assert_eq!(
+            origin(rule, 26, 5).as_deref(),
+            Some("shop/templates/deployment.yaml")
+        );
+        // The Pod after the chart has no Source comment: no origin leaks from before.
+        assert_eq!(origin(rule, 36, 1), None);
+    }
+    // Helm output carries no namespace: the implicit one, unnamed.
+    assert!(run.findings.iter().all(|f| f.object.namespace.is_none()));
+}
+
+// 9. `kind: List` in JSON and a typed `*List` in YAML.
+#[test]
+fn kubectl_json_list_items_are_linted_each_at_its_place() {
+    let f = "kubectl-list.json";
+    let run = check(f);
+    assert_eq!(
+        run.inputs.objects.len(),
+        4,
+        "the List's items, not the List"
+    );
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // Each Pod at its own `"spec"` key; the two are replicas of one ReplicaSet,
+            // so they do not share `api`.
+            (NEEDLESS_TOKEN, f, 32, 13, 32, 19),
+            (NEEDLESS_TOKEN, f, 62, 13, 62, 19),
+            (LEGACY_TOKEN, f, 83, 21, 83, 58),
+        ])
+    );
+    assert_eq!(
+        run.finding(NEEDLESS_TOKEN, 62, 13).object.name,
+        "api-7d9f8-fghij"
+    );
+    let secret = run.finding(LEGACY_TOKEN, 83, 21);
+    assert_eq!(secret.object.name, "api-token");
+    assert!(secret.message.contains("live/api"), "{}", secret.message);
+}
+
+#[test]
+fn typed_list_items_are_linted_each_at_its_place() {
+    let f = "typed-list.yaml";
+    let run = check(f);
+    assert_eq!(run.inputs.objects.len(), 2);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (DEFAULT_SA, f, 13, 9, 13, 13),
+            (NEEDLESS_TOKEN, f, 13, 9, 13, 13),
+            // b names `default` and turns automount off, but a projected
+            // serviceAccountToken volume still gives it the default SA's token.
+            (DEFAULT_SA, f, 23, 31, 23, 38),
+        ])
+    );
+    assert_eq!(run.finding(DEFAULT_SA, 13, 9).object.name, "a");
+    assert_eq!(run.finding(DEFAULT_SA, 23, 31).object.name, "b");
+}
+
+// 10. YAML 1.1 booleans.
+#[test]
+fn yaml_1_1_booleans_are_read_the_way_kubectl_reads_them() {
+    let f = "yaml11-booleans.yaml";
+    let run = check(f);
+    // says-no (pod `no`) and sa-says-off (SA `Off`) mount no token: silent, including
+    // default-service-account for says-no (no token, no identity). says-yes: pod `yes`
+    // beats the SA's `NO`.
+    assert_eq!(run.hits(), expect(&[(NEEDLESS_TOKEN, f, 46, 33, 46, 36)]));
+}
+
+// 11. A broken file among good ones.
+#[test]
+fn a_broken_file_does_not_stop_the_others() {
+    let dir = "broken-among-good";
+    let run = check_with(dir, None);
+    let a = "broken-among-good/a-good.yaml";
+    let b = "broken-among-good/b-broken.yaml";
+    let c = "broken-among-good/c-good.yaml";
+    assert_eq!(run.inputs.files.len(), 4);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (DEFAULT_SA, a, 7, 1, 7, 5),
+            (NEEDLESS_TOKEN, a, 7, 1, 7, 5),
+            // The document before the break is still linted.
+            (DEFAULT_SA, b, 8, 1, 8, 5),
+            (NEEDLESS_TOKEN, b, 8, 1, 8, 5),
+            (CLUSTER_ADMIN, c, 9, 9, 9, 22),
+        ])
+    );
+    let errors = run.errors();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // The unclosed `{` of line 17 is detected at line 18's `:`.
+    let (path, position, message) = &errors[0];
+    assert_eq!(path, &format!("{CASES}/{b}"));
+    assert_eq!(*position, Some((18, 12)), "{message}");
+    assert!(message.starts_with("YAML parse error"), "{message}");
+    let (path, position, message) = &errors[1];
+    assert_eq!(path, &format!("{CASES}/broken-among-good/d-latin1.yaml"));
+    assert_eq!(*position, Some((5, 12)));
+    assert_eq!(message, "not UTF-8 text: invalid byte 0xE9");
+}
+
+#[test]
+fn a_parse_error_after_non_ascii_text_keeps_its_line_and_column() {
+    let run = check_with("broken-non-ascii.yaml", None);
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let (path, position, message) = &errors[0];
+    assert_eq!(path, &format!("{CASES}/broken-non-ascii.yaml"));
+    assert!(message.starts_with("YAML parse error"), "{message}");
+    // The same place as in an ASCII file with the same layout (line 9's `:`, after the
+    // unclosed `{` of line 8), not line 7 column 3 (the checkpoint before it).
+    assert_eq!(*position, Some((9, 12)), "{message}");
+}
+
+// 12. The same SA name in two namespaces.
+#[test]
+fn the_same_service_account_name_in_two_namespaces_is_two_identities() {
+    let f = "same-name-two-namespaces.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // red/app is granted; blue/app is not (red's binding does not reach it).
+            (NEEDLESS_TOKEN, f, 50, 5, 50, 9),
+            // green has no `app`: it cannot borrow red's or blue's.
+            (NEEDLESS_TOKEN, f, 63, 5, 63, 9),
+            (CROSS_NAMESPACE, f, 64, 27, 64, 30),
+            // No shared-service-account: red/app and blue/app are different SAs.
+        ])
+    );
+    assert_eq!(
+        run.finding(NEEDLESS_TOKEN, 50, 5)
+            .object
+            .namespace
+            .as_deref(),
+        Some("blue")
+    );
+    let green = run.finding(CROSS_NAMESPACE, 64, 27);
+    assert_eq!(green.object.namespace.as_deref(), Some("green"));
+    assert_eq!(
+        run.related(green),
+        vec![place(f, 7, 9, 7, 12), place(f, 13, 9, 13, 12)]
+    );
+}
+
+// 13. CRLF and non-ASCII text.
+#[test]
+fn columns_are_characters_in_crlf_files_with_non_ascii_text() {
+    let f = "crlf-unicode.yaml";
+    let raw = std::fs::read(format!("{CASES}/{f}")).unwrap();
+    assert!(
+        raw.windows(2).any(|w| w == b"\r\n") && !raw.is_ascii(),
+        "{f} must keep its CRLF line endings and non-ASCII text"
+    );
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // Line 8 holds `zürich-🚀` ahead of `default`: 61 characters before it
+            // (66 bytes, 62 UTF-16 units).
+            // `default` is named: default-service-account points at it, and
+            // needless-token-automount at the pod's `spec` key.
+            (NEEDLESS_TOKEN, f, 8, 1, 8, 5),
+            (DEFAULT_SA, f, 8, 62, 8, 69),
+            // Second document, after lines of emoji: `yes` with a trailing `# ✓`.
+            (NEEDLESS_TOKEN, f, 20, 33, 20, 36),
+        ])
+    );
+    let source = &run.inputs.files[0];
+    let default = run.finding(DEFAULT_SA, 8, 62);
+    assert_eq!(
+        &source.text[default.location.span.start..default.location.span.end],
+        "default"
+    );
+    let yes = run.finding(NEEDLESS_TOKEN, 20, 33);
+    assert_eq!(
+        &source.text[yes.location.span.start..yes.location.span.end],
+        "yes"
+    );
+    assert_eq!(yes.object.name, "naïve");
+    assert_eq!(yes.object.namespace.as_deref(), Some("zürich"));
+}
+
+// 14. The implicit namespace.
+#[test]
+fn objects_without_namespace_share_the_unknown_implicit_namespace() {
+    // Without --namespace, the implicit namespace may be `prod`: `batch` may use the
+    // implicit `api` and its grant. Nothing is certain enough to report.
+    let run = check("implicit-namespace.yaml");
+    assert_eq!(run.hits(), expect(&[]));
+}
+
+#[test]
+fn the_namespace_option_names_the_implicit_namespace() {
+    let f = "implicit-namespace.yaml";
+    // --namespace prod: everything is in prod, and `api` runs two workloads.
+    let run = check_with(f, Some("prod"));
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (SHARED_SA, f, 27, 27, 27, 30),
+            (SHARED_SA, f, 40, 27, 40, 30),
+        ])
+    );
+    assert!(run
+        .findings
+        .iter()
+        .all(|f| f.object.namespace.as_deref() == Some("prod")));
+    assert!(run.findings[0].message.contains("prod/api"));
+
+    // --namespace staging: `api`, its binding and its Deployment are in staging; `batch`
+    // in prod names an SA that exists only in staging, and nothing grants prod/api.
+    let run = check_with(f, Some("staging"));
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (NEEDLESS_TOKEN, f, 39, 5, 39, 9),
+            (CROSS_NAMESPACE, f, 40, 27, 40, 30),
+        ])
+    );
+    let cross = run.finding(CROSS_NAMESPACE, 40, 27);
+    assert!(
+        cross.message.contains("namespace `staging`"),
+        "{}",
+        cross.message
+    );
+    assert_eq!(run.related(cross), vec![place(f, 6, 9, 6, 12)]);
+}
+
+// More cases from the domain brief.
+
+#[test]
+fn replicas_of_one_workload_do_not_share_their_service_account() {
+    let run = check("replicas-only.yaml");
+    assert_eq!(run.hits(), expect(&[]));
+}
+
+#[test]
+fn a_second_workload_shares_and_every_user_is_reported() {
+    let f = "replicas-not-sharing.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (SHARED_SA, f, 32, 27, 32, 34), // Deployment web
+            (SHARED_SA, f, 50, 23, 50, 30), // a Pod of web's ReplicaSet
+            (SHARED_SA, f, 63, 27, 63, 34), // StatefulSet worker
+        ])
+    );
+    // The pod counts as web: its message names only the StatefulSet, and the
+    // StatefulSet's names web once.
+    let pod = run.finding(SHARED_SA, 50, 23);
+    assert!(
+        pod.message.contains("StatefulSet worker"),
+        "{}",
+        pod.message
+    );
+    assert!(!pod.message.contains("Deployment web"), "{}", pod.message);
+    let worker = run.finding(SHARED_SA, 63, 27);
+    assert_eq!(
+        worker.message.matches("Deployment web").count(),
+        1,
+        "{}",
+        worker.message
+    );
+    assert!(!worker.message.contains("Pod"), "{}", worker.message);
+}
+
+#[test]
+fn custom_kinds_with_a_pod_template_are_workloads() {
+    let f = "custom-workloads.yaml";
+    let run = check(f);
+    // The Rollout, at its template's `spec:`; the ReportTemplate has no containers.
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (DEFAULT_SA, f, 12, 5, 12, 9),
+            (NEEDLESS_TOKEN, f, 12, 5, 12, 9),
+        ])
+    );
+    assert_eq!(run.finding(DEFAULT_SA, 12, 5).object.kind, "Rollout");
+}
+
+#[test]
+fn references_into_other_namespaces() {
+    let f = "references-across-namespaces.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // The token Secret's SA exists only in factory: at the annotation value.
+            (CROSS_NAMESPACE, f, 16, 41, 16, 46),
+            (LEGACY_TOKEN, f, 17, 7, 17, 42),
+            // The RoleBinding's Role exists only in factory: at roleRef.name.
+            (CROSS_NAMESPACE, f, 37, 9, 37, 22),
+            // It grants to office's `default` SA: at the subject's name.
+            (DEFAULT_SA, f, 40, 11, 40, 18),
+        ])
+    );
+    let secret = run.finding(LEGACY_TOKEN, 17, 7);
+    assert!(
+        secret.message.contains("office/robot") && secret.message.contains("has no permission"),
+        "{}",
+        secret.message
+    );
+    let role_ref = run.finding(CROSS_NAMESPACE, 37, 9);
+    assert_eq!(run.related(role_ref), vec![place(f, 22, 9, 22, 22)]);
+}
