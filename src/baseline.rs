@@ -95,7 +95,7 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Marks each unsuppressed finding `New` or `Unchanged`, and returns the entries no
+    /// Marks each finding `New` or `Unchanged`, and returns the entries no
     /// finding matched any more (fixed since the baseline was written). Equal
     /// fingerprints are matched one for one.
     pub fn compare(&self, findings: &mut [Finding]) -> Vec<BaselineEntry> {
@@ -103,7 +103,9 @@ impl Baseline {
         for entry in &self.findings {
             remaining.entry(&entry.fingerprint).or_default().push(entry);
         }
-        for finding in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+        // Suppressed findings match too: a finding silenced since the baseline was written is
+        // not fixed, and every SARIF result of the run carries a state.
+        for finding in findings.iter_mut() {
             let fingerprint = finding.fingerprint();
             let matched = remaining
                 .get_mut(fingerprint.as_str())

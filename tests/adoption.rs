@@ -628,3 +628,20 @@ subjects:
     .unwrap();
     assert_eq!(listed(&run(dir.path(), &["."]).json), ["SA401 b.yaml:6:71"]);
 }
+
+#[test]
+fn a_finding_suppressed_after_the_baseline_is_not_counted_as_fixed() {
+    let dir = baseline_repo();
+    let path = dir.path();
+    run(path, &["--write-baseline", "b.json", "."]);
+    let text = std::fs::read_to_string(path.join("workloads.yaml")).unwrap();
+    std::fs::write(
+        path.join("workloads.yaml"),
+        format!("# salint: ignore-file[SA201] tokens reviewed in SEC-7\n{text}"),
+    )
+    .unwrap();
+    let result = run(path, &["--baseline", "b.json", "."]);
+    assert_eq!(result.json["summary"]["suppressed"], 2);
+    assert_eq!(result.json["summary"]["baseline_absent"], 0);
+    assert_eq!(result.code, 0);
+}

@@ -272,3 +272,25 @@ fn file_order_on_the_command_line_does_not_matter() {
         run(&["testdata/demo/ci", "testdata/demo/shop"])
     );
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut command = salint();
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command
+            .args(["check"])
+            .args(args)
+            .arg("testdata/demo")
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(run(&["--color", "always"], false).contains("\u{1b}["));
+    assert!(run(&["--color", "always"], true).contains("\u{1b}["), "the flag wins");
+    // Not a terminal: auto means no colour.
+    assert!(!run(&[], false).contains("\u{1b}["));
+    assert!(!run(&["--color", "never"], false).contains("\u{1b}["));
+}
