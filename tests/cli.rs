@@ -289,7 +289,10 @@ fn colour_only_when_asked_or_on_a_terminal() {
         String::from_utf8(output.stdout).unwrap()
     };
     assert!(run(&["--color", "always"], false).contains("\u{1b}["));
-    assert!(run(&["--color", "always"], true).contains("\u{1b}["), "the flag wins");
+    assert!(
+        run(&["--color", "always"], true).contains("\u{1b}["),
+        "the flag wins"
+    );
     // Not a terminal: auto means no colour.
     assert!(!run(&[], false).contains("\u{1b}["));
     assert!(!run(&["--color", "never"], false).contains("\u{1b}["));
