@@ -131,9 +131,32 @@ impl<'a> Graph<'a> {
                 graph.token_secrets.push(secret);
             }
         }
+        graph.add_builtin_roles();
         graph.rule_sources = resolve_aggregation(&graph.roles);
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
+    }
+
+    /// Adds the built-in ClusterRoles the input does not define itself (a `kubectl get`
+    /// dump carries them; then the dump's version wins).
+    fn add_builtin_roles(&mut self) {
+        for object in crate::builtin::builtin_objects() {
+            let namespace = object.namespace(&Namespace::Implicit);
+            let cluster = object.kind == "ClusterRole";
+            let defined = self.roles_named(&object.name).any(|role| {
+                role.cluster == cluster && (cluster || role.namespace.as_ref() == Some(&namespace))
+            });
+            if defined {
+                continue;
+            }
+            if let Some(role) = Role::from_object(object, namespace) {
+                self.roles_by_name
+                    .entry(object.name.as_str())
+                    .or_default()
+                    .push(self.roles.len());
+                self.roles.push(role);
+            }
+        }
     }
 
     /// The ServiceAccount `name` in exactly namespace `namespace`.

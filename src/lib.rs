@@ -6,6 +6,7 @@
 //! built once) → [`rules`] (pure functions of the graph) → [`finding`]s → [`report`].
 
 pub mod baseline;
+pub mod builtin;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -15,6 +16,7 @@ pub mod graph;
 pub mod input;
 pub mod lint;
 pub mod model;
+pub mod permissions;
 pub mod report;
 pub mod rules;
 pub mod source;

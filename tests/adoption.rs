@@ -454,6 +454,13 @@ fn init_writes_a_starting_file_that_loads_as_the_defaults() {
     assert_eq!(status.code(), Some(0));
     let written = std::fs::read_to_string(dir.path().join(".salint.yaml")).unwrap();
     assert_eq!(written, salint::config::INIT_TEMPLATE);
+    for rule in salint::rules::all() {
+        assert!(
+            written.contains(&format!("\n  {}:", rule.name())),
+            "the template lacks {}",
+            rule.name()
+        );
+    }
     let again = salint_in(dir.path()).arg("init").output().unwrap();
     assert_eq!(again.status.code(), Some(2), "init does not overwrite");
     // The template's values are the defaults, so describing both gives the same values.

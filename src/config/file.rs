@@ -20,6 +20,7 @@ const TOP_KEYS: &[&str] = &[
     "namespaces",
     "per-path-ignores",
     "context",
+    "permission-subjects",
 ];
 const NAMESPACES_KEYS: &[&str] = &["skip", "system"];
 const LEVELS: &[&str] = &["off", "note", "warning", "error"];
@@ -107,6 +108,25 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
                     value: reader.optional_string(value)?,
                     origin: reader.origin(value.span),
                 }
+            }
+            "permission-subjects" => {
+                let text = reader.string(value)?;
+                let all = match text {
+                    "service-accounts" => false,
+                    "all" => true,
+                    other => {
+                        return Err(reader.unknown(
+                            value.span,
+                            "permission-subjects value",
+                            other,
+                            &["service-accounts", "all"],
+                        ))
+                    }
+                };
+                config.permission_subjects_all = Setting {
+                    value: all,
+                    origin: reader.origin(value.span),
+                };
             }
             "context" => {
                 config.context = Setting {
@@ -333,6 +353,23 @@ impl Reader<'_> {
                         let level = self.level(&option.value)?;
                         config.set_rule_level(rule, level, self.origin(option.value.span));
                     }
+                    ("long-lived-projected-token", "max-expiration-seconds") => {
+                        let text = self.string(&option.value)?;
+                        let seconds = text.parse::<u64>().ok().filter(|s| *s >= 600).ok_or_else(|| {
+                            self.error(
+                                option.value.span,
+                                format!(
+                                    "{}: `max-expiration-seconds` must be a whole number of seconds, at least 600 (the API server's minimum), not `{text}`",
+                                    self.where_(option.value.span)
+                                ),
+                                None,
+                            )
+                        })?;
+                        config.projected_token_max_seconds = Setting {
+                            value: seconds,
+                            origin: self.origin(option.value.span),
+                        };
+                    }
                     ("shared-service-account", "allow") => {
                         config.shared_service_account_allow = self.strings(&option.value)?;
                     }
@@ -354,6 +391,7 @@ impl Reader<'_> {
                         let valid: &[&str] = match name {
                             "shared-service-account" => &["severity", "allow"],
                             "cluster-admin-binding" => &["severity", "allowed-subjects"],
+                            "long-lived-projected-token" => &["severity", "max-expiration-seconds"],
                             _ => &["severity"],
                         };
                         return Err(self.unknown(

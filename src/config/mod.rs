@@ -16,6 +16,9 @@ pub use file::{load_config_file, ConfigError};
 pub use find::find_config_file;
 pub use template::INIT_TEMPLATE;
 
+/// The default limit of `long-lived-projected-token`.
+pub const DEFAULT_PROJECTED_TOKEN_MAX_SECONDS: u64 = 3607;
+
 /// The name of the configuration file salint looks for.
 pub const CONFIG_FILE_NAME: &str = ".salint.yaml";
 
@@ -113,12 +116,19 @@ pub struct Config {
     pub system_namespaces: SettingList,
     /// `shared-service-account`: SAs (`ns/name` or `name`) allowed to be shared.
     pub shared_service_account_allow: SettingList,
+    /// `long-lived-projected-token`: the longest `expirationSeconds` accepted (default one
+    /// hour plus the kubelet's 7 s of slack, as the automounted token gets).
+    pub projected_token_max_seconds: Setting<u64>,
     /// `cluster-admin-binding`: subjects (`Group:name`, `User:name`,
     /// `ServiceAccount:ns/name`) allowed to hold cluster-admin.
     pub cluster_admin_allowed_subjects: SettingList,
     pub per_path_ignores: Vec<PathIgnore>,
     /// A folder loaded as context (objects used by the graph, findings not reported).
     pub context: Setting<Option<String>>,
+    /// Whether the permission rules judge every subject (`permission-subjects: all`) or
+    /// only identities whose credentials sit in pods: ServiceAccounts and the groups that
+    /// contain them (`service-accounts`, the default).
+    pub permission_subjects_all: Setting<bool>,
     /// The folder of the configuration file: `context` and `per-path-ignores` written in
     /// the file are relative to it, so the file means the same from any working directory.
     pub base_dir: Option<std::path::PathBuf>,
@@ -139,9 +149,11 @@ impl Default for Config {
             skip_namespaces: Vec::new(),
             system_namespaces: vec![Setting::default("kube-system".to_string())],
             shared_service_account_allow: Vec::new(),
+            projected_token_max_seconds: Setting::default(DEFAULT_PROJECTED_TOKEN_MAX_SECONDS),
             cluster_admin_allowed_subjects: Vec::new(),
             per_path_ignores: Vec::new(),
             context: Setting::default(None),
+            permission_subjects_all: Setting::default(false),
             base_dir: None,
         }
     }
@@ -256,6 +268,18 @@ impl Config {
             ),
             &self.context.origin,
         );
+        line(
+            &mut out,
+            format!(
+                "permission-subjects: {}",
+                if self.permission_subjects_all.value {
+                    "all"
+                } else {
+                    "service-accounts"
+                }
+            ),
+            &self.permission_subjects_all.origin,
+        );
         let list = |out: &mut String, key: &str, items: &SettingList, indent: &str| {
             if items.is_empty() {
                 out.push_str(&format!("{indent}{key}: []\n"));
@@ -288,6 +312,16 @@ impl Config {
                     "allow",
                     &self.shared_service_account_allow,
                     "    ",
+                );
+            }
+            if rule.name() == "long-lived-projected-token" {
+                line(
+                    &mut out,
+                    format!(
+                        "    max-expiration-seconds: {}",
+                        self.projected_token_max_seconds.value
+                    ),
+                    &self.projected_token_max_seconds.origin,
                 );
             }
             if rule.name() == "cluster-admin-binding" {

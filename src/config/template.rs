@@ -7,18 +7,40 @@ pub const INIT_TEMPLATE: &str = r#"# salint configuration (https://github.com/sa
 # Rules by name or code: off, note, warning or error; or a mapping with `severity`
 # and the rule's options.
 rules:
+  # Identity
   default-service-account: warning
   shared-service-account:
     severity: warning
     # ServiceAccounts allowed to be shared, as namespace/name (or a bare name).
     allow: []
+  missing-service-account: warning
+  deprecated-service-account-field: warning
+  # Tokens
   needless-token-automount: warning
   legacy-token-secret: warning
+  powerful-token-mounted: warning
+  long-lived-projected-token:
+    severity: warning
+    # The longest expirationSeconds accepted (one hour plus the kubelet's slack).
+    max-expiration-seconds: 3607
+  # RBAC
   cluster-admin-binding:
     severity: error
     # Subjects allowed to hold cluster-admin: Group:NAME, User:NAME, ServiceAccount:NS/NAME.
     allowed-subjects: []
+  wildcard-permission: warning
+  secrets-access: warning
+  pod-creation: warning
+  pod-exec: warning
+  token-creation: warning
+  privilege-escalation: error
+  node-proxy: error
+  control-plane-takeover: error
+  anonymous-access: error
+  broad-service-account-group: warning
+  # References
   cross-namespace-reference: warning
+  dangling-role-ref: warning
   # Suppressions that silence nothing, and suppressions without a reason.
   unused-suppression: note
   suppression-without-reason: warning
@@ -42,6 +64,11 @@ namespaces:
 # Rules ignored for paths matching a glob.
 per-path-ignores: {}
 #  "legacy/**": [default-service-account]
+
+# Which binding subjects the permission rules (secrets-access, pod-creation, ...) judge:
+# service-accounts (ServiceAccounts and the groups that contain them, whose credentials sit
+# in pods) or all (users and groups of people too).
+permission-subjects: service-accounts
 
 # A folder loaded as context for cross-object rules (findings only for the files named).
 context: null

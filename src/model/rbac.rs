@@ -40,6 +40,64 @@ impl<'a> PolicyRule<'a> {
             && self.api_groups.contains(&"*")
             && self.resource_names.is_empty()
     }
+
+    /// The span of the rule's entry (the `- ` item of `rules`).
+    pub fn span(&self) -> Span {
+        self.node.span
+    }
+
+    /// Whether the rule allows `verb` (`*` allows every verb).
+    pub fn matches_verb(&self, verb: &str) -> bool {
+        self.verbs.iter().any(|v| *v == "*" || *v == verb)
+    }
+
+    /// Whether the rule covers API group `group` (`""` is the core group).
+    pub fn matches_group(&self, group: &str) -> bool {
+        self.api_groups.iter().any(|g| *g == "*" || *g == group)
+    }
+
+    /// Whether the rule covers `resource`, written as the API server combines it:
+    /// `pods` or `pods/exec`. As in Kubernetes' `ResourceMatches`: `*` covers every
+    /// resource and subresource, `*/exec` covers the `exec` subresource of any resource,
+    /// and otherwise the names must be equal (`pods` does not cover `pods/exec`).
+    pub fn matches_resource(&self, resource: &str) -> bool {
+        let subresource = resource.split_once('/').map(|(_, sub)| sub);
+        self.resources.iter().any(|r| {
+            *r == "*"
+                || *r == resource
+                || subresource.is_some_and(|sub| r.strip_prefix("*/") == Some(sub))
+        })
+    }
+
+    /// Whether `resourceNames` limits the rule to named objects: such a rule never allows
+    /// `list`, `watch`, `create` or `deletecollection` of the resource, and reaches only
+    /// the objects it names.
+    pub fn is_narrowed(&self) -> bool {
+        !self.resource_names.is_empty()
+    }
+
+    /// Whether the rule allows `verb` on every object of `resource` in `group`: matched
+    /// with Kubernetes' wildcard and subresource semantics, and not narrowed by
+    /// `resourceNames`.
+    pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
+        !self.is_narrowed()
+            && self.matches_verb(verb)
+            && self.matches_group(group)
+            && self.matches_resource(resource)
+    }
+
+    /// Whether the rule allows `verb` on the non-resource URL `url` (`/healthz`); a
+    /// trailing `*` in the rule is a prefix match, as in Kubernetes.
+    pub fn allows_url(&self, verb: &str, url: &str) -> bool {
+        self.matches_verb(verb)
+            && self
+                .non_resource_urls
+                .iter()
+                .any(|u| match u.strip_suffix('*') {
+                    Some(prefix) => url.starts_with(prefix),
+                    None => *u == url,
+                })
+    }
 }
 
 /// A label selector requirement of an aggregation rule.
@@ -118,6 +176,8 @@ pub struct Role<'a> {
     /// The span of the `aggregationRule` key.
     pub aggregation_span: Option<Span>,
     pub labels: Vec<(&'a str, &'a str)>,
+    /// A built-in ClusterRole known without its object (see `crate::builtin`).
+    pub builtin: bool,
 }
 
 impl<'a> Role<'a> {
@@ -165,6 +225,7 @@ impl<'a> Role<'a> {
             aggregation,
             aggregation_span: aggregation_entry.map(|e| e.key.span),
             labels,
+            builtin: object.file == crate::builtin::BUILTIN_FILE,
         })
     }
 

@@ -1,13 +1,21 @@
 //! The rule registry. A rule is its doc (`rules/<name>.md`, embedded) plus a check
 //! function over the graph; adding one touches its two files and a line here.
 
+mod capability_rules;
 mod cluster_admin_binding;
 mod cross_namespace_reference;
+mod dangling_role_ref;
 mod default_service_account;
+mod deprecated_service_account_field;
 mod describe;
+mod group_bindings;
 mod legacy_token_secret;
+mod long_lived_projected_token;
+mod missing_service_account;
 mod needless_token_automount;
+mod powerful_token_mounted;
 mod shared_service_account;
+mod wildcard_permission;
 
 use std::sync::OnceLock;
 
@@ -27,21 +35,42 @@ pub struct Rule {
 
 macro_rules! rule {
     ($name:literal, $module:ident) => {
+        rule!($name, fn $module::check)
+    };
+    ($name:literal, fn $check:path) => {
         Rule {
             name: $name,
             doc_source: include_str!(concat!("../../rules/", $name, ".md")),
-            check: $module::check,
+            check: $check,
         }
     };
 }
 
-static RULES: [Rule; 8] = [
+static RULES: [Rule; 23] = [
     rule!("default-service-account", default_service_account),
     rule!("shared-service-account", shared_service_account),
+    rule!("missing-service-account", missing_service_account),
+    rule!(
+        "deprecated-service-account-field",
+        deprecated_service_account_field
+    ),
     rule!("needless-token-automount", needless_token_automount),
     rule!("legacy-token-secret", legacy_token_secret),
+    rule!("powerful-token-mounted", powerful_token_mounted),
+    rule!("long-lived-projected-token", long_lived_projected_token),
     rule!("cluster-admin-binding", cluster_admin_binding),
+    rule!("wildcard-permission", wildcard_permission),
+    rule!("secrets-access", fn capability_rules::secrets_access),
+    rule!("pod-creation", fn capability_rules::pod_creation),
+    rule!("pod-exec", fn capability_rules::pod_exec),
+    rule!("token-creation", fn capability_rules::token_creation),
+    rule!("privilege-escalation", fn capability_rules::privilege_escalation),
+    rule!("node-proxy", fn capability_rules::node_proxy),
+    rule!("control-plane-takeover", fn capability_rules::control_plane_takeover),
+    rule!("anonymous-access", fn group_bindings::anonymous_access),
+    rule!("broad-service-account-group", fn group_bindings::broad_service_account_group),
     rule!("cross-namespace-reference", cross_namespace_reference),
+    rule!("dangling-role-ref", dangling_role_ref),
     rule!("unused-suppression", emitted_by_suppression_pass),
     rule!("suppression-without-reason", emitted_by_suppression_pass),
 ];
@@ -168,7 +197,11 @@ impl Emitter<'_, '_> {
 
 impl Finding {
     /// Adds a related location in `object`.
+    /// Built-in objects have no place in the user's files and are skipped.
     pub fn with_related(&mut self, object: &Object, span: Span, message: String) -> &mut Self {
+        if object.file == crate::builtin::BUILTIN_FILE {
+            return self;
+        }
         self.related.push(Related {
             location: Location {
                 file: object.file,

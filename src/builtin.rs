@@ -1,0 +1,78 @@
+//! The ClusterRoles every cluster has without any manifest defining them (`cluster-admin`,
+//! `admin`, `edit`, `view`, the `system:aggregate-to-*` roles and the commonly bound
+//! `system:` roles), and the few Roles the control plane keeps in `kube-system`, kept as data in `data/builtin-clusterroles.yaml` for one Kubernetes
+//! version, so a binding to `edit` is understood although `edit` is not in the input.
+//!
+//! The objects are parsed once per process and live for its lifetime. They carry
+//! [`BUILTIN_FILE`] as their file: they have no place in the user's files, so nothing
+//! reports on them or points into them.
+
+use std::sync::OnceLock;
+
+use crate::input::read_texts;
+use crate::model::Object;
+use crate::source::FileId;
+
+/// The Kubernetes version the built-in roles are taken from.
+pub const KUBERNETES_VERSION: &str = "v1.31";
+
+/// The file id of built-in objects: no input file has it.
+pub const BUILTIN_FILE: FileId = usize::MAX;
+
+const SOURCE: &str = include_str!("../data/builtin-clusterroles.yaml");
+
+/// The built-in ClusterRole objects, in the data file's order.
+pub fn builtin_objects() -> &'static [Object] {
+    static OBJECTS: OnceLock<Vec<Object>> = OnceLock::new();
+    OBJECTS.get_or_init(|| {
+        let inputs = read_texts(vec![(
+            "data/builtin-clusterroles.yaml".to_string(),
+            SOURCE.to_string(),
+        )]);
+        assert!(
+            inputs.errors.is_empty(),
+            "data/builtin-clusterroles.yaml: {:?}",
+            inputs.errors
+        );
+        inputs
+            .objects
+            .into_iter()
+            .map(|mut object| {
+                object.file = BUILTIN_FILE;
+                object.index = usize::MAX;
+                object.origin = None;
+                object
+            })
+            .collect()
+    })
+}
+
+/// Whether `name` is a built-in ClusterRole.
+pub fn is_builtin_cluster_role(name: &str) -> bool {
+    builtin_objects()
+        .iter()
+        .any(|o| o.kind == "ClusterRole" && o.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_parses_into_cluster_roles() {
+        let objects = builtin_objects();
+        assert!(objects.len() >= 10);
+        for object in objects {
+            assert!(
+                object.kind == "ClusterRole"
+                    || (object.kind == "Role"
+                        && object.declared_namespace.as_deref() == Some("kube-system")),
+                "{}",
+                object.name
+            );
+        }
+        for name in ["cluster-admin", "admin", "edit", "view"] {
+            assert!(is_builtin_cluster_role(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! What a binding lets its subjects do, in the terms that matter for escalation.
+//!
+//! A [`Capability`] is a dangerous thing to be able to do ("read every Secret", "run a pod
+//! as any ServiceAccount") written as the API requests that achieve it. Matching follows
+//! the RBAC authorizer exactly ([`PolicyRule::allows`]): `*` in verbs, apiGroups and
+//! resources, subresources, `resourceNames` narrowing a rule to named objects. A RoleBinding
+//! grants only inside its namespace, so it never grants a cluster-scoped resource (nodes,
+//! webhooks, CRDs, PersistentVolumes, namespaces); a ClusterRoleBinding grants everywhere.
+//! The rules, `explain-sa` and `who-can` all read permissions through this module.
+
+use crate::graph::Graph;
+use crate::model::rbac::{Binding, PolicyRule, Role, Subject, SubjectKind};
+
+/// API requests, any one of which gives the capability.
+#[derive(Debug)]
+pub struct Action {
+    pub verbs: &'static [&'static str],
+    /// The API group (`""` is the core group).
+    pub group: &'static str,
+    /// Resources as the API server combines them (`pods/exec`).
+    pub resources: &'static [&'static str],
+    /// Cluster-scoped resources cannot be granted by a RoleBinding.
+    pub cluster_scoped: bool,
+}
+
+/// A dangerous capability, and the rule that reports it.
+#[derive(Debug)]
+pub struct Capability {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// What it lets a subject do, as a verb phrase: "read Secrets".
+    pub what: &'static str,
+    /// Why that matters, one sentence.
+    pub why: &'static str,
+    pub actions: &'static [Action],
+}
+
+const fn action(
+    verbs: &'static [&'static str],
+    group: &'static str,
+    resources: &'static [&'static str],
+) -> Action {
+    Action {
+        verbs,
+        group,
+        resources,
+        cluster_scoped: false,
+    }
+}
+
+const fn cluster_action(
+    verbs: &'static [&'static str],
+    group: &'static str,
+    resources: &'static [&'static str],
+) -> Action {
+    Action {
+        verbs,
+        group,
+        resources,
+        cluster_scoped: true,
+    }
+}
+
+const WRITE: &[&str] = &["create", "update", "patch", "delete"];
+const WORKLOADS_APPS: &[&str] = &["deployments", "daemonsets", "statefulsets", "replicasets"];
+const WORKLOADS_BATCH: &[&str] = &["jobs", "cronjobs"];
+
+pub const SECRETS_ACCESS: Capability = Capability {
+    rule: "secrets-access",
+    what: "read Secrets",
+    why: "Secrets hold credentials, legacy ServiceAccount tokens among them; `list` and `watch` return their contents as `get` does",
+    actions: &[action(&["get", "list", "watch"], "", &["secrets"])],
+};
+
+pub const POD_CREATION: Capability = Capability {
+    rule: "pod-creation",
+    what: "create pods or change pod templates",
+    why: "whoever can run a pod can run it as any ServiceAccount of the namespace, mount that ServiceAccount's token and so hold every permission it has",
+    actions: &[
+        action(&["create"], "", &["pods", "replicationcontrollers"]),
+        action(&["update", "patch"], "", &["replicationcontrollers"]),
+        action(&["create", "update", "patch"], "apps", WORKLOADS_APPS),
+        action(&["create", "update", "patch"], "batch", WORKLOADS_BATCH),
+    ],
+};
+
+pub const POD_EXEC: Capability = Capability {
+    rule: "pod-exec",
+    what: "run commands in running pods",
+    why: "exec and attach run code inside a pod, with its ServiceAccount token and its mounted Secrets; an ephemeral container does the same",
+    actions: &[
+        action(&["create", "get"], "", &["pods/exec", "pods/attach"]),
+        action(&["patch", "update"], "", &["pods/ephemeralcontainers"]),
+    ],
+};
+
+pub const TOKEN_CREATION: Capability = Capability {
+    rule: "token-creation",
+    what: "mint ServiceAccount tokens",
+    why: "a token can be requested for any ServiceAccount of the namespace, and a Secret of type `kubernetes.io/service-account-token` makes the control plane write a never-expiring one",
+    actions: &[
+        action(&["create"], "", &["serviceaccounts/token"]),
+        action(&["create", "update", "patch"], "", &["secrets"]),
+    ],
+};
+
+pub const PRIVILEGE_ESCALATION: Capability = Capability {
+    rule: "privilege-escalation",
+    what: "grant or assume more than it holds",
+    why: "`bind` and `escalate` on roles let a subject grant permissions it does not have, and `impersonate` lets it act as another user, group or ServiceAccount",
+    actions: &[
+        action(
+            &["bind", "escalate"],
+            "rbac.authorization.k8s.io",
+            &["roles", "clusterroles"],
+        ),
+        action(&["impersonate"], "", &["serviceaccounts"]),
+        cluster_action(&["impersonate"], "", &["users", "groups"]),
+        cluster_action(
+            &["impersonate"],
+            "authentication.k8s.io",
+            &["userextras", "uids"],
+        ),
+    ],
+};
+
+pub const NODE_PROXY: Capability = Capability {
+    rule: "node-proxy",
+    what: "reach kubelets through nodes/proxy",
+    why: "the kubelet API behind nodes/proxy runs commands in any pod of the node and bypasses admission and audit of pod exec",
+    actions: &[cluster_action(&["get", "create"], "", &["nodes/proxy"])],
+};
+
+pub const CONTROL_PLANE_TAKEOVER: Capability = Capability {
+    rule: "control-plane-takeover",
+    what: "change how the cluster admits, schedules or routes",
+    why: "admission webhooks see and rewrite every object, approved client certificates are new identities, hostPath PersistentVolumes expose nodes, namespace labels switch Pod Security off, CRDs and node objects steer workloads, and services/status intercepts traffic (CVE-2020-8554)",
+    actions: &[
+        cluster_action(
+            WRITE,
+            "admissionregistration.k8s.io",
+            &[
+                "validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+            ],
+        ),
+        cluster_action(&["approve"], "certificates.k8s.io", &["signers"]),
+        cluster_action(&["create"], "", &["persistentvolumes"]),
+        cluster_action(&["update", "patch"], "", &["namespaces"]),
+        cluster_action(WRITE, "apiextensions.k8s.io", &["customresourcedefinitions"]),
+        action(&["update", "patch"], "", &["services/status"]),
+        cluster_action(&["update", "patch"], "", &["nodes", "nodes/status"]),
+    ],
+};
+
+/// Every capability the rules know, in report order.
+pub const CAPABILITIES: &[&Capability] = &[
+    &SECRETS_ACCESS,
+    &POD_CREATION,
+    &POD_EXEC,
+    &TOKEN_CREATION,
+    &PRIVILEGE_ESCALATION,
+    &NODE_PROXY,
+    &CONTROL_PLANE_TAKEOVER,
+];
+
+/// One way a role rule gives a capability: the first request of an action it allows.
+#[derive(Debug, Clone, Copy)]
+pub struct Match<'g, 'a> {
+    /// The role that holds the rule (an aggregated one, or the bound role itself).
+    pub holder: &'g Role<'a>,
+    pub rule: &'g PolicyRule<'a>,
+    pub verb: &'static str,
+    pub group: &'static str,
+    pub resource: &'static str,
+}
+
+impl Match<'_, '_> {
+    /// "`create` on `pods`", with the group when it is not the core group.
+    pub fn request_phrase(&self) -> String {
+        if self.group.is_empty() {
+            format!("`{}` on `{}`", self.verb, self.resource)
+        } else {
+            format!("`{}` on `{}.{}`", self.verb, self.resource, self.group)
+        }
+    }
+}
+
+/// Whether the capability is reachable through `rule` under a binding of this scope,
+/// and by which request.
+pub fn rule_match(
+    capability: &Capability,
+    rule: &PolicyRule,
+    cluster_binding: bool,
+) -> Option<(&'static str, &'static str, &'static str)> {
+    capability
+        .actions
+        .iter()
+        .filter(|action| cluster_binding || !action.cluster_scoped)
+        .find_map(|action| {
+            action.resources.iter().find_map(|resource| {
+                action
+                    .verbs
+                    .iter()
+                    .find(|verb| rule.allows(verb, action.group, resource))
+                    .map(|verb| (*verb, action.group, *resource))
+            })
+        })
+}
+
+/// The role a binding grants and all its rules (aggregated ones included).
+pub fn binding_rules<'g, 'a>(
+    graph: &'g Graph<'a>,
+    binding: &Binding<'a>,
+) -> Option<(&'g Role<'a>, Vec<(&'g Role<'a>, &'g PolicyRule<'a>)>)> {
+    let (index, role) = graph.bound_role(binding)?;
+    Some((role, graph.effective_rules(index).collect()))
+}
+
+/// The rules of a binding's role that give `capability`, one match per rule.
+pub fn capability_matches<'g, 'a>(
+    graph: &'g Graph<'a>,
+    binding: &Binding<'a>,
+    capability: &Capability,
+) -> Vec<Match<'g, 'a>> {
+    let Some((_, rules)) = binding_rules(graph, binding) else {
+        return Vec::new();
+    };
+    rules
+        .into_iter()
+        .filter_map(|(holder, rule)| {
+            let (verb, group, resource) = rule_match(capability, rule, binding.cluster)?;
+            Some(Match {
+                holder,
+                rule,
+                verb,
+                group,
+                resource,
+            })
+        })
+        .collect()
+}
+
+/// Whether the binding's role is cluster-admin in effect (`*` on `*` in `*`): the core
+/// rule `cluster-admin-binding` reports those, so the finer rules stay quiet.
+pub fn grants_everything(graph: &Graph, binding: &Binding) -> bool {
+    binding
+        .role_ref
+        .as_ref()
+        .is_some_and(|r| r.kind == "ClusterRole" && r.name == "cluster-admin")
+        || binding_rules(graph, binding)
+            .is_some_and(|(_, rules)| rules.iter().any(|(_, rule)| rule.grants_everything()))
+}
+
+/// Subjects that are the control plane's own identities (`system:kube-scheduler`,
+/// `system:nodes`, ...): their bootstrap permissions are by design. The groups that reach
+/// ordinary identities (`system:authenticated`, `system:unauthenticated`,
+/// `system:serviceaccounts[:ns]`) and the anonymous user are not among them.
+pub fn is_control_plane_subject(subject: &Subject) -> bool {
+    match subject.kind {
+        SubjectKind::ServiceAccount => false,
+        SubjectKind::User => {
+            subject.name.starts_with("system:") && subject.name != "system:anonymous"
+        }
+        SubjectKind::Group => {
+            subject.name.starts_with("system:")
+                && !matches!(
+                    subject.name,
+                    "system:authenticated" | "system:unauthenticated" | "system:serviceaccounts"
+                )
+                && !subject.name.starts_with("system:serviceaccounts:")
+        }
+    }
+}
+
+/// Whether a role grants nothing beyond what every authenticated identity has anyway:
+/// discovery URLs, health checks and reviews of its own access.
+pub fn is_trivial(rules: &[(&Role, &PolicyRule)]) -> bool {
+    const SELF_REVIEWS: &[&str] = &[
+        "selfsubjectaccessreviews",
+        "selfsubjectrulesreviews",
+        "selfsubjectreviews",
+    ];
+    rules.iter().all(|(_, rule)| {
+        let read_only_urls = rule.resources.is_empty()
+            && rule
+                .verbs
+                .iter()
+                .all(|v| matches!(*v, "get" | "head" | "options"));
+        let self_review = !rule.resources.is_empty()
+            && rule.resources.iter().all(|r| SELF_REVIEWS.contains(r))
+            && rule.verbs.iter().all(|v| *v == "create");
+        read_only_urls || self_review
+    })
+}
+
+/// Which of a rule's lists hold `*` (`*/exec` included). Rules of nonResourceURLs only
+/// grant no resources and are left alone.
+pub fn wildcard_lists(rule: &PolicyRule) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    if rule.resources.is_empty() {
+        return found;
+    }
+    if rule.verbs.contains(&"*") {
+        found.push("verbs");
+    }
+    if rule
+        .resources
+        .iter()
+        .any(|r| *r == "*" || r.starts_with("*/"))
+    {
+        found.push("resources");
+    }
+    if rule.api_groups.contains(&"*") {
+        found.push("apiGroups");
+    }
+    found
+}

@@ -1,0 +1,100 @@
+//! `powerful-token-mounted`: a workload mounts the token of a ServiceAccount that holds a
+//! dangerous permission. The other half of `needless-token-automount`: there the token is
+//! useless to the pod, here it is valuable to an attacker in it.
+
+use super::capability_rules::{bound_role_phrase, is_bootstrap_default};
+use super::describe::{object_phrase, service_account_phrase, short_list};
+use super::Emitter;
+use crate::graph::AutomountSource;
+use crate::permissions::{
+    binding_rules, capability_matches, grants_everything, wildcard_lists, CAPABILITIES,
+};
+
+pub fn check(emit: &mut Emitter<'_, '_>) {
+    let graph = emit.graph;
+    for workload in &graph.workloads {
+        let automount = graph.effective_automount(workload);
+        if !automount.mounted {
+            continue;
+        }
+        let mut powers: Vec<String> = Vec::new();
+        let mut sources = Vec::new();
+        for grant in graph.grants(&workload.namespace, &workload.service_account) {
+            let binding = grant.binding;
+            if is_bootstrap_default(binding) {
+                continue;
+            }
+            let Some((role, rules)) = binding_rules(graph, binding) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            if grants_everything(graph, binding) {
+                found.push("everything (cluster-admin)".to_string());
+            } else {
+                for capability in CAPABILITIES {
+                    if !capability_matches(graph, binding, capability).is_empty() {
+                        found.push(capability.what.to_string());
+                    }
+                }
+                if rules
+                    .iter()
+                    .any(|(_, rule)| !wildcard_lists(rule).is_empty())
+                {
+                    found.push("wildcard permissions".to_string());
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            for item in found {
+                if !powers.contains(&item) {
+                    powers.push(item);
+                }
+            }
+            sources.push((binding, role));
+        }
+        if powers.is_empty() {
+            continue;
+        }
+        let sa = service_account_phrase(&workload.namespace, &workload.service_account);
+        let (span, fix) = match automount.source {
+            AutomountSource::PodSpec(span) => {
+                (span, "Set `automountServiceAccountToken: false` here")
+            }
+            _ => (
+                workload.pod_spec_key,
+                "Add `automountServiceAccountToken: false` to this pod spec",
+            ),
+        };
+        let through: Vec<String> = sources
+            .iter()
+            .map(|(binding, role)| {
+                format!(
+                    "{} via {}",
+                    bound_role_phrase(role),
+                    object_phrase(graph, binding.object)
+                )
+            })
+            .collect();
+        let finding = emit.report(
+            workload.object,
+            span,
+            "podSpec.automountServiceAccountToken",
+            format!(
+                "{} mounts the token of ServiceAccount {sa}, which can {} ({}): code execution in any container of the pod \
+                 hands an attacker those permissions. {fix} unless the pod itself calls the API; \
+                 then give it a ServiceAccount with only what it calls (CIS 5.1.6).",
+                object_phrase(graph, workload.object),
+                short_list(&powers, 4),
+                short_list(&through, 2),
+            ),
+        );
+        for (binding, _) in sources {
+            finding.with_related(
+                binding.object,
+                binding.object.name_span(),
+                format!("{} grants it", object_phrase(graph, binding.object)),
+            );
+        }
+    }
+}
