@@ -1,4 +1,5 @@
-//! The command line: `salint check`, `salint rules`, `salint explain`.
+//! The command line: `salint check`, `salint rules`, `salint explain`, and the commands that
+//! show the graph (`explain-sa`, `who-can`, `graph`, in `crate::inspect`).
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -13,7 +14,7 @@ use crate::config::{
 };
 use crate::discover::{discover, display_path, io_message, sort_key, FileFilter, InputSource};
 use crate::finding::Severity;
-use crate::input::{read_inputs, InputError};
+use crate::input::{read_inputs, read_inputs_limited, InputError};
 use crate::lint::lint_with_config;
 use crate::report::{self, Report};
 use crate::rules;
@@ -60,6 +61,17 @@ pub enum Command {
     /// Print the effective configuration and where each value comes from; takes the same
     /// paths and flags as `check`, so it shows what that check would use.
     Config(CheckArgs),
+    /// What a ServiceAccount can do (per binding, with the rules and where they are), its
+    /// dangerous capabilities, the workloads running as it and its token Secrets.
+    ExplainSa(crate::inspect::args::ExplainSaArgs),
+    /// Every subject that can do VERB on RESOURCE, with the path subject ← binding → role →
+    /// rule.
+    WhoCan(crate::inspect::args::WhoCanArgs),
+    /// The ServiceAccount / workload / binding / role graph as Mermaid, DOT or JSON, risky
+    /// edges in red.
+    Graph(crate::inspect::args::GraphArgs),
+    /// Run the language server on stdin/stdout (editor diagnostics, quick fixes, hover).
+    Lsp,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -106,6 +118,12 @@ pub struct CheckArgs {
     /// Record the current findings in this baseline file (and exit 0 unless input is bad).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Follow symbolic links in folders (loops are reported); by default links are skipped.
+    #[arg(long)]
+    pub follow: bool,
+    /// Skip files larger than SIZE with a diagnostic (e.g. 64K, 100M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = crate::input::parse_size)]
+    pub max_file_size: u64,
 }
 
 /// Where the configuration comes from.
@@ -177,6 +195,22 @@ pub fn run() -> ExitCode {
                 exit::CLEAN
             }
             Err(code) => code,
+        },
+        Command::ExplainSa(args) => inspect(&args.input, |view| {
+            crate::inspect::explain_sa::run(&args, view)
+        }),
+        Command::WhoCan(args) => inspect(&args.input, |view| {
+            crate::inspect::who_can::run(&args, view)
+        }),
+        Command::Graph(args) => inspect(&args.input, |view| {
+            crate::inspect::graph_render::run(&args, view)
+        }),
+        Command::Lsp => match crate::lsp::run() {
+            Ok(()) => exit::CLEAN,
+            Err(error) => {
+                eprintln!("salint: error: language server: {error}");
+                exit::BAD_INPUT
+            }
         },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -280,7 +314,7 @@ fn check(args: &CheckArgs) -> u8 {
     let values =
         |list: &[Setting<String>]| list.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
     let filter = match FileFilter::new(&values(&config.include), &values(&config.exclude)) {
-        Ok(filter) => filter,
+        Ok(filter) => filter.following_links(args.follow),
         Err(message) => {
             eprintln!("salint: error: {message}");
             return exit::BAD_INPUT;
@@ -312,7 +346,7 @@ fn check(args: &CheckArgs) -> u8 {
         sources.dedup_by(|a, b| sort_key(a) == sort_key(b));
     }
     let target_names: HashSet<String> = targets.inputs.iter().map(source_display).collect();
-    let inputs = read_inputs(&sources);
+    let inputs = read_inputs_limited(&sources, args.max_file_size);
     // With a context folder, only the files named are reported on.
     let reported = |file: usize| {
         config.context.value.is_none() || target_names.contains(&inputs.files[file].display)
@@ -385,15 +419,17 @@ fn check(args: &CheckArgs) -> u8 {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = match args.format {
-        Format::Human => report::human::render(&report, color),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-        Format::Compact => report::compact::render(&report),
-        Format::Markdown => report::markdown::render(&report),
+    let output = args.output.as_ref();
+    let written = match args.format {
+        // Streamed, not built as one string: on a large run it is tens of MB.
+        Format::Json => write_output_with(output, |out| report::json::write(&report, out)),
+        Format::Human => write_output(output, &report::human::render(&report, color)),
+        Format::Sarif => write_output(output, &report::sarif::render(&report)),
+        Format::Github => write_output(output, &report::github::render(&report)),
+        Format::Compact => write_output(output, &report::compact::render(&report)),
+        Format::Markdown => write_output(output, &report::markdown::render(&report)),
     };
-    if let Err(message) = write_output(args.output.as_ref(), &text) {
+    if let Err(message) = written {
         eprintln!("salint: error: {message}");
         return exit::BAD_INPUT;
     }
@@ -401,6 +437,8 @@ fn check(args: &CheckArgs) -> u8 {
     if args.format != Format::Human || args.output.is_some() {
         eprintln!("salint: {}", summary.line());
     }
+    // The process ends next: freeing every tree node by node only costs time.
+    std::mem::forget(inputs);
     if object_count == 0 && errors.is_empty() {
         eprintln!(
             "salint: warning: no Kubernetes objects found in {file_count} file(s); nothing was checked"
@@ -413,6 +451,82 @@ fn check(args: &CheckArgs) -> u8 {
         .any(|f| f.is_active() && f.severity >= config.fail_on.value)
     {
         exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// Runs `explain-sa`, `who-can` or `graph`: reads the inputs as `check` does (config,
+/// globs, implicit namespace), prints input problems on stderr, builds the graph and writes
+/// what `run` makes of it. Bad input still gets the output, then exit 2.
+fn inspect(
+    input: &crate::inspect::args::InputArgs,
+    run: impl FnOnce(&crate::inspect::View) -> Result<String, u8>,
+) -> u8 {
+    let mut config = match resolve_config(&input.config, &input.paths) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let mut include: Vec<String> = config.include.iter().map(|s| s.value.clone()).collect();
+    if !input.include.is_empty() {
+        include = input.include.clone();
+    }
+    let mut exclude: Vec<String> = config.exclude.iter().map(|s| s.value.clone()).collect();
+    exclude.extend(input.exclude.iter().cloned());
+    let filter = match FileFilter::new(&include, &exclude) {
+        Ok(filter) => filter,
+        Err(message) => {
+            eprintln!("salint: error: {message}");
+            return exit::BAD_INPUT;
+        }
+    };
+    if let Some(ns) = &input.implicit_namespace {
+        config.namespace.value = Some(ns.clone());
+    }
+    let found = discover(&input.paths, &filter);
+    let inputs = read_inputs(&found.inputs);
+    let mut bad = !found.problems.is_empty() || !inputs.errors.is_empty();
+    for problem in &found.problems {
+        eprintln!("salint: error: {}: {}", problem.path, problem.message);
+    }
+    for error in &inputs.errors {
+        match error.file.zip(error.span) {
+            Some((file, span)) => {
+                let p = inputs.files[file].position(span.start);
+                eprintln!(
+                    "salint: error: {}:{}:{}: {}",
+                    error.path, p.line, p.column, error.message
+                );
+            }
+            None => eprintln!("salint: error: {}: {}", error.path, error.message),
+        }
+    }
+    if inputs.objects.is_empty() && !bad {
+        eprintln!(
+            "salint: warning: no Kubernetes objects found in {} file(s)",
+            inputs.files.len()
+        );
+    }
+    let implicit = match &config.namespace.value {
+        Some(ns) => crate::model::Namespace::Named(ns.clone()),
+        None => crate::model::Namespace::Implicit,
+    };
+    let graph = crate::graph::Graph::build(&inputs.objects, implicit);
+    let view = crate::inspect::View {
+        graph: &graph,
+        files: &inputs.files,
+    };
+    match run(&view) {
+        Ok(text) => {
+            if let Err(message) = write_output(input.output.as_ref(), &text) {
+                eprintln!("salint: error: {message}");
+                bad = true;
+            }
+        }
+        Err(code) => return code,
+    }
+    if bad {
+        exit::BAD_INPUT
     } else {
         exit::CLEAN
     }
@@ -447,16 +561,25 @@ fn init(force: bool) -> u8 {
 }
 
 fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), String> {
+    write_output_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to FILE, or to standard output, what `write` produces.
+fn write_output_with(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     match path {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .and_then(|mut file| {
+                write(&mut file)?;
+                file.flush()
+            })
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut stdout).and_then(|_| stdout.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`salint check | head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

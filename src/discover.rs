@@ -34,6 +34,9 @@ pub const DEFAULT_INCLUDE: &[&str] = &["*.yaml", "*.yml", "*.json"];
 pub struct FileFilter {
     include: GlobSet,
     exclude: GlobSet,
+    /// Whether folder walks follow symbolic links (`--follow`); off by default, as in
+    /// ripgrep, so a link out of the tree is not read unless asked.
+    follow_links: bool,
 }
 
 impl FileFilter {
@@ -48,6 +51,7 @@ impl FileFilter {
         Ok(FileFilter {
             include: build_globs(&include)?,
             exclude: build_globs(&exclude.iter().map(String::as_str).collect::<Vec<_>>())?,
+            follow_links: false,
         })
     }
 
@@ -63,6 +67,18 @@ impl FileFilter {
                     || p.file_name()
                         .is_some_and(|name| self.exclude.is_match(Path::new(name)))
             })
+    }
+
+    /// The same filter, following symbolic links in folder walks (loops are reported).
+    pub fn following_links(mut self, follow: bool) -> Self {
+        self.follow_links = follow;
+        self
+    }
+
+    /// Whether a file found by other means (an editor's file watcher) is one a walk
+    /// would read.
+    pub fn accepts(&self, path: &Path) -> bool {
+        self.included(path) && !self.excluded(path)
     }
 
     fn included(&self, relative: &Path) -> bool {
@@ -108,9 +124,20 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
             }),
         }
     }
-    found.inputs.sort_by_key(sort_key);
-    found.inputs.dedup_by(|a, b| sort_key(a) == sort_key(b));
+    sort_inputs(&mut found.inputs);
     found
+}
+
+/// Sorts inputs by [`sort_key`] and drops duplicates. Each key is computed once: it is a
+/// display path, which asks the OS for the working directory.
+pub fn sort_inputs(inputs: &mut Vec<InputSource>) {
+    let mut keyed: Vec<((u8, String), InputSource)> = inputs
+        .drain(..)
+        .map(|input| (sort_key(&input), input))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    inputs.extend(keyed.into_iter().map(|(_, input)| input));
 }
 
 /// The order inputs are read and reported in: stdin first, then files by display path.
@@ -128,7 +155,7 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
         .git_exclude(true)
         .ignore(true)
         .parents(true)
-        .follow_links(false)
+        .follow_links(filter.follow_links)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     for entry in walker {

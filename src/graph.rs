@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::rbac::{Binding, PolicyRule, Role, Subject, SubjectKind};
+use crate::model::rbac::{Binding, LabelRequirement, PolicyRule, Role, Subject, SubjectKind};
 use crate::model::secret::TokenSecret;
 use crate::model::service_account::ServiceAccount;
 use crate::model::workload::Workload;
@@ -13,6 +13,8 @@ use crate::yaml::Yaml11Bool;
 
 /// Groups every ServiceAccount belongs to, besides its namespace's group.
 pub const ALL_SERVICE_ACCOUNTS_GROUP: &str = "system:serviceaccounts";
+/// The prefix of the group of one namespace's ServiceAccounts.
+const SERVICE_ACCOUNTS_GROUP_PREFIX: &str = "system:serviceaccounts:";
 pub const AUTHENTICATED_GROUP: &str = "system:authenticated";
 /// The group that bypasses RBAC altogether.
 pub const MASTERS_GROUP: &str = "system:masters";
@@ -61,6 +63,9 @@ pub struct EffectiveAutomount {
     pub source: AutomountSource,
 }
 
+/// Binding subjects as (binding, subject) indexes.
+type SubjectIndexes = Vec<(usize, usize)>;
+
 pub struct Graph<'a> {
     pub implicit: Namespace,
     pub service_accounts: Vec<ServiceAccount<'a>>,
@@ -69,13 +74,21 @@ pub struct Graph<'a> {
     pub bindings: Vec<Binding<'a>>,
     pub token_secrets: Vec<TokenSecret<'a>>,
     service_accounts_by_name: HashMap<&'a str, Vec<usize>>,
+    /// The first ServiceAccount of each name and namespace: lookups stay constant when the
+    /// same name (`default`) exists in every namespace.
+    service_account_at: HashMap<&'a str, HashMap<Namespace, usize>>,
     roles_by_name: HashMap<&'a str, Vec<usize>>,
+    /// What a `roleRef` resolves to: the first ClusterRole of a name, and the first Role of
+    /// a name in each namespace.
+    cluster_role_at: HashMap<&'a str, usize>,
+    role_at: HashMap<&'a str, HashMap<Namespace, usize>>,
     /// For each role, the roles whose rules it holds: itself, plus for an aggregating
     /// ClusterRole every ClusterRole its selectors reach (transitively).
     rule_sources: Vec<Vec<usize>>,
     workload_keys: Vec<WorkloadKey>,
-    /// ServiceAccount subjects by name: (binding, subject) indexes.
-    sa_subjects: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// ServiceAccount subjects by name, then by the namespace they name: (binding, subject)
+    /// indexes.
+    sa_subjects: HashMap<&'a str, HashMap<Namespace, SubjectIndexes>>,
     /// Group subjects by group name.
     group_subjects: HashMap<&'a str, Vec<(usize, usize)>>,
 }
@@ -92,7 +105,10 @@ impl<'a> Graph<'a> {
             bindings: Vec::new(),
             token_secrets: Vec::new(),
             service_accounts_by_name: HashMap::new(),
+            service_account_at: HashMap::new(),
             roles_by_name: HashMap::new(),
+            cluster_role_at: HashMap::new(),
+            role_at: HashMap::new(),
             rule_sources: Vec::new(),
             workload_keys: Vec::new(),
             sa_subjects: HashMap::new(),
@@ -101,11 +117,19 @@ impl<'a> Graph<'a> {
         for object in objects {
             let namespace = object.namespace(&implicit);
             if let Some(sa) = ServiceAccount::from_object(object, namespace.clone()) {
+                let index = graph.service_accounts.len();
+                let name = object.name.as_str();
                 graph
                     .service_accounts_by_name
-                    .entry(object.name.as_str())
+                    .entry(name)
                     .or_default()
-                    .push(graph.service_accounts.len());
+                    .push(index);
+                graph
+                    .service_account_at
+                    .entry(name)
+                    .or_default()
+                    .entry(sa.namespace.clone())
+                    .or_insert(index);
                 graph.service_accounts.push(sa);
             } else if let Some(workload) = Workload::from_object(object, namespace.clone()) {
                 graph.workloads.push(workload);
@@ -119,12 +143,21 @@ impl<'a> Graph<'a> {
             } else if let Some(binding) = Binding::from_object(object, namespace.clone()) {
                 let index = graph.bindings.len();
                 for (s, subject) in binding.subjects.iter().enumerate() {
-                    let map = match subject.kind {
-                        SubjectKind::ServiceAccount => &mut graph.sa_subjects,
-                        SubjectKind::Group => &mut graph.group_subjects,
-                        SubjectKind::User => continue,
-                    };
-                    map.entry(subject.name).or_default().push((index, s));
+                    match subject.kind {
+                        SubjectKind::ServiceAccount => graph
+                            .sa_subjects
+                            .entry(subject.name)
+                            .or_default()
+                            .entry(subject.namespace.clone())
+                            .or_default()
+                            .push((index, s)),
+                        SubjectKind::Group => graph
+                            .group_subjects
+                            .entry(subject.name)
+                            .or_default()
+                            .push((index, s)),
+                        SubjectKind::User => {}
+                    }
                 }
                 graph.bindings.push(binding);
             } else if let Some(secret) = TokenSecret::from_object(object, namespace) {
@@ -132,6 +165,7 @@ impl<'a> Graph<'a> {
             }
         }
         graph.add_builtin_roles();
+        graph.index_role_refs();
         graph.rule_sources = resolve_aggregation(&graph.roles);
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
@@ -159,14 +193,34 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// Indexes roles for [`Graph::bound_role`], in role order so the first one wins.
+    fn index_role_refs(&mut self) {
+        for (index, role) in self.roles.iter().enumerate() {
+            let name = role.object.name.as_str();
+            match &role.namespace {
+                _ if role.cluster => {
+                    self.cluster_role_at.entry(name).or_insert(index);
+                }
+                Some(namespace) => {
+                    self.role_at
+                        .entry(name)
+                        .or_default()
+                        .entry(namespace.clone())
+                        .or_insert(index);
+                }
+                None => {}
+            }
+        }
+    }
+
     /// The ServiceAccount `name` in exactly namespace `namespace`.
     pub fn service_account(
         &self,
         namespace: &Namespace,
         name: &str,
     ) -> Option<&ServiceAccount<'a>> {
-        self.service_accounts_named(name)
-            .find(|sa| &sa.namespace == namespace)
+        let index = *self.service_account_at.get(name)?.get(namespace)?;
+        Some(&self.service_accounts[index])
     }
 
     /// Every ServiceAccount called `name`, in any namespace.
@@ -196,14 +250,14 @@ impl<'a> Graph<'a> {
     /// must be in the binding's own namespace.
     pub fn bound_role(&self, binding: &Binding<'a>) -> Option<(usize, &Role<'a>)> {
         let role_ref = binding.role_ref.as_ref()?;
-        let index = *self.roles_by_name.get(role_ref.name)?.iter().find(|&&i| {
-            let role = &self.roles[i];
-            match role_ref.kind {
-                "ClusterRole" => role.cluster,
-                "Role" => !role.cluster && role.namespace == binding.namespace,
-                _ => false,
-            }
-        })?;
+        let index = match role_ref.kind {
+            "ClusterRole" => *self.cluster_role_at.get(role_ref.name)?,
+            "Role" => *self
+                .role_at
+                .get(role_ref.name)?
+                .get(binding.namespace.as_ref()?)?,
+            _ => return None,
+        };
         Some((index, &self.roles[index]))
     }
 
@@ -225,22 +279,46 @@ impl<'a> Graph<'a> {
     /// Sorted by binding order.
     pub fn grants<'g>(&'g self, namespace: &Namespace, name: &str) -> Vec<Grant<'g, 'a>> {
         let mut found = Vec::new();
-        for &(b, s) in self.sa_subjects.get(name).map(Vec::as_slice).unwrap_or(&[]) {
-            let subject = &self.bindings[b].subjects[s];
-            if subject.namespace.may_equal(namespace) {
+        // By name: subjects naming this namespace or the implicit one; for the implicit
+        // namespace, any.
+        if let Some(by_namespace) = self.sa_subjects.get(name) {
+            let lists: Vec<&SubjectIndexes> = match namespace {
+                Namespace::Named(_) => [namespace, &Namespace::Implicit]
+                    .into_iter()
+                    .filter_map(|ns| by_namespace.get(ns))
+                    .collect(),
+                Namespace::Implicit => by_namespace.values().collect(),
+            };
+            for &(b, s) in lists.into_iter().flatten() {
                 found.push((b, s, Via::Name));
             }
         }
-        for (group, indexes) in &self.group_subjects {
-            let reaches = match *group {
-                ALL_SERVICE_ACCOUNTS_GROUP | AUTHENTICATED_GROUP => true,
-                other => other
-                    .strip_prefix("system:serviceaccounts:")
-                    .is_some_and(|ns| Namespace::Named(ns.to_string()).may_equal(namespace)),
-            };
-            if reaches {
-                found.extend(indexes.iter().map(|&(b, s)| (b, s, Via::Group(group))));
+        // Through groups: looked up by name, not by scanning every group of the run (which
+        // grew with the square of the namespaces).
+        let mut groups: Vec<(&'g str, &'g Vec<(usize, usize)>)> =
+            [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
+                .into_iter()
+                .filter_map(|group| self.group_subjects.get_key_value(group))
+                .map(|(group, list)| (*group, list))
+                .collect();
+        match namespace {
+            Namespace::Named(ns) => {
+                let group = format!("{SERVICE_ACCOUNTS_GROUP_PREFIX}{ns}");
+                groups.extend(
+                    self.group_subjects
+                        .get_key_value(group.as_str())
+                        .map(|(group, list)| (*group, list)),
+                );
             }
+            Namespace::Implicit => groups.extend(
+                self.group_subjects
+                    .iter()
+                    .filter(|(group, _)| group.starts_with(SERVICE_ACCOUNTS_GROUP_PREFIX))
+                    .map(|(group, list)| (*group, list)),
+            ),
+        }
+        for (group, indexes) in groups {
+            found.extend(indexes.iter().map(|&(b, s)| (b, s, Via::Group(group))));
         }
         found.sort_by_key(|&(b, s, _)| (b, s));
         found
@@ -285,7 +363,10 @@ impl<'a> Graph<'a> {
 
 /// For each role, the roles whose rules it carries. Aggregating ClusterRoles collect the
 /// ClusterRoles their selectors match, transitively, with a visited set against cycles.
+/// Candidates come from an index of ClusterRoles by label, so a run with many ClusterRoles
+/// does not compare every aggregating role with every role.
 fn resolve_aggregation(roles: &[Role]) -> Vec<Vec<usize>> {
+    let labels = LabelIndex::new(roles);
     (0..roles.len())
         .map(|start| {
             let mut sources = vec![start];
@@ -294,13 +375,17 @@ fn resolve_aggregation(roles: &[Role]) -> Vec<Vec<usize>> {
                 let Some(selectors) = &roles[current].aggregation else {
                     continue;
                 };
-                for (candidate, role) in roles.iter().enumerate() {
-                    if role.cluster
-                        && !sources.contains(&candidate)
-                        && selectors.iter().any(|s| s.matches(&role.labels))
-                    {
-                        sources.push(candidate);
-                        queue.push(candidate);
+                for selector in selectors {
+                    if selector.requirements.is_empty() {
+                        continue; // selects nothing (see `LabelSelector::matches`)
+                    }
+                    for &candidate in labels.candidates(&selector.requirements) {
+                        if !sources.contains(&candidate)
+                            && selector.matches(&roles[candidate].labels)
+                        {
+                            sources.push(candidate);
+                            queue.push(candidate);
+                        }
                     }
                 }
             }
@@ -308,6 +393,56 @@ fn resolve_aggregation(roles: &[Role]) -> Vec<Vec<usize>> {
             sources
         })
         .collect()
+}
+
+/// ClusterRoles by label key and by key and value, for aggregation.
+struct LabelIndex<'r> {
+    all: Vec<usize>,
+    by_key: HashMap<&'r str, Vec<usize>>,
+    by_pair: HashMap<(&'r str, &'r str), Vec<usize>>,
+}
+
+impl<'r> LabelIndex<'r> {
+    fn new(roles: &'r [Role]) -> Self {
+        let mut index = LabelIndex {
+            all: Vec::new(),
+            by_key: HashMap::new(),
+            by_pair: HashMap::new(),
+        };
+        for (i, role) in roles.iter().enumerate().filter(|(_, r)| r.cluster) {
+            index.all.push(i);
+            for &(key, value) in &role.labels {
+                let keys = index.by_key.entry(key).or_default();
+                if keys.last() != Some(&i) {
+                    keys.push(i);
+                }
+                let pairs = index.by_pair.entry((key, value)).or_default();
+                if pairs.last() != Some(&i) {
+                    pairs.push(i);
+                }
+            }
+        }
+        index
+    }
+
+    /// ClusterRoles that may meet all `requirements`: those with the label the first
+    /// `Equals`, `In` or `Exists` requirement needs, else every ClusterRole.
+    fn candidates(&self, requirements: &[LabelRequirement<'r>]) -> &[usize] {
+        let narrowed = requirements
+            .iter()
+            .find_map(|requirement| match requirement {
+                LabelRequirement::Equals(key, value) => Some(
+                    self.by_pair
+                        .get(&(*key, *value))
+                        .map_or(&[][..], Vec::as_slice),
+                ),
+                LabelRequirement::In(key, _) | LabelRequirement::Exists(key) => {
+                    Some(self.by_key.get(key).map_or(&[][..], Vec::as_slice))
+                }
+                LabelRequirement::NotIn(..) | LabelRequirement::DoesNotExist(_) => None,
+            });
+        narrowed.unwrap_or(&self.all)
+    }
 }
 
 /// Follows each workload's controller chain to the top-most owner. An owner that is not in

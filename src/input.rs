@@ -9,9 +9,10 @@ use std::io::Read;
 use rayon::prelude::*;
 
 use crate::discover::{display_path, io_message, InputSource};
+use crate::model::object::may_leave_out;
 use crate::model::object::Object;
 use crate::source::{FileId, SourceFile, Span};
-use crate::yaml::{load_documents, Node};
+use crate::yaml::{for_each_document, for_each_pruned, Document, Node, Stop};
 
 /// A file that could not be read or parsed, with the place of the problem when known.
 #[derive(Debug, Clone)]
@@ -36,7 +37,19 @@ pub struct Inputs {
 /// Reads every input. Standard input is read first, on this thread; files are read and
 /// parsed on rayon's pool and gathered in input order.
 pub fn read_inputs(sources: &[InputSource]) -> Inputs {
-    let stdin_text = sources.contains(&InputSource::Stdin).then(read_stdin);
+    read_inputs_limited(sources, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// Files above this size are skipped with a diagnostic (`--max-file-size`): a stray dump
+/// or disk image named `.yaml` must not take the run's memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
+
+/// As [`read_inputs`], skipping files (and stdin) larger than `max_size` bytes without
+/// reading them.
+pub fn read_inputs_limited(sources: &[InputSource], max_size: u64) -> Inputs {
+    let stdin_text = sources
+        .contains(&InputSource::Stdin)
+        .then(|| read_stdin(max_size));
     let parsed: Vec<ParsedFile> = sources
         .par_iter()
         .map(|source| match source {
@@ -49,6 +62,13 @@ pub fn read_inputs(sources: &[InputSource]) -> Inputs {
             },
             InputSource::File(path) => {
                 let display = display_path(path);
+                if let Some(size) = std::fs::metadata(path)
+                    .ok()
+                    .map(|m| m.len())
+                    .filter(|&s| s > max_size)
+                {
+                    return ParsedFile::unreadable(display, too_large(size, max_size));
+                }
                 match std::fs::read(path) {
                     Ok(bytes) => parse_bytes(display, bytes),
                     Err(error) => ParsedFile::unreadable(
@@ -88,6 +108,14 @@ impl Inputs {
     }
 }
 
+/// Parses one file's bytes (decoded as files are: BOM, UTF-16) as if read from a file
+/// named `display`; for editors, which read files themselves.
+pub fn read_bytes(display: String, bytes: Vec<u8>) -> Inputs {
+    let mut inputs = Inputs::default();
+    inputs.add(parse_bytes(display, bytes));
+    inputs
+}
+
 /// Parses in-memory texts as if they were files named `display` (for tests, rule examples
 /// and editors), in the given order.
 pub fn read_texts(texts: Vec<(String, String)>) -> Inputs {
@@ -105,13 +133,58 @@ fn message_or_default(result: Option<&Result<Vec<u8>, String>>) -> String {
     }
 }
 
-fn read_stdin() -> Result<Vec<u8>, String> {
+fn read_stdin(max_size: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
+        .take(max_size + 1)
         .read_to_end(&mut bytes)
-        .map(|_| bytes)
-        .map_err(|e| format!("cannot read standard input: {}", io_message(&e)))
+        .map_err(|e| format!("cannot read standard input: {}", io_message(&e)))?;
+    if bytes.len() as u64 > max_size {
+        return Err(too_large(bytes.len() as u64, max_size));
+    }
+    Ok(bytes)
+}
+
+/// The diagnostic of a file above the size limit.
+fn too_large(size: u64, max_size: u64) -> String {
+    format!(
+        "skipped: {} is larger than the --max-file-size limit of {}",
+        human_size(size),
+        human_size(max_size)
+    )
+}
+
+/// Bytes as people read them: "200 MiB", "4 KiB", "512 bytes".
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / (1u64 << 10) as f64),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Parses a size flag: `4096`, `64K`, `100M`, `1G` (binary units; `KiB`, `MB` spellings
+/// accepted).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 4096, 64K, 100M, 1G)"))?;
+    let factor: u64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("`{text}` has an unknown unit (use K, M or G)")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 struct ParsedFile {
@@ -154,17 +227,23 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
             };
         }
     };
-    let loaded = load_documents(&text);
+    // Each document becomes objects as soon as it is parsed, so only the parts of it the
+    // objects keep outlive it; the parts no object keeps are not even built.
     let mut objects = Vec::new();
-    for document in loaded.documents {
-        let head = Span::new(
-            document.head.min(document.root.span.start),
-            document.root.span.start,
-        );
-        let origin = template_origin(&text[head.start..head.end]);
-        split_objects(document.root, head, origin, &mut objects);
-    }
-    let error = loaded.error.map(|error| InputError {
+    let pruned = for_each_pruned(&text, may_leave_out, |document| {
+        document_objects(&text, document, &mut objects)
+    });
+    let loaded = match pruned {
+        Ok(()) => Ok(()),
+        Err(Stop::Error(error)) => Err(error),
+        Err(Stop::NeedsWholeTrees) => {
+            objects.clear();
+            for_each_document(&text, |document| {
+                document_objects(&text, document, &mut objects)
+            })
+        }
+    };
+    let error = loaded.err().map(|error| InputError {
         path: display.clone(),
         file: None,
         span: Some(Span::new(error.offset, error.offset)),
@@ -175,6 +254,16 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
         objects,
         error,
     }
+}
+
+/// Adds the objects of one document of `text`.
+fn document_objects(text: &str, document: Document, out: &mut Vec<Object>) {
+    let head = Span::new(
+        document.head.min(document.root.span.start),
+        document.root.span.start,
+    );
+    let origin = template_origin(&text[head.start..head.end]);
+    split_objects(document.root, head, origin, out);
 }
 
 /// Decodes a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with a BOM. Invalid UTF-8
@@ -254,6 +343,61 @@ mod tests {
         assert_eq!(decode(utf16).unwrap(), "a: 1");
         let (text, offset, _) = decode(b"a: \xFF".to_vec()).unwrap_err();
         assert_eq!((text.as_str(), offset), ("a: \u{FFFD}", 3));
+    }
+
+    /// Leaving parts out while parsing must keep exactly what pruning the whole tree keeps,
+    /// with the same spans and the same errors.
+    #[test]
+    fn leaving_parts_out_while_parsing_equals_pruning_whole_trees() {
+        let mut bomb = String::from(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n",
+        );
+        let mut prev = 'a';
+        for name in 'b'..='k' {
+            let list = vec![format!("*{prev}"); 10].join(", ");
+            bomb.push_str(&format!("  {name}: &{name} [{list}]\n"));
+            prev = name;
+        }
+        let deep = format!(
+            "apiVersion: v1\nkind: ConfigMap\ndata: {}x{}\n",
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        let texts = [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  big: |\n    x\n  other: [1, 2]  \n# end\n",
+            "kind: Service\napiVersion: v1\nmetadata:\n  name: s\n  annotations: {ignore.salint.io/all: why}\nspec:\n  ports: [{port: 80}]\n  selector: {app: s}\n",
+            "apiVersion: example.com/v1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  replicas: 2\n  template:\n    metadata: {annotations: {ignore.salint.io/SA101: ok}}\n    spec: {containers: [{name: c}]}\n  strategy: {canary: {}}\n",
+            // An alias into a left-out part: the file is parsed again whole.
+            "apiVersion: v1\nkind: ConfigMap\ndata: &d {k: v}\nmetadata:\n  name: c\n  labels: *d\n",
+            // An anchored root that lost entries could be aliased: parsed again whole.
+            "--- &root\napiVersion: v1\nkind: ConfigMap\ndata: {k: v}\nmetadata: {name: r}\n",
+            // A second `kind` after a left-out part.
+            "apiVersion: v1\nkind: ConfigMap\ndata: {k: v}\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n",
+            // `kind` after the parts (kubectl's order): nothing can be left out.
+            "apiVersion: v1\ndata: {k: v}\nkind: ConfigMap\nmetadata: {name: e}\n",
+            "apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: f}, data: {k: v}}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: g}\ndata: {k: 'quoted' }\n---\nkind: Secret\napiVersion: v1\nmetadata: {name: h}\ndata: {k: dg==}\n",
+            &bomb,
+            &deep,
+            "apiVersion: v1\nkind: ConfigMap\ndata: {k: *missing}\n",
+        ];
+        for text in texts {
+            let pruned = parse_bytes("t".into(), text.as_bytes().to_vec());
+            let mut whole = Vec::new();
+            let error = for_each_document(text, |d| document_objects(text, d, &mut whole)).err();
+            assert_eq!(
+                pruned.error.map(|e| (e.span, e.message)),
+                error.map(|e| (
+                    Some(Span::new(e.offset, e.offset)),
+                    format!("YAML parse error: {}", e.message)
+                )),
+                "{text}"
+            );
+            assert_eq!(pruned.objects.len(), whole.len(), "{text}");
+            for (a, b) in pruned.objects.iter().zip(&whole) {
+                assert_eq!((&a.root, a.head), (&b.root, b.head), "{text}");
+            }
+        }
     }
 
     #[test]

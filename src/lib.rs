@@ -12,9 +12,13 @@ pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod graph;
 pub mod input;
+pub mod inspect;
 pub mod lint;
+pub mod lsp;
 pub mod model;
 pub mod permissions;
 pub mod report;

@@ -28,6 +28,11 @@ pub struct Action {
 pub struct Capability {
     /// The rule's name.
     pub rule: &'static str,
+    /// Whether the danger needs the request on every object of the resource (reading all
+    /// Secrets), so a rule narrowed by `resourceNames` does not give it; otherwise one
+    /// named object is enough (binding `cluster-admin`, exec into one pod, a token for one
+    /// ServiceAccount).
+    pub all_objects: bool,
     /// What it lets a subject do, as a verb phrase: "read Secrets".
     pub what: &'static str,
     /// Why that matters, one sentence.
@@ -63,9 +68,9 @@ const fn cluster_action(
 
 const WRITE: &[&str] = &["create", "update", "patch", "delete"];
 const WORKLOADS_APPS: &[&str] = &["deployments", "daemonsets", "statefulsets", "replicasets"];
-const WORKLOADS_BATCH: &[&str] = &["jobs", "cronjobs"];
 
 pub const SECRETS_ACCESS: Capability = Capability {
+    all_objects: true,
     rule: "secrets-access",
     what: "read Secrets",
     why: "Secrets hold credentials, legacy ServiceAccount tokens among them; `list` and `watch` return their contents as `get` does",
@@ -73,18 +78,23 @@ pub const SECRETS_ACCESS: Capability = Capability {
 };
 
 pub const POD_CREATION: Capability = Capability {
+    all_objects: false,
     rule: "pod-creation",
     what: "create pods or change pod templates",
     why: "whoever can run a pod can run it as any ServiceAccount of the namespace, mount that ServiceAccount's token and so hold every permission it has",
     actions: &[
         action(&["create"], "", &["pods", "replicationcontrollers"]),
-        action(&["update", "patch"], "", &["replicationcontrollers"]),
+        // A pod's image can be changed in place: the new code runs as the pod's SA.
+        action(&["update", "patch"], "", &["pods", "replicationcontrollers"]),
         action(&["create", "update", "patch"], "apps", WORKLOADS_APPS),
-        action(&["create", "update", "patch"], "batch", WORKLOADS_BATCH),
+        // A Job's pod template is immutable; a CronJob's is not.
+        action(&["create"], "batch", &["jobs", "cronjobs"]),
+        action(&["update", "patch"], "batch", &["cronjobs"]),
     ],
 };
 
 pub const POD_EXEC: Capability = Capability {
+    all_objects: false,
     rule: "pod-exec",
     what: "run commands in running pods",
     why: "exec and attach run code inside a pod, with its ServiceAccount token and its mounted Secrets; an ephemeral container does the same",
@@ -95,6 +105,7 @@ pub const POD_EXEC: Capability = Capability {
 };
 
 pub const TOKEN_CREATION: Capability = Capability {
+    all_objects: false,
     rule: "token-creation",
     what: "mint ServiceAccount tokens",
     why: "a token can be requested for any ServiceAccount of the namespace, and a Secret of type `kubernetes.io/service-account-token` makes the control plane write a never-expiring one",
@@ -105,6 +116,7 @@ pub const TOKEN_CREATION: Capability = Capability {
 };
 
 pub const PRIVILEGE_ESCALATION: Capability = Capability {
+    all_objects: false,
     rule: "privilege-escalation",
     what: "grant or assume more than it holds",
     why: "`bind` and `escalate` on roles let a subject grant permissions it does not have, and `impersonate` lets it act as another user, group or ServiceAccount",
@@ -125,6 +137,7 @@ pub const PRIVILEGE_ESCALATION: Capability = Capability {
 };
 
 pub const NODE_PROXY: Capability = Capability {
+    all_objects: false,
     rule: "node-proxy",
     what: "reach kubelets through nodes/proxy",
     why: "the kubelet API behind nodes/proxy runs commands in any pod of the node and bypasses admission and audit of pod exec",
@@ -132,6 +145,7 @@ pub const NODE_PROXY: Capability = Capability {
 };
 
 pub const CONTROL_PLANE_TAKEOVER: Capability = Capability {
+    all_objects: false,
     rule: "control-plane-takeover",
     what: "change how the cluster admits, schedules or routes",
     why: "admission webhooks see and rewrite every object, approved client certificates are new identities, hostPath PersistentVolumes expose nodes, namespace labels switch Pod Security off, CRDs and node objects steer workloads, and services/status intercepts traffic (CVE-2020-8554)",
@@ -146,7 +160,8 @@ pub const CONTROL_PLANE_TAKEOVER: Capability = Capability {
         ),
         cluster_action(&["approve"], "certificates.k8s.io", &["signers"]),
         cluster_action(&["create"], "", &["persistentvolumes"]),
-        cluster_action(&["update", "patch"], "", &["namespaces"]),
+        // A RoleBinding reaches its own namespace object (`/api/v1/namespaces/NS` is in NS).
+        action(&["update", "patch"], "", &["namespaces"]),
         cluster_action(WRITE, "apiextensions.k8s.io", &["customresourcedefinitions"]),
         action(&["update", "patch"], "", &["services/status"]),
         cluster_action(&["update", "patch"], "", &["nodes", "nodes/status"]),
@@ -176,13 +191,24 @@ pub struct Match<'g, 'a> {
 }
 
 impl Match<'_, '_> {
-    /// "`create` on `pods`", with the group when it is not the core group.
+    /// "`create` on `pods`", with the group when it is not the core group, and the names
+    /// when `resourceNames` narrows the rule.
     pub fn request_phrase(&self) -> String {
-        if self.group.is_empty() {
+        let mut phrase = if self.group.is_empty() {
             format!("`{}` on `{}`", self.verb, self.resource)
         } else {
             format!("`{}` on `{}.{}`", self.verb, self.resource, self.group)
+        };
+        if self.rule.is_narrowed() {
+            let names: Vec<String> = self
+                .rule
+                .resource_names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            phrase.push_str(&format!(" (only {})", names.join(", ")));
         }
+        phrase
     }
 }
 
@@ -202,7 +228,10 @@ pub fn rule_match(
                 action
                     .verbs
                     .iter()
-                    .find(|verb| rule.allows(verb, action.group, resource))
+                    .find(|verb| match capability.all_objects {
+                        true => rule.allows(verb, action.group, resource),
+                        false => rule.allows_some(verb, action.group, resource),
+                    })
                     .map(|verb| (*verb, action.group, *resource))
             })
         })
@@ -283,6 +312,7 @@ pub fn is_trivial(rules: &[(&Role, &PolicyRule)]) -> bool {
     ];
     rules.iter().all(|(_, rule)| {
         let read_only_urls = rule.resources.is_empty()
+            && rule.non_resource_urls.iter().all(|u| is_public_url(u))
             && rule
                 .verbs
                 .iter()
@@ -291,6 +321,39 @@ pub fn is_trivial(rules: &[(&Role, &PolicyRule)]) -> bool {
             && rule.resources.iter().all(|r| SELF_REVIEWS.contains(r))
             && rule.verbs.iter().all(|v| *v == "create");
         read_only_urls || self_review
+    })
+}
+
+/// URLs every cluster serves to everyone: discovery, health, version, the OIDC issuer
+/// documents. `*` and prefixes such as `/logs` or `/debug` are not among them.
+fn is_public_url(url: &str) -> bool {
+    const PUBLIC: &[&str] = &[
+        "/api",
+        "/apis",
+        "/version",
+        "/healthz",
+        "/livez",
+        "/readyz",
+        "/openapi",
+        "/.well-known/openid-configuration",
+        "/openid/v1/jwks",
+    ];
+    let base = url.trim_end_matches('*').trim_end_matches('/');
+    PUBLIC
+        .iter()
+        .any(|p| base == *p || base.starts_with(&format!("{p}/")))
+}
+
+/// Whether every rule of a role only reads the public URLs of [`is_public_url`].
+pub fn only_public_urls(rules: &[(&Role, &PolicyRule)]) -> bool {
+    rules.iter().all(|(_, rule)| {
+        rule.resources.is_empty()
+            && !rule.non_resource_urls.is_empty()
+            && rule.non_resource_urls.iter().all(|u| is_public_url(u))
+            && rule
+                .verbs
+                .iter()
+                .all(|v| matches!(*v, "get" | "head" | "options"))
     })
 }
 

@@ -4,7 +4,7 @@
 //! computed from them on demand, 1-based, with columns counted in Unicode characters so a
 //! tab or a non-ASCII letter is one column, the same in every output format.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -48,27 +48,48 @@ pub struct SourceFile {
     /// forward slashes, `<stdin>` for standard input.
     pub display: String,
     pub text: Arc<String>,
-    line_starts: Vec<usize>,
+    /// Computed on first use: most files of a large run never have a position asked for.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
-        let line_starts = line_starts(&text);
         SourceFile {
             display,
             text: Arc::new(text),
-            line_starts,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
+    /// Computes the line table now rather than on first use, so callers can do it for many
+    /// files in parallel before a serial pass asks for positions.
+    pub fn prepare_positions(&self) {
+        self.line_starts();
+    }
+
+    /// The 1-based line of a byte offset: [`SourceFile::position`] without counting the
+    /// characters of the column.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        match self.line_starts().binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
         }
     }
 
     /// Line and column of a byte offset. Offsets past the end clamp to the end.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line_index = match self.line_starts.binary_search(&offset) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_index];
+        let line_start = line_starts[line_index];
         let prefix = self.text.get(line_start..offset).unwrap_or("");
         Position {
             line: line_index + 1,
@@ -82,27 +103,35 @@ impl SourceFile {
         (self.position(span.start), self.position(span.end))
     }
 
+    /// The byte offset where a 1-based line starts, if the file has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts().get(line.wrapping_sub(1)).copied()
+    }
+
     /// The text of one 1-based line without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
 /// Byte offsets where each line starts. A line ends at `\n`, `\r\n` or a lone `\r`,
 /// the line breaks YAML itself recognises, so our lines agree with the parser's.
 fn line_starts(text: &str) -> Vec<usize> {
+    if !text.contains('\r') {
+        // The common case, with std's fast byte search.
+        return std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+    }
     let bytes = text.as_bytes();
     let mut starts = vec![0];
     let mut i = 0;

@@ -9,11 +9,13 @@
 //! A suppression without a reason is itself a finding (`suppression-without-reason`); one
 //! that silences nothing is a note (`unused-suppression`).
 
+use std::collections::HashMap;
+
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};
 use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
-use crate::model::{Namespace, ObjectRef};
+use crate::model::{Namespace, Object, ObjectRef};
 use crate::rules::{self, Rule};
 use crate::source::{FileId, Span};
 
@@ -67,18 +69,41 @@ impl Candidate {
     }
 }
 
-/// Marks suppressed findings and adds the findings about suppressions themselves.
-pub fn apply(inputs: &Inputs, config: &Config, findings: &mut Vec<Finding>) {
+/// The suppressions written in a run's inputs, found before the rules have run (so a lint
+/// run can look for them while the rules work).
+#[derive(Debug)]
+pub struct Suppressions(Vec<Candidate>);
+
+/// Finds every suppression annotation and comment in the inputs.
+pub fn collect(inputs: &Inputs) -> Suppressions {
     let mut candidates = annotations(inputs);
     candidates.extend(comments(inputs));
+    Suppressions(candidates)
+}
+
+/// Marks suppressed findings and adds the findings about suppressions themselves.
+pub fn apply(inputs: &Inputs, config: &Config, findings: &mut Vec<Finding>) {
+    apply_collected(inputs, config, collect(inputs), findings);
+}
+
+/// [`apply`] with suppressions already collected.
+pub fn apply_collected(
+    inputs: &Inputs,
+    config: &Config,
+    suppressions: Suppressions,
+    findings: &mut Vec<Finding>,
+) {
+    let mut candidates = suppressions.0;
     if candidates.is_empty() {
         return;
     }
+    let index = ScopeIndex::new(&candidates);
+    let mut covering = Vec::new();
     for finding in findings.iter_mut() {
-        let line = inputs.files[finding.location.file]
-            .position(finding.location.span.start)
-            .line;
-        for candidate in candidates.iter_mut() {
+        let line = inputs.files[finding.location.file].line_of(finding.location.span.start);
+        index.candidates_for(finding, line, &mut covering);
+        for &c in &covering {
+            let candidate = &mut candidates[c];
             if !candidate.covers(finding, line) {
                 continue;
             }
@@ -94,6 +119,55 @@ pub fn apply(inputs: &Inputs, config: &Config, findings: &mut Vec<Finding>) {
     }
     for candidate in &candidates {
         meta_findings(inputs, config, candidate, findings);
+    }
+}
+
+/// Candidates by what they cover, so each finding looks only at those that may cover it
+/// (scanning every candidate for every finding grew with the square of the input).
+struct ScopeIndex {
+    by_object: HashMap<usize, Vec<usize>>,
+    by_line: HashMap<(FileId, usize), Vec<usize>>,
+    by_file: HashMap<FileId, Vec<usize>>,
+}
+
+impl ScopeIndex {
+    fn new(candidates: &[Candidate]) -> Self {
+        let mut index = ScopeIndex {
+            by_object: HashMap::new(),
+            by_line: HashMap::new(),
+            by_file: HashMap::new(),
+        };
+        for (c, candidate) in candidates.iter().enumerate() {
+            match &candidate.scope {
+                Scope::Objects(objects) => {
+                    for &object in objects {
+                        index.by_object.entry(object).or_default().push(c);
+                    }
+                }
+                Scope::Line(file, line) => index.by_line.entry((*file, *line)).or_default().push(c),
+                Scope::File(file) => index.by_file.entry(*file).or_default().push(c),
+            }
+        }
+        index
+    }
+
+    /// The candidates whose scope may hold `finding`, in candidate order (the first one
+    /// that covers a finding is the one recorded).
+    fn candidates_for(&self, finding: &Finding, line: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let file = finding.location.file;
+        for found in [
+            self.by_object.get(&finding.object_index),
+            self.by_line.get(&(file, line)),
+            self.by_file.get(&file),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.extend_from_slice(found);
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 }
 
@@ -184,15 +258,19 @@ fn parse_directive(comment: &str) -> Option<Directive<'_>> {
 
 fn comments(inputs: &Inputs) -> Vec<Candidate> {
     let mut found = Vec::new();
+    // Objects by file, built once: filtering all objects for each file was quadratic.
+    let mut objects_of: Vec<Vec<&Object>> = Vec::new();
+    objects_of.resize_with(inputs.files.len(), Vec::new);
+    for object in &inputs.objects {
+        if let Some(list) = objects_of.get_mut(object.file) {
+            list.push(object);
+        }
+    }
     for (file_id, file) in inputs.files.iter().enumerate() {
         if !file.text.contains(COMMENT_MARKER) {
             continue;
         }
-        let objects: Vec<_> = inputs
-            .objects
-            .iter()
-            .filter(|o| o.file == file_id)
-            .collect();
+        let objects = &objects_of[file_id];
         let mut offset = 0;
         for (index, line) in file.text.split_inclusive('\n').enumerate() {
             let line_start = offset;

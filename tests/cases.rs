@@ -19,6 +19,14 @@ const NEEDLESS_TOKEN: &str = "needless-token-automount";
 const LEGACY_TOKEN: &str = "legacy-token-secret";
 const CLUSTER_ADMIN: &str = "cluster-admin-binding";
 const CROSS_NAMESPACE: &str = "cross-namespace-reference";
+const CORE_RULES: &[&str] = &[
+    DEFAULT_SA,
+    SHARED_SA,
+    NEEDLESS_TOKEN,
+    LEGACY_TOKEN,
+    CLUSTER_ADMIN,
+    CROSS_NAMESPACE,
+];
 
 /// One finding as (rule name, display path, start line, start column, end line, end column).
 type Hit = (&'static str, String, usize, usize, usize, usize);
@@ -83,8 +91,15 @@ impl Run {
     }
 
     /// Every finding, sorted by file, position and rule.
+    /// The findings of the six core rules: these cases pin the core; the RBAC rules that
+    /// fire on the same fixtures are pinned in tests/rbac.rs.
     fn hits(&self) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = self.findings.iter().map(|f| self.hit(f)).collect();
+        let mut hits: Vec<Hit> = self
+            .findings
+            .iter()
+            .filter(|f| CORE_RULES.contains(&f.rule.name()))
+            .map(|f| self.hit(f))
+            .collect();
         hits.sort_by(|a, b| (&a.1, a.2, a.3, a.0).cmp(&(&b.1, b.2, b.3, b.0)));
         hits
     }

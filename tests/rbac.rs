@@ -146,6 +146,97 @@ fn subresources_match_exactly_or_through_star_slash() {
 }
 
 #[test]
+fn named_objects_are_enough_for_escalation() {
+    // Binding cluster-admin by name is how Kubernetes documents delegating it.
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [cluster-admin], verbs: [bind]}]"#,
+            "ClusterRoleBinding"
+        ),
+        ["privilege-escalation"]
+    );
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [""], resources: [groups], resourceNames: ["system:masters"], verbs: [impersonate]}]"#,
+            "ClusterRoleBinding"
+        ),
+        ["privilege-escalation"]
+    );
+    // A subresource request carries its parent's name: create on pods/exec of one pod.
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [""], resources: [pods/exec], resourceNames: [debug], verbs: [create]}]"#,
+            "RoleBinding"
+        ),
+        ["pod-exec"]
+    );
+    // Creating a pod carries no name: a named rule never allows it.
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [""], resources: [pods], resourceNames: [x], verbs: [create]}]"#,
+            "RoleBinding"
+        ),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn pod_templates_that_can_change_and_pods_whose_image_can() {
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [""], resources: [pods], verbs: [patch]}]"#,
+            "RoleBinding"
+        ),
+        ["pod-creation"]
+    );
+    // A Job's pod template is immutable; a CronJob's is not.
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [batch], resources: [jobs], verbs: [patch]}]"#,
+            "RoleBinding"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [batch], resources: [cronjobs], verbs: [patch]}]"#,
+            "RoleBinding"
+        ),
+        ["pod-creation"]
+    );
+}
+
+#[test]
+fn a_role_binding_reaches_its_own_namespace_object() {
+    assert_eq!(
+        permission_findings(
+            r#"[{apiGroups: [""], resources: [namespaces], verbs: [patch]}]"#,
+            "RoleBinding"
+        ),
+        ["control-plane-takeover"]
+    );
+}
+
+#[test]
+fn a_user_named_like_a_service_account_token_is_that_service_account() {
+    let yaml = workload_and_binding(
+        "{kind: User, name: \"system:serviceaccount:shop:api\", apiGroup: rbac.authorization.k8s.io}",
+        "ClusterRoleBinding",
+    );
+    assert_eq!(
+        fired(
+            &yaml,
+            &[
+                "powerful-token-mounted",
+                "needless-token-automount",
+                "pod-creation"
+            ]
+        ),
+        ["powerful-token-mounted 7:5", "pod-creation 20:24"]
+    );
+}
+
+#[test]
 fn resource_names_narrow_a_rule_to_named_objects() {
     assert_eq!(
         permission_findings(
@@ -343,10 +434,12 @@ fn dangling_role_refs_are_reported_and_known_roles_are_not() {
         fired(&binding_to("no-such-role"), &["dangling-role-ref"]),
         ["dangling-role-ref 4:73"]
     );
-    assert_eq!(
-        fired(&binding_to("system:auth-delegator"), &["dangling-role-ref"]),
-        Vec::<String>::new()
-    );
+    for known in ["system:auth-delegator", "system:controller:job-controller"] {
+        assert_eq!(
+            fired(&binding_to(known), &["dangling-role-ref"]),
+            Vec::<String>::new()
+        );
+    }
     // A Role that exists only in another namespace is cross-namespace-reference's.
     let elsewhere = "\
 apiVersion: rbac.authorization.k8s.io/v1
@@ -491,7 +584,15 @@ fn group_bindings_to_all_service_accounts_and_to_everyone() {
         fired(&discovery, &["anonymous-access"]),
         Vec::<String>::new()
     );
-    // Anonymous is reported whatever the role.
+    // Publishing the OIDC issuer documents to everyone is how Kubernetes documents it.
+    let issuer = binding_to("system:service-account-issuer-discovery")
+        .replace("kind: ServiceAccount", "kind: Group")
+        .replace(
+            "name: ci\n    namespace: shop",
+            "name: \"system:unauthenticated\"",
+        );
+    assert_eq!(fired(&issuer, &["anonymous-access"]), Vec::<String>::new());
+    // Anonymous is reported whatever else the role is.
     let anonymous = discovery
         .replace("kind: Group", "kind: User")
         .replace("system:authenticated", "system:anonymous");
@@ -508,10 +609,12 @@ fn people_are_judged_only_when_asked() {
         "  - kind: Group\n    name: shop-team\n",
     );
     assert_eq!(fired(&team, PERMISSION_RULES), Vec::<String>::new());
-    let mut config = Config::default();
-    config.permission_subjects_all = Setting {
-        value: true,
-        origin: Origin::Flag("test"),
+    let config = Config {
+        permission_subjects_all: Setting {
+            value: true,
+            origin: Origin::Flag("test"),
+        },
+        ..Config::default()
     };
     assert!(fired_with(&config, &team, PERMISSION_RULES).contains(&"pod-creation 7:11".to_string()));
     // Control-plane identities and bootstrap defaults stay out even then.
@@ -547,6 +650,24 @@ spec:
 }
 
 #[test]
+fn a_projected_token_for_the_api_server_counts_as_mounted() {
+    let base = workload_and_binding("{kind: ServiceAccount, name: api, namespace: shop}", "RoleBinding")
+        .replace(
+            "      serviceAccountName: api\n",
+            "      serviceAccountName: api\n      automountServiceAccountToken: false\n      volumes:\n        - name: t\n          projected:\n            sources:\n              - serviceAccountToken: {path: token}\n",
+        );
+    assert_eq!(
+        fired(&base, &["powerful-token-mounted"]),
+        ["powerful-token-mounted 14:17"]
+    );
+    let vault = base.replace("{path: token}", "{path: token, audience: vault}");
+    assert_eq!(
+        fired(&vault, &["powerful-token-mounted"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn long_lived_projected_tokens_against_the_limit() {
     assert_eq!(
         fired(&projected("86400"), &["long-lived-projected-token"]),
@@ -556,10 +677,12 @@ fn long_lived_projected_tokens_against_the_limit() {
         fired(&projected("3607"), &["long-lived-projected-token"]),
         Vec::<String>::new()
     );
-    let mut config = Config::default();
-    config.projected_token_max_seconds = Setting {
-        value: 600,
-        origin: Origin::Flag("test"),
+    let config = Config {
+        projected_token_max_seconds: Setting {
+            value: 600,
+            origin: Origin::Flag("test"),
+        },
+        ..Config::default()
     };
     assert_eq!(
         fired_with(&config, &projected("3600"), &["long-lived-projected-token"]),

@@ -230,9 +230,15 @@ impl Reader<'_> {
             .filter(|(score, _)| *score > 0.7)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        // A long list (the rules) helps nobody: name the nearest, point at `salint rules`.
+        let listed = if valid.len() > 10 {
+            "see `salint rules` for all".to_string()
+        } else {
+            format!("valid: {}", valid.join(", "))
+        };
         let help = match scored.first() {
-            Some((_, best)) => format!("did you mean `{best}`? valid: {}", valid.join(", ")),
-            None => format!("valid: {}", valid.join(", ")),
+            Some((_, best)) => format!("did you mean `{best}`? {listed}"),
+            None => listed,
         };
         self.error(
             span,

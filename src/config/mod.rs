@@ -116,8 +116,8 @@ pub struct Config {
     pub system_namespaces: SettingList,
     /// `shared-service-account`: SAs (`ns/name` or `name`) allowed to be shared.
     pub shared_service_account_allow: SettingList,
-    /// `long-lived-projected-token`: the longest `expirationSeconds` accepted (default one
-    /// hour plus the kubelet's 7 s of slack, as the automounted token gets).
+    /// `long-lived-projected-token`: the longest `expirationSeconds` accepted (default
+    /// 3607, the lifetime the kubelet asks for the automounted token).
     pub projected_token_max_seconds: Setting<u64>,
     /// `cluster-admin-binding`: subjects (`Group:name`, `User:name`,
     /// `ServiceAccount:ns/name`) allowed to hold cluster-admin.

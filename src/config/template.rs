@@ -41,6 +41,9 @@ rules:
   # References
   cross-namespace-reference: warning
   dangling-role-ref: warning
+  # Validity: values the API server would reject.
+  invalid-field-type: error
+  duplicate-key: warning
   # Suppressions that silence nothing, and suppressions without a reason.
   unused-suppression: note
   suppression-without-reason: warning

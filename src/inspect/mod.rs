@@ -67,3 +67,66 @@ pub fn at(location: &Option<Location>) -> String {
         None => String::new(),
     }
 }
+
+/// Pretty JSON with a final newline.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("the answer serialises");
+    text.push('\n');
+    text
+}
+
+/// Kind, namespace and name of a binding or role, for JSON readers that want the parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectId {
+    pub kind: String,
+    /// `null` for cluster-scoped objects and the unknown implicit namespace.
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectId {
+    pub fn binding(binding: &crate::model::rbac::Binding) -> ObjectId {
+        ObjectId {
+            kind: binding.kind().to_string(),
+            namespace: binding
+                .namespace
+                .as_ref()
+                .and_then(|ns| ns.name().map(str::to_string)),
+            name: binding.object.name.clone(),
+        }
+    }
+
+    pub fn role(role: &crate::model::rbac::Role) -> ObjectId {
+        ObjectId {
+            kind: role.kind().to_string(),
+            namespace: role
+                .namespace
+                .as_ref()
+                .and_then(|ns| ns.name().map(str::to_string)),
+            name: role.name().to_string(),
+        }
+    }
+}
+
+/// A policy rule's lists as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleFields {
+    pub verbs: Vec<String>,
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub resource_names: Vec<String>,
+    pub non_resource_urls: Vec<String>,
+}
+
+impl RuleFields {
+    pub fn of(rule: &crate::model::rbac::PolicyRule) -> RuleFields {
+        let strings = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
+        RuleFields {
+            verbs: strings(&rule.verbs),
+            api_groups: strings(&rule.api_groups),
+            resources: strings(&rule.resources),
+            resource_names: strings(&rule.resource_names),
+            non_resource_urls: strings(&rule.non_resource_urls),
+        }
+    }
+}

@@ -44,6 +44,16 @@ pub fn role_label(role: &Role) -> String {
     }
 }
 
+/// `ClusterRole view (built in)`: a role named in passing (an aggregated role).
+pub fn role_short(role: &Role) -> String {
+    let label = format!("{} {}", role.kind(), role.name());
+    if role.builtin {
+        format!("{label} (built in)")
+    } else {
+        label
+    }
+}
+
 /// The role a binding names when it is neither in the input nor built in.
 pub fn missing_role_label(binding: &Binding) -> String {
     match &binding.role_ref {
@@ -97,10 +107,7 @@ pub fn rule(rule: &PolicyRule) -> String {
             groups(&rule.api_groups)
         );
         if rule.is_narrowed() {
-            text.push_str(&format!(
-                ", only named {}",
-                rule.resource_names.join(", ")
-            ));
+            text.push_str(&format!(", only named {}", rule.resource_names.join(", ")));
         }
         parts.push(text);
     }
@@ -143,10 +150,10 @@ pub fn role_binding_limits(binding: &Binding, rule: &PolicyRule) -> Vec<String> 
     if !own_namespace.is_empty() {
         let ns = match &binding.namespace {
             Some(Namespace::Named(ns)) => format!("namespace {ns}"),
-            _ => "the namespace it is applied to".to_string(),
+            _ => "its own namespace".to_string(),
         };
         notes.push(format!(
-            "{}: through a RoleBinding only the object of {ns} itself",
+            "{}: through a RoleBinding only requests on {ns}, no list, watch or create",
             own_namespace.join(", ")
         ));
     }

@@ -2,9 +2,10 @@
 
 use std::fmt;
 
+use super::workload::is_builtin_workload;
 use super::Namespace;
 use crate::source::{FileId, Span};
-use crate::yaml::Node;
+use crate::yaml::{Entry, Node, Value};
 
 /// Kinds that are cluster-scoped: their `metadata.namespace` is meaningless.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -37,7 +38,9 @@ pub struct Object {
     /// The text ahead of the object's document (its head comments: Helm's `# Source:`,
     /// `# salint: ignore[...]`). List items share their List's head.
     pub head: Span,
-    /// The object's mapping; its span is the object's range in the file.
+    /// The object's mapping; its span is the object's range in the file. Whole for the kinds
+    /// the rules read (see [`keeps_whole_tree`]); for other kinds only what every object is
+    /// asked for: `apiVersion`, `kind`, `metadata` and `spec.template`.
     pub root: Node,
     pub api_version: String,
     pub kind: String,
@@ -65,6 +68,11 @@ impl Object {
             .and_then(Node::as_str)
             .filter(|ns| !ns.is_empty())
             .map(str::to_string);
+        let root = if keeps_whole_tree(&kind) {
+            root
+        } else {
+            prune(root)
+        };
         Some(Object {
             file: 0,
             index: 0,
@@ -109,6 +117,72 @@ impl Object {
     /// The value of a label or annotation.
     pub fn meta_map_value(&self, map: &str, key: &str) -> Option<&Node> {
         self.metadata()?.get(map)?.get(key)
+    }
+}
+
+/// Kinds whose whole tree is kept: those the model reads beyond identity and metadata
+/// (ServiceAccounts, RBAC, token Secrets) and the built-in workloads. Everything else, the
+/// bulk of a real manifest set (ConfigMaps, CRDs, Services), keeps only what [`prune`]
+/// leaves, so a run holds the model and its spans rather than every parse tree. A rule that
+/// starts reading another kind's fields adds the kind here.
+pub fn keeps_whole_tree(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" | "Secret"
+    ) || is_builtin_workload(kind)
+}
+
+/// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
+/// what [`prune`] drops from the whole tree, so the parts no rule reads are never built.
+/// `List` kinds are never pruned: their items are objects of their own.
+///
+/// [`Prune`]: crate::yaml::Prune
+pub fn may_leave_out(kind: &str, parent: Option<&str>, key: &str) -> bool {
+    if keeps_whole_tree(kind) || kind.ends_with("List") {
+        return false;
+    }
+    match parent {
+        None => !matches!(key, "apiVersion" | "kind" | "metadata" | "spec"),
+        Some("spec") => key != "template",
+        Some(_) => false,
+    }
+}
+
+/// Drops what nothing reads from an object of another kind. Kept: `apiVersion`, `kind`,
+/// `metadata` (identity, labels, owners, suppression annotations) and `spec.template`,
+/// which makes a custom kind a workload when it has a pod spec with containers (Argo
+/// Rollout, Knative Service) and may carry suppression annotations. Duplicate keys stay in
+/// order, so last-one-wins lookups give what they gave on the whole tree; spans are kept.
+fn prune(root: Node) -> Node {
+    let spec = |value: Node| keep_entries(value, &|key| key == "template");
+    let top = |entry: Entry| match entry.key.as_str() {
+        Some("apiVersion" | "kind" | "metadata") => Some(entry),
+        Some("spec") => Some(Entry {
+            value: spec(entry.value),
+            key: entry.key,
+        }),
+        _ => None,
+    };
+    filter_entries(root, &top)
+}
+
+fn keep_entries(node: Node, keep: &dyn Fn(&str) -> bool) -> Node {
+    filter_entries(node, &|entry: Entry| {
+        entry.key.as_str().is_some_and(keep).then_some(entry)
+    })
+}
+
+/// A mapping with only the entries `filter` returns; other nodes unchanged.
+fn filter_entries(node: Node, filter: &dyn Fn(Entry) -> Option<Entry>) -> Node {
+    match node.value {
+        Value::Map(entries) => Node {
+            span: node.span,
+            value: Value::Map(entries.into_vec().into_iter().filter_map(filter).collect()),
+        },
+        value => Node {
+            span: node.span,
+            value,
+        },
     }
 }
 

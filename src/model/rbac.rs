@@ -69,11 +69,24 @@ impl<'a> PolicyRule<'a> {
         })
     }
 
-    /// Whether `resourceNames` limits the rule to named objects: such a rule never allows
-    /// `list`, `watch`, `create` or `deletecollection` of the resource, and reaches only
-    /// the objects it names.
+    /// Whether `resourceNames` limits the rule to named objects: then it reaches only the
+    /// objects it names, and never allows the requests that carry no name (`create`,
+    /// `list`, `watch`, `deletecollection` of a resource itself; a subresource request
+    /// carries its parent's name, so `create` on `pods/exec` of a named pod is allowed).
     pub fn is_narrowed(&self) -> bool {
         !self.resource_names.is_empty()
+    }
+
+    /// Whether the rule allows `verb` on `resource` in `group` for at least one object:
+    /// like [`PolicyRule::allows`], but a rule narrowed by `resourceNames` counts for the
+    /// objects it names.
+    pub fn allows_some(&self, verb: &str, group: &str, resource: &str) -> bool {
+        let nameless = !resource.contains('/')
+            && matches!(verb, "create" | "list" | "watch" | "deletecollection");
+        (!self.is_narrowed() || !nameless)
+            && self.matches_verb(verb)
+            && self.matches_group(group)
+            && self.matches_resource(resource)
     }
 
     /// Whether the rule allows `verb` on every object of `resource` in `group`: matched
@@ -318,6 +331,23 @@ impl<'a> Binding<'a> {
                     _ => return None,
                 };
                 let name_node = node.get("name")?;
+                // The user name of a ServiceAccount's token: the ServiceAccount itself.
+                if kind == SubjectKind::User {
+                    let name = name_node.as_str()?;
+                    if let Some((ns, sa)) = name
+                        .strip_prefix("system:serviceaccount:")
+                        .and_then(|rest| rest.split_once(':'))
+                        .filter(|(ns, sa)| !ns.is_empty() && !sa.is_empty())
+                    {
+                        return Some(Subject {
+                            kind: SubjectKind::ServiceAccount,
+                            name: sa,
+                            name_span: name_node.span,
+                            namespace: Namespace::Named(ns.to_string()),
+                            namespace_span: None,
+                        });
+                    }
+                }
                 let namespace_node = node
                     .get("namespace")
                     .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));

@@ -28,6 +28,12 @@ const BUILTIN_WORKLOADS: &[&str] = &[
     "ReplicationController",
 ];
 
+/// Whether `kind` is a built-in workload kind (other kinds are workloads only when their
+/// `spec.template.spec` has `containers`).
+pub fn is_builtin_workload(kind: &str) -> bool {
+    BUILTIN_WORKLOADS.contains(&kind)
+}
+
 /// The field that names a pod's ServiceAccount, when one is set.
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceAccountField {
@@ -72,9 +78,7 @@ impl<'a> Workload<'a> {
         let entry = object.root.path_entry(path)?;
         let pod_spec = &entry.value;
         pod_spec.as_map()?;
-        if !BUILTIN_WORKLOADS.contains(&object.kind.as_str())
-            && pod_spec.get("containers").is_none()
-        {
+        if !is_builtin_workload(&object.kind) && pod_spec.get("containers").is_none() {
             return None;
         }
         let named = |key: &str| {

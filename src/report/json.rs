@@ -117,6 +117,13 @@ fn finding<'r>(files: &'r [SourceFile], finding: &'r Finding) -> JsonFinding<'r>
 }
 
 pub fn render(report: &Report) -> String {
+    let mut text = Vec::new();
+    write(report, &mut text).expect("writing to memory cannot fail");
+    String::from_utf8(text).expect("JSON is UTF-8")
+}
+
+/// Writes the report to `out` as it is serialised, so a large one is never held whole.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let json = JsonReport {
         version: JSON_FORMAT_VERSION,
         tool: JsonTool {
@@ -139,7 +146,6 @@ pub fn render(report: &Report) -> String {
         baseline_absent: report.baseline_used.then_some(report.absent),
         summary: report.summary(),
     };
-    let mut text = serde_json::to_string_pretty(&json).expect("JSON report serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    out.write_all(b"\n")
 }

@@ -7,7 +7,6 @@
 use super::describe::{object_phrase, subject_phrase};
 use super::Emitter;
 use crate::config::Config;
-use crate::graph::MASTERS_GROUP;
 use crate::model::rbac::{Binding, Role, Subject, SubjectKind};
 use crate::permissions::{
     capability_matches, grants_everything, is_control_plane_subject, Capability, Match,
@@ -63,9 +62,8 @@ pub fn judged_subjects<'b, 'a>(
 ) -> impl Iterator<Item = &'b Subject<'a>> {
     let all = config.permission_subjects_all.value;
     binding.subjects.iter().filter(move |subject| {
-        !is_control_plane_subject(subject)
-            && !(subject.kind == SubjectKind::Group && subject.name == MASTERS_GROUP)
-            && (all || reaches_service_accounts(subject))
+        // `system:masters` is among the control-plane identities (the core rule's).
+        !is_control_plane_subject(subject) && (all || reaches_service_accounts(subject))
     })
 }
 

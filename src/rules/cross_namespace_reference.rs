@@ -86,10 +86,12 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
         if here || elsewhere.is_empty() || involves_system(emit, &[binding_ns]) {
             continue;
         }
-        let places: Vec<String> = elsewhere
-            .iter()
-            .filter_map(|role| role.namespace.as_ref().map(namespace_phrase))
-            .collect();
+        let places = sorted(
+            elsewhere
+                .iter()
+                .filter_map(|role| role.namespace.as_ref().map(namespace_phrase))
+                .collect(),
+        );
         let finding = emit.report(
             binding.object,
             role_ref.name_span,
@@ -128,10 +130,12 @@ fn service_accounts_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
         let Some(elsewhere) = only_elsewhere(graph, &workload.namespace, name) else {
             continue;
         };
-        let places: Vec<String> = elsewhere
-            .iter()
-            .map(|sa| namespace_phrase(&sa.namespace))
-            .collect();
+        let places = sorted(
+            elsewhere
+                .iter()
+                .map(|sa| namespace_phrase(&sa.namespace))
+                .collect(),
+        );
         let finding = emit.report(
             workload.object,
             field.span,
@@ -168,10 +172,12 @@ fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
         let Some(elsewhere) = only_elsewhere(graph, &secret.namespace, name) else {
             continue;
         };
-        let places: Vec<String> = elsewhere
-            .iter()
-            .map(|sa| namespace_phrase(&sa.namespace))
-            .collect();
+        let places = sorted(
+            elsewhere
+                .iter()
+                .map(|sa| namespace_phrase(&sa.namespace))
+                .collect(),
+        );
         let finding = emit.report(
             secret.object,
             span,
@@ -213,4 +219,12 @@ fn only_elsewhere<'g, 'a>(
         return None;
     }
     Some(all)
+}
+
+/// Names in a message sorted and without repeats, so the message does not depend on the
+/// order the files were read in.
+fn sorted(mut items: Vec<String>) -> Vec<String> {
+    items.sort();
+    items.dedup();
+    items
 }

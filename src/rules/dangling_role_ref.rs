@@ -18,6 +18,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         if role_ref.kind == "Role" && graph.roles_named(role_ref.name).any(|r| !r.cluster) {
             continue;
         }
+        // The per-controller roles exist in every cluster; their rules are not kept here.
+        if role_ref.kind == "ClusterRole" && role_ref.name.starts_with("system:controller:") {
+            continue;
+        }
         let place = match (&binding.namespace, role_ref.kind) {
             (Some(ns), "Role") => format!("a Role of {}", namespace_phrase(ns)),
             _ => format!(

@@ -64,7 +64,7 @@ pub fn grants_phrase(graph: &Graph, grants: &[Grant]) -> String {
     if grants.is_empty() {
         return "has no permission in the scanned manifests".to_string();
     }
-    let items: Vec<String> = grants
+    let mut items: Vec<String> = grants
         .iter()
         .map(|grant| {
             let via = match grant.via {
@@ -83,6 +83,9 @@ pub fn grants_phrase(graph: &Graph, grants: &[Grant]) -> String {
             )
         })
         .collect();
+    // Sorted: the message must not depend on the order the files were read in.
+    items.sort();
+    items.dedup();
     let _ = graph;
     format!("is granted {}", short_list(&items, 3))
 }

@@ -10,7 +10,7 @@ use super::describe::object_phrase;
 use super::Emitter;
 use crate::graph::{ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP};
 use crate::model::rbac::SubjectKind;
-use crate::permissions::{binding_rules, is_trivial};
+use crate::permissions::{binding_rules, is_trivial, only_public_urls};
 
 pub fn anonymous_access(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
@@ -22,6 +22,14 @@ pub fn anonymous_access(emit: &mut Emitter<'_, '_>) {
         let trivial = resolved
             .as_ref()
             .is_some_and(|(_, rules)| is_trivial(rules));
+        // What Kubernetes serves everyone anyway (health, version, OIDC discovery): the
+        // documented way to publish the issuer, not a hole.
+        if resolved
+            .as_ref()
+            .is_some_and(|(_, rules)| only_public_urls(rules))
+        {
+            continue;
+        }
         let role = match &resolved {
             Some((role, _)) => bound_role_phrase(role),
             None => super::describe::role_phrase(binding),

@@ -1,10 +1,16 @@
 //! `long-lived-projected-token`: a projected `serviceAccountToken` volume source whose
-//! `expirationSeconds` exceeds the configured limit (default 3607 s: the hour the
-//! automounted token gets, plus the kubelet's slack).
+//! `expirationSeconds` exceeds the configured limit (default 3607 s, the lifetime the
+//! kubelet asks for the automounted token), or is exactly 3607 s for the API server's
+//! audience: the API server extends such tokens to its maximum (a year by default,
+//! `--service-account-extend-token-expiration`), as it does for automounted ones.
 
 use super::describe::object_phrase;
 use super::Emitter;
 use crate::yaml::Node;
+
+/// The lifetime the kubelet asks for automounted tokens; the API server extends tokens of
+/// exactly this lifetime for its own audience.
+const EXTENDED_SECONDS: u64 = 3607;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
@@ -31,14 +37,29 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 let Some(seconds) = field.as_str().and_then(|s| s.parse::<u64>().ok()) else {
                     continue;
                 };
-                if seconds <= limit {
+                let audience_value = token.get("audience").and_then(Node::as_str);
+                let extended = seconds == EXTENDED_SECONDS && audience_value.is_none();
+                if seconds <= limit && !extended {
                     continue;
                 }
-                let audience = token
-                    .get("audience")
-                    .and_then(Node::as_str)
+                let audience = audience_value
                     .map(|a| format!(" for audience `{a}`"))
                     .unwrap_or_default();
+                if seconds <= limit {
+                    emit.report(
+                        workload.object,
+                        field.span,
+                        format!("volumes[{volume_name}].serviceAccountToken.expirationSeconds"),
+                        format!(
+                            "{} projects a ServiceAccount token for the API server with `expirationSeconds: {EXTENDED_SECONDS}`, \
+                             the value the API server extends to its maximum token lifetime (a year by default, \
+                             `--service-account-extend-token-expiration`): a token copied out of the pod stays usable that long. \
+                             Use 3600 or less.",
+                            object_phrase(graph, workload.object),
+                        ),
+                    );
+                    continue;
+                }
                 emit.report(
                     workload.object,
                     field.span,

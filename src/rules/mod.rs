@@ -8,7 +8,9 @@ mod dangling_role_ref;
 mod default_service_account;
 mod deprecated_service_account_field;
 mod describe;
+mod duplicate_key;
 mod group_bindings;
+mod invalid_field_type;
 mod legacy_token_secret;
 mod long_lived_projected_token;
 mod missing_service_account;
@@ -46,7 +48,7 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 23] = [
+static RULES: [Rule; 25] = [
     rule!("default-service-account", default_service_account),
     rule!("shared-service-account", shared_service_account),
     rule!("missing-service-account", missing_service_account),
@@ -71,6 +73,8 @@ static RULES: [Rule; 23] = [
     rule!("broad-service-account-group", fn group_bindings::broad_service_account_group),
     rule!("cross-namespace-reference", cross_namespace_reference),
     rule!("dangling-role-ref", dangling_role_ref),
+    rule!("invalid-field-type", invalid_field_type),
+    rule!("duplicate-key", duplicate_key),
     rule!("unused-suppression", emitted_by_suppression_pass),
     rule!("suppression-without-reason", emitted_by_suppression_pass),
 ];

@@ -9,12 +9,16 @@ use crate::graph::AutomountSource;
 use crate::permissions::{
     binding_rules, capability_matches, grants_everything, wildcard_lists, CAPABILITIES,
 };
+use crate::source::Span;
+use crate::yaml::Node;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
-        if !automount.mounted {
+        // With automount off, a projected token for the API server is the same credential.
+        let projected = api_projected_token(workload.pod_spec);
+        if !automount.mounted && projected.is_none() {
             continue;
         }
         let mut powers: Vec<String> = Vec::new();
@@ -56,9 +60,15 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         if powers.is_empty() {
             continue;
         }
+        // Sorted: the message must not depend on the order the files were read in.
+        powers.sort();
         let sa = service_account_phrase(&workload.namespace, &workload.service_account);
-        let (span, fix) = match automount.source {
-            AutomountSource::PodSpec(span) => {
+        let (span, fix) = match (automount.mounted, automount.source, projected) {
+            (false, _, Some(span)) => (
+                span,
+                "Remove this projected token, or give it an `audience` other than the API server",
+            ),
+            (_, AutomountSource::PodSpec(span), _) => {
                 (span, "Set `automountServiceAccountToken: false` here")
             }
             _ => (
@@ -66,7 +76,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 "Add `automountServiceAccountToken: false` to this pod spec",
             ),
         };
-        let through: Vec<String> = sources
+        let mut through: Vec<String> = sources
             .iter()
             .map(|(binding, role)| {
                 format!(
@@ -76,6 +86,8 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 )
             })
             .collect();
+        through.sort();
+        through.dedup();
         let finding = emit.report(
             workload.object,
             span,
@@ -97,4 +109,18 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             );
         }
     }
+}
+
+/// The first projected `serviceAccountToken` volume source without an `audience`: a token
+/// for the API server, as good as the automounted one.
+fn api_projected_token(pod_spec: &Node) -> Option<Span> {
+    pod_spec
+        .get("volumes")?
+        .items()
+        .iter()
+        .filter_map(|volume| volume.path(&["projected", "sources"]))
+        .flat_map(Node::items)
+        .filter_map(|source| source.entry("serviceAccountToken"))
+        .find(|entry| entry.value.get("audience").and_then(Node::as_str).is_none())
+        .map(|entry| entry.key.span)
 }

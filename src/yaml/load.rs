@@ -2,7 +2,10 @@
 //!
 //! The builder keeps its own stack (saphyr's recursive `load` overflows a thread stack on
 //! deep input), caps nesting depth, and charges every node an alias expands to against a
-//! budget, so an alias bomb is an error rather than an out-of-memory.
+//! budget, so an alias bomb is an error rather than an out-of-memory. A caller may let it
+//! leave out the parts of each document it would drop anyway (see [`Prune`] and `skip`).
+
+mod skip;
 
 use std::collections::HashMap;
 
@@ -49,32 +52,90 @@ pub struct Loaded {
 
 /// Parses every document of `text`. Documents complete before an error are kept.
 pub fn load_documents(text: &str) -> Loaded {
+    let mut documents = Vec::new();
+    let error = for_each_document(text, |document| documents.push(document)).err();
+    Loaded { documents, error }
+}
+
+/// Decides, from a document's `kind` as far as it has been read, whether the value of a
+/// top-level `key` (`parent` is `None`) or of a key of the mapping under top-level `parent`
+/// may be left out. It must only leave out what the caller drops from the whole tree anyway.
+pub type Prune = fn(kind: &str, parent: Option<&str>, key: &str) -> bool;
+
+/// Why a pruned parse stopped early.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    Error(LoadError),
+    /// Something needs a part that was left out (an alias into it, a `kind` after it):
+    /// parse the file again without pruning.
+    NeedsWholeTrees,
+}
+
+impl From<LoadError> for Stop {
+    fn from(error: LoadError) -> Self {
+        Stop::Error(error)
+    }
+}
+
+/// Parses `text` and hands each document to `on_document` as soon as it is complete, so a
+/// caller that keeps only part of each document never holds a whole file's trees (the tree
+/// of a CRD bundle is many times the file's size). Stops at the first error, after the
+/// documents before it.
+pub fn for_each_document(text: &str, on_document: impl FnMut(Document)) -> Result<(), LoadError> {
+    match load(text, None, on_document) {
+        Ok(()) => Ok(()),
+        Err(Stop::Error(error)) => Err(error),
+        Err(Stop::NeedsWholeTrees) => unreachable!("nothing is left out without pruning"),
+    }
+}
+
+/// [`for_each_document`], leaving out what `prune` allows: those values are read as events
+/// but never built, which saves most of the time and memory they would cost. Spans, alias
+/// accounting and errors are the same as for whole trees.
+pub fn for_each_pruned(
+    text: &str,
+    prune: Prune,
+    on_document: impl FnMut(Document),
+) -> Result<(), Stop> {
+    load(text, Some(prune), on_document)
+}
+
+fn load(
+    text: &str,
+    prune: Option<Prune>,
+    mut on_document: impl FnMut(Document),
+) -> Result<(), Stop> {
     let offsets = OffsetMap::new(text);
     let mut builder = Builder {
         text,
         offsets: &offsets,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
-        documents: Vec::new(),
+        document: None,
         head: 0,
+        prune,
+        kind: None,
+        skipped_in_document: false,
+        skip: skip::Skip::default(),
     };
-    let mut loaded = Loaded::default();
     for item in Parser::new_from_str(text) {
-        let step = match item {
-            Ok((event, span)) => builder.on_event(event, span),
-            Err(error) => Err(LoadError {
-                offset: offsets.byte_in(text, error.marker().index()),
-                message: error.info().to_string(),
-            }),
-        };
-        if let Err(error) = step {
-            loaded.error = Some(error);
-            break;
+        match item {
+            Ok((event, span)) => builder.on_event(event, span)?,
+            Err(error) => {
+                return Err(Stop::Error(LoadError {
+                    offset: offsets.byte_in(text, error.marker().index()),
+                    message: parser_message(error.info()),
+                }))
+            }
+        }
+        if let Some(document) = builder.document.take() {
+            on_document(document);
         }
     }
-    loaded.documents = builder.documents;
-    loaded
+    Ok(())
 }
 
 /// Converts saphyr's character indexes into byte offsets. ASCII text maps one to one;
@@ -119,28 +180,58 @@ impl OffsetMap {
     }
 }
 
+/// An open collection. Its children wait on the builder's shared scratch stacks from
+/// `first` on, so each collection is allocated once, at its exact size, when it closes
+/// (growing a `Vec` per collection cost more than the parse itself).
 enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        first: usize,
         key: Option<Node>,
+        /// The end of the last entry's value, kept or left out (the mapping's span runs
+        /// to it).
+        last_end: Option<usize>,
+        level: Level,
+        /// Whether an entry was left out.
+        skipped: bool,
     },
+}
+
+/// Where a mapping sits, for pruning.
+#[derive(Clone, PartialEq)]
+enum Level {
+    /// A document's root.
+    Root,
+    /// The value of the root's entry with this key.
+    UnderRoot(Box<str>),
+    Other,
 }
 
 struct Builder<'t> {
     text: &'t str,
     offsets: &'t OffsetMap,
     stack: Vec<Frame>,
+    /// Finished items of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// Finished entries of the open mappings, innermost last.
+    entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
-    documents: Vec<Document>,
+    /// The document just completed, until the loop hands it on.
+    document: Option<Document>,
     head: usize,
+    prune: Option<Prune>,
+    /// The current document's `kind`, once read.
+    kind: Option<Box<str>>,
+    /// Whether anything of the current document was left out.
+    skipped_in_document: bool,
+    skip: skip::Skip,
 }
 
 impl Builder<'_> {
@@ -148,44 +239,48 @@ impl Builder<'_> {
         self.offsets.byte_in(self.text, char_index)
     }
 
-    fn on_event(&mut self, event: Event<'_>, span: ParserSpan) -> Result<(), LoadError> {
+    fn on_event(&mut self, event: Event<'_>, span: ParserSpan) -> Result<(), Stop> {
+        if self.skip.active() {
+            return self.skip_event(event, span);
+        }
         let start = self.byte(span.start.index());
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let style = match style {
-                    ParserStyle::Plain => ScalarStyle::Plain,
-                    ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,
-                    ParserStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
-                    ParserStyle::Literal => ScalarStyle::Literal,
-                    ParserStyle::Folded => ScalarStyle::Folded,
-                };
+                let style = style_of(style);
                 let end = self.scalar_end(start, self.byte(span.end.index()), style);
                 let node = Node {
                     span: Span::new(start, end),
                     value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
+                        text: text.into(),
                         style,
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix).into()),
                     }),
                 };
                 self.complete(node, anchor)
             }
             Event::SequenceStart(anchor, _) => {
+                let first = self.items.len();
                 self.open(Frame::Seq {
                     start,
                     anchor,
-                    items: Vec::new(),
-                })?;
-                Ok(())
+                    first,
+                })
             }
             Event::MappingStart(anchor, _) => {
+                let first = self.entries.len();
+                let level = self.level_of_new_mapping();
+                if level == Level::Root {
+                    self.kind = None;
+                }
                 self.open(Frame::Map {
                     start,
                     anchor,
-                    entries: Vec::new(),
+                    first,
                     key: None,
-                })?;
-                Ok(())
+                    last_end: None,
+                    level,
+                    skipped: false,
+                })
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.trim_end(self.byte(span.end.index()));
@@ -193,28 +288,36 @@ impl Builder<'_> {
                     Some(Frame::Seq {
                         start,
                         anchor,
-                        items,
-                    }) => (
-                        Node {
-                            span: Span::new(
-                                start,
-                                end.max(items.last().map_or(start, |n| n.span.end)),
-                            ),
-                            value: Value::Seq(items),
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Map {
-                        start,
-                        anchor,
-                        entries,
-                        ..
+                        first,
                     }) => {
-                        let last_end = entries.last().map_or(start, |e| e.value.span.end);
+                        let items: Box<[Node]> = self.items.drain(first..).collect();
+                        let last_end = items.last().map_or(start, |n| n.span.end);
                         (
                             Node {
                                 span: Span::new(start, end.max(last_end)),
-                                value: Value::Map(merge_keys(entries)),
+                                value: Value::Seq(items),
+                            },
+                            anchor,
+                        )
+                    }
+                    Some(Frame::Map {
+                        start,
+                        anchor,
+                        first,
+                        last_end,
+                        skipped,
+                        ..
+                    }) => {
+                        if skipped && anchor != 0 {
+                            // An alias to it would copy what was left out.
+                            return Err(Stop::NeedsWholeTrees);
+                        }
+                        let entries: Vec<Entry> = self.entries.drain(first..).collect();
+                        let last_end = last_end.unwrap_or(start);
+                        (
+                            Node {
+                                span: Span::new(start, end.max(last_end)),
+                                value: Value::Map(merge_keys(entries).into_boxed_slice()),
                             },
                             anchor,
                         )
@@ -224,28 +327,19 @@ impl Builder<'_> {
                 self.complete(node_and_anchor.0, node_and_anchor.1)
             }
             Event::Alias(id) => {
+                self.charge_alias(id, start)?;
                 let Some(target) = self.anchors.get(&id) else {
-                    return Err(LoadError {
-                        offset: start,
-                        message: "alias to an unknown anchor".into(),
-                    });
+                    return Err(Stop::NeedsWholeTrees); // its anchor was left out
                 };
-                self.alias_nodes += target.size();
-                if self.alias_nodes > super::LIMITS.max_alias_nodes {
-                    return Err(LoadError {
-                        offset: start,
-                        message: format!(
-                            "aliases expand to more than {} nodes (an alias bomb?)",
-                            super::LIMITS.max_alias_nodes
-                        ),
-                    });
-                }
                 let mut node = target.clone();
                 node.span = Span::new(start, self.trim_end(self.byte(span.end.index())));
                 self.complete(node, 0)
             }
             Event::DocumentStart(_) => {
                 self.anchors.clear();
+                self.skip.anchors.clear();
+                self.kind = None;
+                self.skipped_in_document = false;
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -256,37 +350,124 @@ impl Builder<'_> {
         }
     }
 
-    fn open(&mut self, frame: Frame) -> Result<(), LoadError> {
-        if self.stack.len() >= super::LIMITS.max_depth {
-            let start = match &frame {
-                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
-            };
-            return Err(LoadError {
-                offset: start,
-                message: format!("nesting deeper than {} levels", super::LIMITS.max_depth),
-            });
-        }
+    fn open(&mut self, frame: Frame) -> Result<(), Stop> {
+        let start = match &frame {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+        };
+        self.check_depth(self.stack.len(), start)?;
         self.stack.push(frame);
         Ok(())
     }
 
+    /// Refuses to open a collection at `depth` past the limit.
+    fn check_depth(&self, depth: usize, start: usize) -> Result<(), Stop> {
+        if depth >= super::LIMITS.max_depth {
+            return Err(Stop::Error(LoadError {
+                offset: start,
+                message: format!("nesting deeper than {} levels", super::LIMITS.max_depth),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Charges the nodes an alias expands to against the budget.
+    fn charge_alias(&mut self, id: usize, start: usize) -> Result<(), Stop> {
+        let size = match (self.anchors.get(&id), self.skip.anchors.get(&id)) {
+            (Some(target), _) => target.size(),
+            (None, Some(&size)) => size,
+            (None, None) => {
+                return Err(Stop::Error(LoadError {
+                    offset: start,
+                    message: "alias to an unknown anchor".into(),
+                }))
+            }
+        };
+        self.alias_nodes += size;
+        if self.alias_nodes > super::LIMITS.max_alias_nodes {
+            return Err(Stop::Error(LoadError {
+                offset: start,
+                message: format!(
+                    "aliases expand to more than {} nodes (an alias bomb?)",
+                    super::LIMITS.max_alias_nodes
+                ),
+            }));
+        }
+        Ok(())
+    }
+
+    /// The level of a mapping about to open, from the frame it opens in.
+    fn level_of_new_mapping(&self) -> Level {
+        match self.stack.last() {
+            None => Level::Root,
+            Some(Frame::Map {
+                level: Level::Root,
+                key: Some(key),
+                ..
+            }) if self.prune.is_some() => match key.as_scalar() {
+                Some(key) => Level::UnderRoot(key.text.clone()),
+                None => Level::Other,
+            },
+            Some(_) => Level::Other,
+        }
+    }
+
+    /// Whether the value of the key just read in a mapping at `level` may be left out.
+    fn may_skip(&self, level: &Level, key: &Node) -> bool {
+        let (Some(prune), Some(kind), Some(key)) = (self.prune, &self.kind, key.as_scalar()) else {
+            return false;
+        };
+        match level {
+            Level::Root => prune(kind, None, &key.text),
+            Level::UnderRoot(parent) => prune(kind, Some(parent), &key.text),
+            Level::Other => false,
+        }
+    }
+
     /// Attaches a finished node to its parent, or ends the document when it is the root.
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), LoadError> {
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Stop> {
         if anchor != 0 {
+            self.skip.anchors.remove(&anchor);
             self.anchors.insert(anchor, node.clone());
         }
+        let skip = match self.stack.last() {
+            Some(Frame::Map {
+                key: None, level, ..
+            }) => self.may_skip(level, &node),
+            _ => false,
+        };
         match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map {
+                key,
+                last_end,
+                level,
+                skipped,
+                ..
+            }) => match key.take() {
+                Some(k) => {
+                    *last_end = Some(node.span.end);
+                    if *level == Level::Root && k.as_scalar().is_some_and(|s| &*s.text == "kind") {
+                        if self.skipped_in_document {
+                            // What was left out was chosen by an earlier `kind`.
+                            return Err(Stop::NeedsWholeTrees);
+                        }
+                        self.kind = node.as_str().map(Box::from);
+                    }
+                    self.entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
+                None if skip => {
+                    *skipped = true;
+                    self.skipped_in_document = true;
+                    self.skip.pending = true;
+                }
                 None => *key = Some(node),
             },
             None => {
                 let end = node.span.end;
-                self.documents.push(Document {
+                self.document = Some(Document {
                     root: node,
                     head: self.head,
                 });
@@ -338,13 +519,23 @@ impl Builder<'_> {
     }
 }
 
+fn style_of(style: ParserStyle) -> ScalarStyle {
+    match style {
+        ParserStyle::Plain => ScalarStyle::Plain,
+        ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        ParserStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        ParserStyle::Literal => ScalarStyle::Literal,
+        ParserStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
 /// Applies YAML merge keys (`<<: *base`), which kubectl's YAML 1.1 reader honours: the
 /// merged mapping's entries are added where the mapping does not set the key itself.
 fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
     let is_merge = |e: &Entry| {
         e.key
             .as_scalar()
-            .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain)
+            .is_some_and(|s| &*s.text == "<<" && s.style == ScalarStyle::Plain)
     };
     if !entries.iter().any(is_merge) {
         return entries;
@@ -353,12 +544,12 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
     for merge in merges {
         let sources: Vec<Node> = match merge.value.value {
             Value::Map(_) => vec![merge.value],
-            Value::Seq(items) => items,
+            Value::Seq(items) => items.into_vec(),
             Value::Scalar(_) => continue,
         };
         for source in sources {
             if let Value::Map(source_entries) = source.value {
-                for entry in source_entries {
+                for entry in source_entries.into_vec() {
                     let key = entry.key.as_scalar().map(|s| s.text.clone());
                     let present = own
                         .iter()
@@ -371,6 +562,17 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         }
     }
     own
+}
+
+/// The parser's message, in words a user acts on where it is terse.
+fn parser_message(info: &str) -> String {
+    match info {
+        "recursion limit exceeded" => format!(
+            "nesting deeper than the parser allows (recursion limit exceeded; salint accepts {} levels)",
+            LIMITS.max_depth
+        ),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -443,6 +645,26 @@ mod tests {
         let m = root.get("m").unwrap();
         assert_eq!(m.get("x").unwrap().as_str(), Some("1"));
         assert_eq!(m.get("y").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn pruned_values_are_left_out_and_spans_kept() {
+        fn prune(kind: &str, parent: Option<&str>, key: &str) -> bool {
+            kind == "X" && parent.is_none() && key == "data"
+        }
+        let src = "kind: X\nkeep: 1\ndata:\n  a: [1, 2]\n  b: |\n    text\n\n";
+        let mut documents = Vec::new();
+        for_each_pruned(src, prune, |d| documents.push(d)).unwrap();
+        let whole = load_documents(src).documents;
+        assert!(documents[0].root.get("data").is_none());
+        assert_eq!(documents[0].root.get("keep"), whole[0].root.get("keep"));
+        assert_eq!(documents[0].root.span, whole[0].root.span);
+        // An alias to a left-out anchor needs the whole tree.
+        let src = "kind: X\ndata: &a {k: v}\nkeep: *a\n";
+        assert_eq!(
+            for_each_pruned(src, prune, |_| {}),
+            Err(Stop::NeedsWholeTrees)
+        );
     }
 
     #[test]

@@ -8,6 +8,9 @@ mod load;
 mod node;
 mod scalar;
 
-pub use load::{load_documents, Document, LoadError, Loaded, LIMITS};
+pub use load::{
+    for_each_document, for_each_pruned, load_documents, Document, LoadError, Loaded, Prune, Stop,
+    LIMITS,
+};
 pub use node::{Entry, Node, Scalar, ScalarStyle, Value};
 pub use scalar::{yaml11_bool, Yaml11Bool};

@@ -12,13 +12,15 @@ pub enum ScalarStyle {
     Folded,
 }
 
+/// A scalar. Text and tag are boxed slices rather than `String`s: a tree holds millions of
+/// them and never grows one, so the capacity word would be dead weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
     /// The scalar's value after YAML unescaping/folding.
-    pub text: String,
+    pub text: Box<str>,
     pub style: ScalarStyle,
     /// An explicit tag such as `!!str`, as `handle` + `suffix` (e.g. `tag:yaml.org,2002:str`).
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 impl Scalar {
@@ -26,7 +28,7 @@ impl Scalar {
     pub fn is_null(&self) -> bool {
         self.style == ScalarStyle::Plain
             && self.tag.is_none()
-            && matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            && matches!(&*self.text, "" | "~" | "null" | "Null" | "NULL")
     }
 }
 
@@ -36,11 +38,13 @@ pub struct Entry {
     pub value: Node,
 }
 
+/// A node's value. Sequences and mappings are exact-size boxed slices: the loader knows
+/// every length when it closes a collection, and nothing edits a tree afterwards.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Scalar(Scalar),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 /// A YAML node and the byte range it covers in its file.
@@ -58,7 +62,7 @@ impl Node {
             Value::Map(entries) => entries
                 .iter()
                 .rev()
-                .find(|e| e.key.as_scalar().is_some_and(|s| s.text == key)),
+                .find(|e| e.key.as_scalar().is_some_and(|s| &*s.text == key)),
             _ => None,
         }
     }
@@ -90,9 +94,7 @@ impl Node {
 
     /// The text of a non-null scalar.
     pub fn as_str(&self) -> Option<&str> {
-        self.as_scalar()
-            .filter(|s| !s.is_null())
-            .map(|s| s.text.as_str())
+        self.as_scalar().filter(|s| !s.is_null()).map(|s| &*s.text)
     }
 
     pub fn as_seq(&self) -> Option<&[Node]> {

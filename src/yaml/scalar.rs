@@ -23,7 +23,7 @@ pub fn yaml11_bool(node: &Node) -> Yaml11Bool {
     if scalar.style != ScalarStyle::Plain && !tagged_bool {
         return Yaml11Bool::NotABool;
     }
-    match scalar.text.as_str() {
+    match &*scalar.text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             Yaml11Bool::True
         }

@@ -1,0 +1,6 @@
+//! The YAML loader on arbitrary bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| salint::fuzz::loader(data));

@@ -1,0 +1,297 @@
+//! `salint who-can VERB RESOURCE [--namespace NS]`: every binding subject that can make the
+//! request, each with its path subject ← binding → role → rule.
+//!
+//! Matching is the RBAC authorizer's, through [`PolicyRule`]'s `matches_*`: `*` in verbs,
+//! groups and resources, `*/exec` for a subresource of any resource, `pods` not covering
+//! `pods/exec`. Two things differ from [`PolicyRule::allows`], which answers "every
+//! object?" for the rules: a rule narrowed by `resourceNames` is shown with the names it
+//! allows (except for `create` and `deletecollection`, which carry no object name and so
+//! are never allowed by such a rule), and a RoleBinding, which never grants a
+//! cluster-scoped resource, still reaches the `namespaces` object of its own namespace
+//! (the API server files `/api/v1/namespaces/NS` under namespace NS).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::resources::{is_cluster_scoped, Target};
+use super::text;
+use super::{at, Location, ObjectId, RuleFields, View};
+use crate::model::rbac::{Binding, PolicyRule, SubjectKind};
+use crate::model::Namespace;
+
+/// The answer, as printed by `--format json`.
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    pub verb: String,
+    /// The resource as the API server combines it (`pods/exec`); `null` for a URL.
+    pub resource: Option<String>,
+    pub api_group: Option<String>,
+    pub url: Option<String>,
+    /// The namespace of the request (`--namespace`), if any.
+    pub namespace: Option<String>,
+    pub notes: Vec<String>,
+    pub subjects: Vec<SubjectPaths>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubjectPaths {
+    pub subject: String,
+    pub kind: &'static str,
+    pub name: String,
+    /// A ServiceAccount's namespace, when known.
+    pub namespace: Option<String>,
+    pub paths: Vec<PathStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathStep {
+    pub binding: String,
+    pub binding_object: ObjectId,
+    pub binding_location: Option<Location>,
+    pub scope: String,
+    pub role: String,
+    pub role_object: ObjectId,
+    pub role_builtin: bool,
+    pub role_location: Option<Location>,
+    pub rule: String,
+    pub rule_fields: RuleFields,
+    /// The aggregated role holding the rule, when not the bound role itself.
+    pub rule_from: Option<String>,
+    pub rule_location: Option<Location>,
+    /// The only objects the request may name; empty when it may name any.
+    pub only: Vec<String>,
+}
+
+/// Verbs whose requests name no object: a rule with `resourceNames` never allows them.
+const UNNAMED_VERBS: &[&str] = &["create", "deletecollection"];
+
+/// Every subject that can make the request, sorted by subject, then binding and rule.
+pub fn who_can(view: &View, verb: &str, target: &Target, namespace: Option<&str>) -> Answer {
+    let graph = view.graph;
+    let request_namespace = namespace.map(|ns| Namespace::Named(ns.to_string()));
+    let mut subjects: BTreeMap<(u8, String, String), SubjectPaths> = BTreeMap::new();
+    let mut steps: Vec<(String, usize, &Binding, PathStep)> = Vec::new();
+    for binding in &graph.bindings {
+        let in_scope = match (&request_namespace, &binding.namespace) {
+            (Some(wanted), Some(ns)) => ns.may_equal(wanted),
+            _ => true,
+        };
+        let Some((index, role)) = graph.bound_role(binding).filter(|_| in_scope) else {
+            continue;
+        };
+        for (ordinal, (holder, rule)) in graph.effective_rules(index).enumerate() {
+            let Some(only) = allowed(binding, rule, verb, target) else {
+                continue;
+            };
+            let step = PathStep {
+                binding: text::binding_label(binding),
+                binding_object: ObjectId::binding(binding),
+                binding_location: view.locate_object(binding.object),
+                scope: text::scope(binding),
+                role: text::role_label(role),
+                role_object: ObjectId::role(role),
+                role_builtin: role.builtin,
+                role_location: view.locate_object(role.object),
+                rule: text::rule(rule),
+                rule_fields: RuleFields::of(rule),
+                rule_from: (!std::ptr::eq(holder, role)).then(|| text::role_short(holder)),
+                rule_location: view.locate(holder.object.file, rule.span()),
+                only,
+            };
+            steps.push((step.binding.clone(), ordinal, binding, step));
+        }
+    }
+    steps.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for (_, _, binding, step) in steps {
+        for subject in &binding.subjects {
+            let (rank, kind) = match subject.kind {
+                SubjectKind::ServiceAccount => (0, "ServiceAccount"),
+                SubjectKind::Group => (1, "Group"),
+                SubjectKind::User => (2, "User"),
+            };
+            let sa_namespace = match subject.kind {
+                SubjectKind::ServiceAccount => subject.namespace.name().map(str::to_string),
+                _ => None,
+            };
+            let key = (
+                rank,
+                sa_namespace.clone().unwrap_or_default(),
+                subject.name.to_string(),
+            );
+            let entry = subjects.entry(key).or_insert_with(|| SubjectPaths {
+                subject: text::subject_label(subject),
+                kind,
+                name: subject.name.to_string(),
+                namespace: sa_namespace,
+                paths: Vec::new(),
+            });
+            if !entry.paths.iter().any(|p| same_step(p, &step)) {
+                entry.paths.push(step.clone());
+            }
+        }
+    }
+    let (resource, api_group, url, notes) = match target {
+        Target::Resource {
+            group,
+            resource,
+            inferred,
+            unknown,
+        } => {
+            let mut notes = Vec::new();
+            if *inferred {
+                notes.push(format!("`{resource}` read as {resource}.{group}"));
+            }
+            if *unknown {
+                notes.push(format!(
+                    "`{resource}` is not a built-in resource: read as one of the core API group (write {resource}.GROUP for another group)"
+                ));
+            }
+            (Some(resource.clone()), Some(group.clone()), None, notes)
+        }
+        Target::Url(url) => (None, None, Some(url.clone()), Vec::new()),
+    };
+    Answer {
+        verb: verb.to_string(),
+        resource,
+        api_group,
+        url,
+        namespace: namespace.map(str::to_string),
+        notes,
+        subjects: subjects.into_values().collect(),
+    }
+}
+
+fn same_step(a: &PathStep, b: &PathStep) -> bool {
+    a.binding == b.binding && a.rule_location == b.rule_location && a.rule == b.rule
+}
+
+/// Whether `rule`, bound by `binding`, allows the request: `None` if not, else the only
+/// object names it allows (empty: any).
+pub fn allowed(
+    binding: &Binding,
+    rule: &PolicyRule,
+    verb: &str,
+    target: &Target,
+) -> Option<Vec<String>> {
+    let (group, resource) = match target {
+        // Non-resource URLs are only ever granted cluster-wide.
+        Target::Url(url) => return (binding.cluster && rule.allows_url(verb, url)).then(Vec::new),
+        Target::Resource {
+            group, resource, ..
+        } => (group.as_str(), resource.as_str()),
+    };
+    if !(rule.matches_verb(verb) && rule.matches_group(group) && rule.matches_resource(resource)) {
+        return None;
+    }
+    let mut only: Option<Vec<String>> = None;
+    if rule.is_narrowed() {
+        if UNNAMED_VERBS.contains(&verb) {
+            return None;
+        }
+        only = Some(rule.resource_names.iter().map(|n| n.to_string()).collect());
+    }
+    if !binding.cluster && is_cluster_scoped(group, resource) {
+        let own_namespace_object = group.is_empty()
+            && resource.split('/').next() == Some("namespaces")
+            && !matches!(verb, "create" | "list" | "watch" | "deletecollection");
+        if !own_namespace_object {
+            return None;
+        }
+        let own = match &binding.namespace {
+            Some(Namespace::Named(ns)) => ns.clone(),
+            _ => "the namespace the binding is applied to".to_string(),
+        };
+        if let Some(names) = &only {
+            let implicit = !matches!(binding.namespace, Some(Namespace::Named(_)));
+            if !implicit && !names.contains(&own) {
+                return None;
+            }
+        }
+        only = Some(vec![own]);
+    }
+    Some(only.unwrap_or_default())
+}
+
+/// The human text.
+pub fn render_human(answer: &Answer) -> String {
+    let what = match (&answer.url, &answer.resource, &answer.api_group) {
+        (Some(url), _, _) => Target::Url(url.clone()).phrase(),
+        (None, Some(resource), Some(group)) => Target::Resource {
+            group: group.clone(),
+            resource: resource.clone(),
+            inferred: false,
+            unknown: false,
+        }
+        .phrase(),
+        _ => String::new(),
+    };
+    let scope = match &answer.namespace {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "in any namespace or cluster-wide".to_string(),
+    };
+    let mut out = String::new();
+    for note in &answer.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&format!("Who can {} {what} {scope}:\n", answer.verb));
+    if answer.subjects.is_empty() {
+        out.push_str("\n  nobody in the manifests\n");
+    }
+    for subject in &answer.subjects {
+        out.push_str(&format!("\n{}\n", subject.subject));
+        for path in &subject.paths {
+            out.push_str(&format!(
+                "  ← {}{}, {}\n",
+                path.binding,
+                at(&path.binding_location),
+                scope_words(&path.scope)
+            ));
+            out.push_str(&format!("    → {}{}\n", path.role, at(&path.role_location)));
+            let from = match &path.rule_from {
+                Some(from) => format!(" [from {from}]"),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "    → {}{from}{}\n",
+                path.rule,
+                at(&path.rule_location)
+            ));
+            if !path.only.is_empty() {
+                out.push_str(&format!("      only {}\n", path.only.join(", ")));
+            }
+        }
+    }
+    let bindings: std::collections::BTreeSet<&str> = answer
+        .subjects
+        .iter()
+        .flat_map(|s| s.paths.iter().map(|p| p.binding.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "\n{} subject(s) through {} binding(s). Not listed: members of group system:masters, which bypasses RBAC.\n",
+        answer.subjects.len(),
+        bindings.len()
+    ));
+    out
+}
+
+fn scope_words(scope: &str) -> String {
+    if scope == "cluster-wide" {
+        scope.to_string()
+    } else {
+        format!("in {scope}")
+    }
+}
+
+/// `salint who-can`: the text to print, or the exit code after a message on stderr.
+pub fn run(args: &super::args::WhoCanArgs, view: &View) -> Result<String, u8> {
+    let target = Target::parse(&args.resource).map_err(|message| {
+        eprintln!("salint: error: {message}");
+        crate::cli::exit::BAD_INPUT
+    })?;
+    let answer = who_can(view, &args.verb, &target, args.namespace.as_deref());
+    Ok(match args.format {
+        super::args::TextFormat::Human => render_human(&answer),
+        super::args::TextFormat::Json => super::to_json(&answer),
+    })
+}

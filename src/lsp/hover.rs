@@ -1,0 +1,128 @@
+//! Hover on a `serviceAccountName` value: what that ServiceAccount can do, per the graph
+//! of the whole workspace: the bindings that reach it (by name or through a group), the
+//! roles they grant, the dangerous capabilities among them, and who else runs as it.
+
+use std::path::Path;
+
+use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
+
+use super::position::{offset, range};
+use super::workspace::Analysis;
+use crate::graph::{Graph, Via};
+use crate::model::Namespace;
+use crate::permissions::{capability_matches, grants_everything, wildcard_lists, CAPABILITIES};
+
+pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
+    let id = analysis.file_id(path)?;
+    let file = &analysis.inputs.files[id];
+    let offset = offset(file, at);
+    let implicit = match &analysis.config.namespace.value {
+        Some(ns) => Namespace::Named(ns.clone()),
+        None => Namespace::Implicit,
+    };
+    let graph = Graph::build(&analysis.inputs.objects, implicit);
+    let workload = graph.workloads.iter().find(|w| {
+        w.object.file == id
+            && w.service_account_field
+                .is_some_and(|f| f.span.start <= offset && offset <= f.span.end)
+    })?;
+    let field = workload.service_account_field?;
+    let name = workload.service_account.as_str();
+    let namespace = &workload.namespace;
+    let shown = match namespace {
+        Namespace::Named(ns) => format!("{ns}/{name}"),
+        Namespace::Implicit => name.to_string(),
+    };
+    let mut text = format!("**ServiceAccount {shown}**");
+    match graph.service_account(namespace, name) {
+        Some(account) => {
+            let p =
+                analysis.inputs.files[account.object.file].position(account.object.root.span.start);
+            text.push_str(&format!(
+                " (defined in `{}` line {})\n\n",
+                relative(analysis.paths[account.object.file]),
+                p.line
+            ));
+        }
+        None => text.push_str(" (not defined in the workspace)\n\n"),
+    }
+    let grants = graph.grants(namespace, name);
+    if grants.is_empty() {
+        text.push_str("No binding in the workspace grants it anything.\n");
+    } else {
+        text.push_str("Granted:\n");
+        let mut powers: Vec<&str> = Vec::new();
+        for grant in &grants {
+            let binding = grant.binding;
+            let role = match graph.bound_role(binding) {
+                Some((_, role)) if role.builtin => {
+                    format!("{} `{}` (built in)", role.kind(), role.name())
+                }
+                Some((_, role)) => format!("{} `{}`", role.kind(), role.name()),
+                None => match &binding.role_ref {
+                    Some(r) => format!("{} `{}` (not found)", r.kind, r.name),
+                    None => "no role".to_string(),
+                },
+            };
+            let scope = match &binding.namespace {
+                Some(Namespace::Named(ns)) => format!("in namespace `{ns}`"),
+                Some(Namespace::Implicit) => "in the namespace it is applied to".to_string(),
+                None => "cluster-wide".to_string(),
+            };
+            let via = match grant.via {
+                Via::Name => String::new(),
+                Via::Group(group) => format!(", via group `{group}`"),
+            };
+            text.push_str(&format!(
+                "- {role} {scope} ({} `{}`{via})\n",
+                binding.kind(),
+                binding.object.name
+            ));
+            if grants_everything(&graph, binding) {
+                powers.push("everything (cluster-admin)");
+            }
+            for capability in CAPABILITIES {
+                if !capability_matches(&graph, binding, capability).is_empty() {
+                    powers.push(capability.rule);
+                }
+            }
+            if let Some((index, _)) = graph.bound_role(binding) {
+                if graph
+                    .effective_rules(index)
+                    .any(|(_, rule)| !wildcard_lists(rule).is_empty())
+                {
+                    powers.push("wildcard-permission");
+                }
+            }
+        }
+        powers.sort_unstable();
+        powers.dedup();
+        if !powers.is_empty() {
+            text.push_str(&format!("\nRisky: {}\n", powers.join(", ")));
+        }
+    }
+    let users = graph
+        .workloads
+        .iter()
+        .filter(|w| &w.namespace == namespace && w.service_account == name)
+        .count();
+    let mounted = graph.effective_automount(workload).mounted;
+    text.push_str(&format!(
+        "\nRun by {users} workload{} in the workspace; this one {} its token.",
+        if users == 1 { "" } else { "s" },
+        if mounted { "mounts" } else { "does not mount" }
+    ));
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: text,
+        }),
+        range: Some(range(file, field.span)),
+    })
+}
+
+fn relative(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

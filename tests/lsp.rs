@@ -1,0 +1,407 @@
+//! `salint lsp` driven over stdio as an editor drives it: initialize, didOpen, diagnostics
+//! with codes and ranges, a quick fix applied, didChange clearing the finding (also in
+//! another open document), hover, and shutdown/exit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use insta_cmd::get_cargo_bin;
+use serde_json::{json, Value};
+
+const APP: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  template:
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: registry.example/api:1
+";
+
+const SERVICE_ACCOUNT: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+";
+
+/// A RoleBinding whose subject has a typo (`apx`): it grants shop/api nothing.
+const BINDING: &str = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: api-reads-config
+  namespace: shop
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: view
+subjects:
+  - kind: ServiceAccount
+    name: apx
+    namespace: shop
+";
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(root: &Path) -> Client {
+        let mut child = Command::new(get_cargo_bin("salint"))
+            .arg("lsp")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = line.strip_prefix("Content-Length: ") {
+                        length = value.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages,
+            next_id: 0,
+        }
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next message matching `wanted`; server requests are answered on the way.
+    fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let message = self
+                .messages
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the server answered in time");
+            if message.get("method").is_some() && message.get("id").is_some() {
+                // A server request (client/registerCapability): acknowledge it.
+                let id = message["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+            }
+            if wanted(&message) {
+                return message;
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let response = self.wait_for(|m| m["id"] == json!(id) && m.get("method").is_none());
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"].clone()
+    }
+
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        let message = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+fn file_uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn codes_and_ranges(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            format!(
+                "{} {}:{}-{}:{}",
+                d["code"].as_str().unwrap(),
+                r["start"]["line"],
+                r["start"]["character"],
+                r["end"]["line"],
+                r["end"]["character"]
+            )
+        })
+        .collect()
+}
+
+/// Applies LSP text edits (same file, non-overlapping) to `text`.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| -> usize {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character // the fixtures are ASCII
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir(dir.path().join("k8s")).unwrap();
+    std::fs::write(dir.path().join("k8s/app.yaml"), APP).unwrap();
+    std::fs::write(dir.path().join("k8s/sa.yaml"), SERVICE_ACCOUNT).unwrap();
+    std::fs::write(dir.path().join("k8s/binding.yaml"), BINDING).unwrap();
+    dir
+}
+
+fn initialize(client: &mut Client, root: &Path) {
+    let result = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": file_uri(root),
+            "workspaceFolders": [{"uri": file_uri(root), "name": "ws"}],
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}
+        }),
+    );
+    assert_eq!(result["serverInfo"]["name"], "salint");
+    assert_eq!(result["capabilities"]["hoverProvider"], true);
+    client.notify("initialized", json!({}));
+}
+
+fn open(client: &mut Client, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+}
+
+#[test]
+fn diagnostics_quick_fix_hover_and_cross_file_updates() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let app_uri = file_uri(&root.join("k8s/app.yaml"));
+    let binding_uri = file_uri(&root.join("k8s/binding.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+
+    // The token is needless: the only binding names `apx`, not `api`.
+    open(&mut client, &app_uri, APP);
+    let diagnostics = client.diagnostics_for(&app_uri);
+    assert_eq!(codes_and_ranges(&diagnostics), ["SA201 7:4-7:8"]);
+    let first = &diagnostics[0];
+    assert_eq!(first["source"], "salint");
+    assert_eq!(first["severity"], 2);
+    assert!(first["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/rules/needless-token-automount.md"));
+    assert!(first["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Deployment shop/api mounts a token for ServiceAccount shop/api"));
+
+    // Hover on the serviceAccountName value.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": app_uri}, "position": {"line": 8, "character": 28}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**ServiceAccount shop/api** (defined in `sa.yaml` line 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("No binding in the workspace grants it anything."),
+        "{text}"
+    );
+
+    // Fixing the binding in another open document clears the finding here.
+    open(&mut client, &binding_uri, BINDING);
+    assert_eq!(client.diagnostics_for(&binding_uri), Vec::<Value>::new());
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": binding_uri, "version": 2},
+            "contentChanges": [{"text": BINDING.replace("name: apx", "name: api")}]
+        }),
+    );
+    assert_eq!(client.diagnostics_for(&app_uri), Vec::<Value>::new());
+
+    // Break it again, then apply the quick fix and send the fixed text.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": binding_uri, "version": 3}, "contentChanges": [{"text": BINDING}]}),
+    );
+    let diagnostics = client.diagnostics_for(&app_uri);
+    assert_eq!(codes_and_ranges(&diagnostics), ["SA201 7:4-7:8"]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": app_uri},
+            "range": diagnostics[0]["range"],
+            "context": {"diagnostics": diagnostics}
+        }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Set `automountServiceAccountToken: false` on this pod spec",
+            "Set `automountServiceAccountToken: false` on ServiceAccount api (all its pods)",
+            "Suppress needless-token-automount on api with an annotation",
+        ]
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    let edits = fix["edit"]["changes"][&app_uri].as_array().unwrap();
+    let fixed = apply(APP, edits);
+    assert!(
+        fixed.contains(
+            "    spec:\n      automountServiceAccountToken: false\n      serviceAccountName: api\n"
+        ),
+        "{fixed}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": app_uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(client.diagnostics_for(&app_uri), Vec::<Value>::new());
+
+    // The suppression action keeps the indentation of metadata.
+    let suppress = &actions[2];
+    let edits = suppress["edit"]["changes"][&app_uri].as_array().unwrap();
+    let suppressed = apply(APP, edits);
+    assert!(
+        suppressed.contains(
+            "metadata:\n  annotations:\n    ignore.salint.io/needless-token-automount: \"TODO: say why this is acceptable\"\n  name: api\n"
+        ),
+        "{suppressed}"
+    );
+
+    shutdown(client);
+}
+
+#[test]
+fn documents_without_objects_get_no_diagnostics_and_parse_errors_show_in_place() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    let values = file_uri(&root.join("values.yaml"));
+    open(
+        &mut client,
+        &values,
+        "replicaCount: 2\nimage:\n  tag: latest\n",
+    );
+    assert_eq!(client.diagnostics_for(&values), Vec::<Value>::new());
+    let broken = file_uri(&root.join("k8s/broken.yaml"));
+    open(
+        &mut client,
+        &broken,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x\nspec: {}\n",
+    );
+    let diagnostics = client.diagnostics_for(&broken);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["code"], "input-error");
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], 3);
+    shutdown(client);
+}
+
+fn shutdown(mut client: Client) {
+    let result = client.request("shutdown", Value::Null);
+    assert_eq!(result, Value::Null);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn watched_file_changes_keep_the_context_current() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let app_uri = file_uri(&root.join("k8s/app.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    open(&mut client, &app_uri, APP);
+    assert_eq!(
+        codes_and_ranges(&client.diagnostics_for(&app_uri)),
+        ["SA201 7:4-7:8"]
+    );
+    // A binding appears on disk (a git pull, another editor): the token is used now.
+    let grant = root.join("k8s/grant.yaml");
+    std::fs::write(&grant, BINDING.replace("name: apx", "name: api")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&grant), "type": 1}]}),
+    );
+    assert_eq!(client.diagnostics_for(&app_uri), Vec::<Value>::new());
+    // And goes again.
+    std::fs::remove_file(&grant).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&grant), "type": 3}]}),
+    );
+    assert_eq!(
+        codes_and_ranges(&client.diagnostics_for(&app_uri)),
+        ["SA201 7:4-7:8"]
+    );
+    shutdown(client);
+}
