@@ -520,3 +520,20 @@ fn the_source_never_runs_programs_or_opens_connections() {
         }
     }
 }
+
+#[test]
+fn regression_inputs_pass_through_the_whole_pipeline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/regressions");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        salint::fuzz::loader(&bytes);
+        salint::fuzz::pipeline(&bytes);
+        count += 1;
+    }
+    assert!(count >= 6, "only {count} regression inputs");
+}
