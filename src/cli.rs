@@ -12,7 +12,7 @@ use crate::baseline::Baseline;
 use crate::config::{
     find_config_file, load_config_file, Config, Origin, Setting, CONFIG_FILE_NAME, INIT_TEMPLATE,
 };
-use crate::discover::{discover, display_path, io_message, sort_key, FileFilter, InputSource};
+use crate::discover::{discover, display_path, io_message, FileFilter, InputSource};
 use crate::finding::Severity;
 use crate::input::{read_inputs, read_inputs_limited, InputError};
 use crate::lint::lint_with_config;
@@ -342,8 +342,7 @@ fn check(args: &CheckArgs) -> u8 {
         let found = discover(std::slice::from_ref(context), &filter);
         sources.extend(found.inputs);
         problems.extend(found.problems);
-        sources.sort_by_key(sort_key);
-        sources.dedup_by(|a, b| sort_key(a) == sort_key(b));
+        crate::discover::sort_inputs(&mut sources);
     }
     let target_names: HashSet<String> = targets.inputs.iter().map(source_display).collect();
     let inputs = read_inputs_limited(&sources, args.max_file_size);

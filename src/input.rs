@@ -70,7 +70,7 @@ pub fn read_inputs_limited(sources: &[InputSource], max_size: u64) -> Inputs {
                     return ParsedFile::unreadable(display, too_large(size, max_size));
                 }
                 match std::fs::read(path) {
-                    Ok(bytes) => parse_bytes(display, bytes),
+                    Ok(bytes) => parse_bytes(display, bytes).without_unused_text(),
                     Err(error) => ParsedFile::unreadable(
                         display,
                         format!("cannot read: {}", io_message(&error)),
@@ -194,6 +194,37 @@ struct ParsedFile {
 }
 
 impl ParsedFile {
+    /// Drops the text of a file no finding can point into: it parsed, holds no object a rule
+    /// reads (only ConfigMaps, Services, CRDs and the like, none of them a workload) and no
+    /// suppression. Such files are most of a real manifest set; their text is most of its
+    /// memory. Spans into it are kept, and nothing reads them.
+    fn without_unused_text(mut self) -> Self {
+        let Some(source) = &self.source else {
+            return self;
+        };
+        let unused = self.error.is_none()
+            && !source.text.contains("salint")
+            && self.objects.iter().all(|object| {
+                !crate::model::object::keeps_whole_tree(&object.kind)
+                    && crate::model::workload::Workload::from_object(
+                        object,
+                        crate::model::Namespace::Implicit,
+                    )
+                    .is_none()
+            });
+        if unused {
+            self.source = Some(SourceFile::new(source.display.clone(), String::new()));
+            // Their trees too: no rule and no suppression reads them (identity is kept).
+            for object in &mut self.objects {
+                object.root = Node {
+                    span: object.root.span,
+                    value: crate::yaml::Value::Map(Box::new([])),
+                };
+            }
+        }
+        self
+    }
+
     fn unreadable(path: String, message: String) -> Self {
         ParsedFile {
             source: None,

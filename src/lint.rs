@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Config, Origin, RuleLevel, Setting};
+use crate::config::{Config, Origin, Setting};
 use crate::finding::{Finding, Suppression, SuppressionKind};
 use crate::graph::Graph;
 use crate::input::Inputs;
@@ -60,28 +60,11 @@ pub fn lint_with_config(inputs: &Inputs, config: &Config) -> Vec<Finding> {
 /// graph and the findings are sorted and deduplicated afterwards by location, rule and
 /// message (two rules never produce equal findings, and one rule's findings keep their
 /// order), so the result is the one a serial run gives; the wall time is not (one costly
-/// rule took a third of a run while the other core idled). Each task gets the configuration
-/// with every other rule off, which is how `rules::check_all` runs a single rule.
+/// rule took a third of a run while the other core idled).
 fn check_rules(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
-    let all = rules::all();
-    let per_rule: Vec<Vec<Finding>> = all
+    let per_rule: Vec<Vec<Finding>> = rules::all()
         .par_iter()
-        .filter(|rule| config.rule_level(rule) != RuleLevel::Off)
-        .map(|&rule| {
-            let mut only = config.clone();
-            only.rule_levels = all
-                .iter()
-                .map(|&other| {
-                    let level = if std::ptr::eq(other, rule) {
-                        config.rule_level(rule)
-                    } else {
-                        RuleLevel::Off
-                    };
-                    (other, Setting::default(level))
-                })
-                .collect();
-            rules::check_all(graph, &only)
-        })
+        .map(|&rule| rules::check_one(rule, graph, config))
         .collect();
     per_rule.into_iter().flatten().collect()
 }

@@ -1,10 +1,15 @@
 //! `cross-namespace-reference`: references that reach, or silently fail to reach, into
 //! another namespace. Namespaces are compared only when both are known.
 
-use super::describe::{namespace_phrase, object_phrase, role_phrase, service_account_phrase};
+use super::describe::{
+    namespace_phrase, object_phrase, role_phrase, service_account_phrase, short_list,
+};
 use super::Emitter;
 use crate::model::rbac::SubjectKind;
 use crate::model::Namespace;
+
+/// Related locations shown per finding at most.
+const RELATED_LIMIT: usize = 5;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     subjects_from_other_namespaces(emit);
@@ -101,12 +106,13 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                  and copying the Role over would widen access unreviewed. Reference a Role of {} or a ClusterRole.",
                 object_phrase(graph, binding.object),
                 role_ref.name,
-                places.join(", "),
+                short_list(&places, 3),
                 namespace_phrase(binding_ns),
                 namespace_phrase(binding_ns),
             ),
         );
-        for role in elsewhere {
+        // A few places are enough to act on; a name in every namespace would flood the report.
+        for role in elsewhere.into_iter().take(RELATED_LIMIT) {
             finding.with_related(
                 role.object,
                 role.object.name_span(),
@@ -145,11 +151,11 @@ fn service_accounts_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                  so it will not start (serviceaccount not found). Create the ServiceAccount in {} or fix the name.",
                 object_phrase(graph, workload.object),
                 namespace_phrase(&workload.namespace),
-                places.join(", "),
+                short_list(&places, 3),
                 namespace_phrase(&workload.namespace),
             ),
         );
-        for sa in elsewhere {
+        for sa in elsewhere.into_iter().take(RELATED_LIMIT) {
             finding.with_related(
                 sa.object,
                 sa.object.name_span(),
@@ -187,10 +193,10 @@ fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
                  so the control plane will not fill it or will delete it. Move the Secret to the ServiceAccount's namespace, or better, drop it for short-lived tokens.",
                 object_phrase(graph, secret.object),
                 namespace_phrase(&secret.namespace),
-                places.join(", "),
+                short_list(&places, 3),
             ),
         );
-        for sa in elsewhere {
+        for sa in elsewhere.into_iter().take(RELATED_LIMIT) {
             finding.with_related(
                 sa.object,
                 sa.object.name_span(),

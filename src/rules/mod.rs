@@ -142,11 +142,17 @@ pub fn find(name_or_code: &str) -> Option<&'static Rule> {
 
 /// Runs every rule that is not off over the graph.
 pub fn check_all(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
+    RULES
+        .iter()
+        .flat_map(|rule| check_one(rule, graph, config))
+        .collect()
+}
+
+/// Runs one rule, at its configured level (nothing when it is off). Rules are pure
+/// functions of the graph, so callers may run them in any order or in parallel.
+pub fn check_one(rule: &'static Rule, graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for rule in &RULES {
-        let RuleLevel::On(severity) = config.rule_level(rule) else {
-            continue;
-        };
+    if let RuleLevel::On(severity) = config.rule_level(rule) {
         let mut emitter = Emitter {
             graph,
             config,

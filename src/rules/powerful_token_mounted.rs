@@ -5,7 +5,10 @@
 use super::capability_rules::{bound_role_phrase, is_bootstrap_default};
 use super::describe::{object_phrase, service_account_phrase, short_list};
 use super::Emitter;
-use crate::graph::AutomountSource;
+use std::collections::HashMap;
+
+use crate::graph::{AutomountSource, Graph};
+use crate::model::rbac::{Binding, Role};
 use crate::permissions::{
     binding_rules, capability_matches, grants_everything, wildcard_lists, CAPABILITIES,
 };
@@ -14,6 +17,7 @@ use crate::yaml::Node;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
+    let mut cache: HashMap<usize, Option<Powers>> = HashMap::new();
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
         // With automount off, a projected token for the API server is the same credential.
@@ -25,37 +29,19 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let mut sources = Vec::new();
         for grant in graph.grants(&workload.namespace, &workload.service_account) {
             let binding = grant.binding;
-            if is_bootstrap_default(binding) {
-                continue;
-            }
-            let Some((role, rules)) = binding_rules(graph, binding) else {
+            // What a binding gives is computed once: many workloads share an SA or a group.
+            let given = cache
+                .entry(binding.object.index)
+                .or_insert_with(|| powers_of(graph, binding));
+            let Some((role, found)) = given else {
                 continue;
             };
-            let mut found = Vec::new();
-            if grants_everything(graph, binding) {
-                found.push("everything (cluster-admin)".to_string());
-            } else {
-                for capability in CAPABILITIES {
-                    if !capability_matches(graph, binding, capability).is_empty() {
-                        found.push(capability.what.to_string());
-                    }
-                }
-                if rules
-                    .iter()
-                    .any(|(_, rule)| !wildcard_lists(rule).is_empty())
-                {
-                    found.push("wildcard permissions".to_string());
+            for item in found.iter() {
+                if !powers.contains(item) {
+                    powers.push(item.clone());
                 }
             }
-            if found.is_empty() {
-                continue;
-            }
-            for item in found {
-                if !powers.contains(&item) {
-                    powers.push(item);
-                }
-            }
-            sources.push((binding, role));
+            sources.push((binding, *role));
         }
         if powers.is_empty() {
             continue;
@@ -123,4 +109,33 @@ fn api_projected_token(pod_spec: &Node) -> Option<Span> {
         .filter_map(|source| source.entry("serviceAccountToken"))
         .find(|entry| entry.value.get("audience").and_then(Node::as_str).is_none())
         .map(|entry| entry.key.span)
+}
+
+/// The role a binding grants and the dangerous things it gives (empty: nothing to report).
+type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
+
+/// What a binding gives, in the words of the message; `None` when it gives nothing
+/// dangerous, or is a bootstrap default, or its role is unknown.
+fn powers_of<'g, 'a>(graph: &'g Graph<'a>, binding: &Binding<'a>) -> Option<Powers<'g, 'a>> {
+    if is_bootstrap_default(binding) {
+        return None;
+    }
+    let (role, rules) = binding_rules(graph, binding)?;
+    let mut found = Vec::new();
+    if grants_everything(graph, binding) {
+        found.push("everything (cluster-admin)".to_string());
+    } else {
+        for capability in CAPABILITIES {
+            if !capability_matches(graph, binding, capability).is_empty() {
+                found.push(capability.what.to_string());
+            }
+        }
+        if rules
+            .iter()
+            .any(|(_, rule)| !wildcard_lists(rule).is_empty())
+        {
+            found.push("wildcard permissions".to_string());
+        }
+    }
+    (!found.is_empty()).then_some((role, found))
 }
