@@ -3,12 +3,10 @@
 //! duplicate field); salint reads the same value, and reports the dropped one, since a
 //! reviewer reading top-down sees the first.
 
-use std::collections::HashMap;
-
 use super::describe::object_phrase;
 use super::Emitter;
 use crate::model::Object;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Entry, Node, Value};
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
@@ -30,43 +28,51 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 Value::Scalar(_) => {}
                 Value::Seq(items) => stack.extend(items.iter()),
                 Value::Map(entries) => {
-                    let mut last: HashMap<&str, &Node> = HashMap::new();
-                    for entry in entries.iter() {
-                        if let Some(key) = entry.key.as_scalar() {
-                            last.insert(&key.text, &entry.key);
-                        }
-                    }
-                    if last.len() != entries.len() {
-                        for entry in entries.iter() {
-                            let Some(key) = entry.key.as_scalar() else {
-                                continue;
-                            };
-                            let kept = last[&*key.text];
-                            if std::ptr::eq(kept, &entry.key) {
-                                continue;
-                            }
-                            let kept_value = entries
-                                .iter()
-                                .find(|e| std::ptr::eq(&e.key, kept))
-                                .and_then(|e| e.value.as_str())
-                                .map(|v| format!(" (`{v}`)"))
-                                .unwrap_or_default();
-                            emit.report(
-                                object,
-                                entry.key.span,
-                                format!("duplicate:{}@{}", key.text, entry.key.span.start),
-                                format!(
-                                    "{} sets `{}` twice in this mapping: kubectl keeps the later value{kept_value} and drops this one, \
-                                     and the API server only warns. Remove one of the two.",
-                                    object_phrase(graph, object),
-                                    key.text,
-                                ),
-                            );
-                        }
+                    for (dropped, kept) in duplicates(entries) {
+                        let key = &*entries[dropped].key.as_scalar().expect("scalar key").text;
+                        let kept_value = entries[kept]
+                            .value
+                            .as_str()
+                            .map(|v| format!(" (`{v}`)"))
+                            .unwrap_or_default();
+                        let span = entries[dropped].key.span;
+                        emit.report(
+                            object,
+                            span,
+                            format!("duplicate:{key}@{}", span.start),
+                            format!(
+                                "{} sets `{key}` twice in this mapping: kubectl keeps the later value{kept_value} and drops this one, \
+                                 and the API server only warns. Remove one of the two.",
+                                object_phrase(graph, object),
+                            ),
+                        );
                     }
                     stack.extend(entries.iter().map(|e| &e.value));
                 }
             }
         }
     }
+}
+
+/// Each entry whose scalar key appears again later, with the index of the last entry of
+/// that key (the one kubectl keeps). Sorting the keys finds them without hashing: most
+/// mappings are small and have none.
+fn duplicates(entries: &[Entry]) -> Vec<(usize, usize)> {
+    if entries.len() < 2 {
+        return Vec::new();
+    }
+    let mut keys: Vec<(&str, usize)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.key.as_scalar().map(|k| (&*k.text, i)))
+        .collect();
+    keys.sort_unstable();
+    let mut found = Vec::new();
+    for group in keys.chunk_by(|a, b| a.0 == b.0) {
+        if let Some((_, last)) = group.last() {
+            found.extend(group[..group.len() - 1].iter().map(|(_, i)| (*i, *last)));
+        }
+    }
+    found.sort_unstable();
+    found
 }
