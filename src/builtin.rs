@@ -47,6 +47,12 @@ pub fn builtin_objects() -> &'static [Object] {
     })
 }
 
+/// Whether every cluster has a ClusterRole `name`: one of the data file, or one of the
+/// per-controller `system:controller:*` roles, whose rules the data leaves out.
+pub fn exists_in_every_cluster(name: &str) -> bool {
+    name.starts_with("system:controller:") || is_builtin_cluster_role(name)
+}
+
 /// Whether `name` is a built-in ClusterRole.
 pub fn is_builtin_cluster_role(name: &str) -> bool {
     builtin_objects()

@@ -311,9 +311,7 @@ fn check(args: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     apply_flags(&mut config, args);
-    let values =
-        |list: &[Setting<String>]| list.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
-    let filter = match FileFilter::new(&values(&config.include), &values(&config.exclude)) {
+    let filter = match config.file_filter() {
         Ok(filter) => filter.following_links(args.follow),
         Err(message) => {
             eprintln!("salint: error: {message}");
@@ -506,10 +504,7 @@ fn inspect(
             inputs.files.len()
         );
     }
-    let implicit = match &config.namespace.value {
-        Some(ns) => crate::model::Namespace::Named(ns.clone()),
-        None => crate::model::Namespace::Implicit,
-    };
+    let implicit = config.implicit_namespace();
     let graph = crate::graph::Graph::build(&inputs.objects, implicit);
     let view = crate::inspect::View {
         graph: &graph,

@@ -7,7 +7,7 @@ use crate::config::{Config, Origin, Setting};
 use crate::finding::{Finding, Suppression, SuppressionKind};
 use crate::graph::Graph;
 use crate::input::Inputs;
-use crate::model::Namespace;
+
 use crate::rules;
 use crate::suppress;
 
@@ -34,11 +34,7 @@ pub fn lint(inputs: &Inputs, options: &LintOptions) -> Vec<Finding> {
 /// output is the same whatever order files were parsed in. Suppressed findings are kept,
 /// marked with their suppression.
 pub fn lint_with_config(inputs: &Inputs, config: &Config) -> Vec<Finding> {
-    let implicit = match &config.namespace.value {
-        Some(ns) => Namespace::Named(ns.clone()),
-        None => Namespace::Implicit,
-    };
-    let graph = Graph::build(&inputs.objects, implicit);
+    let graph = Graph::build(&inputs.objects, config.implicit_namespace());
     let (mut findings, suppressions) =
         rayon::join(|| check_rules(&graph, config), || suppress::collect(inputs));
     findings.retain(|f| !config.skips_namespace(f.object.namespace.as_deref()));

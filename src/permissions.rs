@@ -59,10 +59,8 @@ const fn cluster_action(
     resources: &'static [&'static str],
 ) -> Action {
     Action {
-        verbs,
-        group,
-        resources,
         cluster_scoped: true,
+        ..action(verbs, group, resources)
     }
 }
 

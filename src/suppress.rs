@@ -15,7 +15,7 @@ use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};
 use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
-use crate::model::{Namespace, Object, ObjectRef};
+use crate::model::{Object, ObjectRef};
 use crate::rules::{self, Rule};
 use crate::source::{FileId, Span};
 
@@ -360,10 +360,7 @@ fn meta_findings(
     findings: &mut Vec<Finding>,
 ) {
     let object = candidate.object.map(|i| &inputs.objects[i]);
-    let implicit = match &config.namespace.value {
-        Some(ns) => Namespace::Named(ns.clone()),
-        None => Namespace::Implicit,
-    };
+    let implicit = config.implicit_namespace();
     let object_ref = match object {
         Some(object) => ObjectRef::of(object, &implicit),
         None => ObjectRef {

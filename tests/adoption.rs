@@ -3,10 +3,12 @@
 //! temporary folder and runs the binary there, as a user would.
 
 use std::path::Path;
-use std::process::Command;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+use insta_cmd::assert_cmd_snapshot;
 use serde_json::Value;
+
+mod common;
+use common::{salint_in, scratch_repo};
 
 /// A Deployment in `shop` on the default SA: fires default-service-account (SA101) and
 /// needless-token-automount (SA201), both at the pod template's `spec:` key (line 10).
@@ -26,25 +28,8 @@ spec:
           image: api:1
 ";
 
-fn salint_in(dir: &Path) -> Command {
-    let mut command = Command::new(get_cargo_bin("salint"));
-    command
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("RAYON_NUM_THREADS", "2");
-    command
-}
-
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    // A repository root, so the config search stops here.
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    scratch_repo(files)
 }
 
 struct Run {

@@ -3,15 +3,12 @@
 
 use std::process::Command;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+use insta_cmd::assert_cmd_snapshot;
+
+mod common;
 
 fn salint() -> Command {
-    let mut command = Command::new(get_cargo_bin("salint"));
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env("RAYON_NUM_THREADS", "2");
-    command
+    common::salint_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 #[test]

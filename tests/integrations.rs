@@ -62,6 +62,13 @@ fn scratch_repo(fixture: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Whether a workflow step `uses:` an action whose reference starts with `prefix`.
+fn uses(step: &Node, prefix: &str) -> bool {
+    step.get("uses")
+        .and_then(Node::as_str)
+        .is_some_and(|u| u.starts_with(prefix))
+}
+
 fn hooks() -> Vec<Node> {
     yaml(&read(".pre-commit-hooks.yaml")).items().to_vec()
 }
@@ -236,11 +243,7 @@ fn action_inputs_are_each_used_and_documented() {
     let names: Vec<&str> = steps.iter().map(|s| str_at(s, &["name"])).collect();
     let upload = steps
         .iter()
-        .position(|s| {
-            s.get("uses")
-                .and_then(Node::as_str)
-                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
-        })
+        .position(|s| uses(s, "github/codeql-action/upload-sarif@"))
         .expect("an upload-sarif step");
     assert_eq!(str_at(&steps[upload], &["with", "category"]), "salint");
     assert!(str_at(&steps[upload], &["if"]).contains("always()"));
@@ -270,11 +273,7 @@ fn readme_workflow_uses_the_action_with_its_inputs_and_permissions() {
     let steps = workflow.path(&["jobs", "salint", "steps"]).unwrap().items();
     let step = steps
         .iter()
-        .find(|s| {
-            s.get("uses")
-                .and_then(Node::as_str)
-                .is_some_and(|u| u.starts_with("salint/salint@"))
-        })
+        .find(|s| uses(s, "salint/salint@"))
         .expect("the workflow uses the salint action");
     for entry in step.get("with").unwrap().as_map().unwrap() {
         let key = entry.key.as_str().unwrap();

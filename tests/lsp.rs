@@ -11,6 +11,8 @@ use std::time::Duration;
 use insta_cmd::get_cargo_bin;
 use serde_json::{json, Value};
 
+mod common;
+
 const APP: &str = "\
 apiVersion: apps/v1
 kind: Deployment
@@ -196,13 +198,11 @@ fn apply(text: &str, edits: &[Value]) -> String {
 }
 
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    std::fs::create_dir(dir.path().join("k8s")).unwrap();
-    std::fs::write(dir.path().join("k8s/app.yaml"), APP).unwrap();
-    std::fs::write(dir.path().join("k8s/sa.yaml"), SERVICE_ACCOUNT).unwrap();
-    std::fs::write(dir.path().join("k8s/binding.yaml"), BINDING).unwrap();
-    dir
+    common::scratch_repo(&[
+        ("k8s/app.yaml", APP),
+        ("k8s/sa.yaml", SERVICE_ACCOUNT),
+        ("k8s/binding.yaml", BINDING),
+    ])
 }
 
 fn initialize(client: &mut Client, root: &Path) {

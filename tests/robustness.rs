@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use insta_cmd::get_cargo_bin;
 use serde_json::Value;
 
+mod common;
+
 /// No input may make salint run longer than this (the test binary is a debug build).
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -70,14 +72,7 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
 }
 
 fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, bytes) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    dir
+    common::scratch_repo(files)
 }
 
 /// `file line:col message` of each input error.

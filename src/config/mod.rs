@@ -208,6 +208,22 @@ impl Config {
     }
 
     /// The per-path ignores as compiled globs with their rules.
+    /// The namespace of objects without `metadata.namespace`: the configured one, else the
+    /// unknown implicit namespace.
+    pub fn implicit_namespace(&self) -> crate::model::Namespace {
+        match &self.namespace.value {
+            Some(ns) => crate::model::Namespace::Named(ns.clone()),
+            None => crate::model::Namespace::Implicit,
+        }
+    }
+
+    /// The folder-walk filter of the `include` and `exclude` globs; the error names a bad
+    /// glob.
+    pub fn file_filter(&self) -> Result<crate::discover::FileFilter, String> {
+        let values = |list: &SettingList| list.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+        crate::discover::FileFilter::new(&values(&self.include), &values(&self.exclude))
+    }
+
     /// The ways a file may be named in `per-path-ignores`: as shown in the output, and
     /// relative to the configuration file's folder.
     pub fn path_forms(&self, display: &str) -> Vec<String> {

@@ -16,7 +16,7 @@ use super::uri::from_path;
 use super::workspace::Analysis;
 use crate::finding::Finding;
 use crate::model::workload::Workload;
-use crate::model::{Namespace, Object};
+use crate::model::Object;
 use crate::source::SourceFile;
 use crate::suppress::ANNOTATION_PREFIX;
 use crate::yaml::Node;
@@ -104,10 +104,7 @@ fn automount_fixes(
     object: &Object,
     diagnostic: &Option<Diagnostic>,
 ) -> Vec<CodeAction> {
-    let implicit = match &analysis.config.namespace.value {
-        Some(ns) => Namespace::Named(ns.clone()),
-        None => Namespace::Implicit,
-    };
+    let implicit = analysis.config.implicit_namespace();
     let Some(workload) = Workload::from_object(object, object.namespace(&implicit)) else {
         return Vec::new();
     };

@@ -16,10 +16,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let id = analysis.file_id(path)?;
     let file = &analysis.inputs.files[id];
     let offset = offset(file, at);
-    let implicit = match &analysis.config.namespace.value {
-        Some(ns) => Namespace::Named(ns.clone()),
-        None => Namespace::Implicit,
-    };
+    let implicit = analysis.config.implicit_namespace();
     let graph = Graph::build(&analysis.inputs.objects, implicit);
     let workload = graph.workloads.iter().find(|w| {
         w.object.file == id

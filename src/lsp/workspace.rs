@@ -68,10 +68,8 @@ impl Workspace {
             },
             None => (Config::default(), None),
         };
-        let values = |list: &[crate::config::Setting<String>]| {
-            list.iter().map(|s| s.value.clone()).collect::<Vec<_>>()
-        };
-        let filter = FileFilter::new(&values(&config.include), &values(&config.exclude))
+        let filter = config
+            .file_filter()
             .unwrap_or_else(|_| FileFilter::new(&[], &[]).expect("the default filter builds"));
         Workspace {
             roots,

@@ -2,7 +2,7 @@
 
 use super::{Namespace, Object};
 use crate::source::Span;
-use crate::yaml::{yaml11_bool, Node, Yaml11Bool};
+use crate::yaml::{yaml11_bool, Entry, Node, Yaml11Bool};
 
 /// Where the pod spec sits, by kind. Kinds not listed here are workloads when they have a
 /// `spec.template.spec` with `containers` (Argo Rollout, OpenShift DeploymentConfig,
@@ -67,6 +67,8 @@ pub struct Workload<'a> {
     pub automount: Option<BoolField>,
     /// A projected `serviceAccountToken` volume source: a token even without automount.
     pub projected_token: Option<Span>,
+    /// A projected token for the API server's audience (no `audience` set), if any.
+    pub api_projected_token: Option<Span>,
     /// The controller owning this object (`ownerReferences` with `controller: true`), as
     /// (kind, name).
     pub controller: Option<(String, String)>,
@@ -113,20 +115,37 @@ impl<'a> Workload<'a> {
                     span: node.span,
                 }),
             projected_token: projected_token(pod_spec),
+            api_projected_token: api_projected_token(pod_spec),
             controller: controller(object),
         })
     }
 }
 
-/// The span of the first projected `serviceAccountToken` volume source, if any.
-fn projected_token(pod_spec: &Node) -> Option<Span> {
+/// The projected `serviceAccountToken` volume sources of a pod spec (the entries, key
+/// `serviceAccountToken` and its mapping).
+pub fn projected_token_sources(pod_spec: &Node) -> impl Iterator<Item = &Entry> {
     pod_spec
-        .get("volumes")?
-        .items()
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or(&[])
         .iter()
         .filter_map(|volume| volume.path(&["projected", "sources"]))
         .flat_map(Node::items)
-        .find_map(|source| source.entry("serviceAccountToken"))
+        .filter_map(|source| source.entry("serviceAccountToken"))
+}
+
+/// The span of the first projected `serviceAccountToken` volume source, if any.
+fn projected_token(pod_spec: &Node) -> Option<Span> {
+    projected_token_sources(pod_spec)
+        .next()
+        .map(|entry| entry.key.span)
+}
+
+/// The span of the first projected token for the API server (no `audience`): as good a
+/// credential as the automounted token.
+fn api_projected_token(pod_spec: &Node) -> Option<Span> {
+    projected_token_sources(pod_spec)
+        .find(|entry| entry.value.get("audience").and_then(Node::as_str).is_none())
         .map(|entry| entry.key.span)
 }
 

@@ -18,8 +18,8 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         if role_ref.kind == "Role" && graph.roles_named(role_ref.name).any(|r| !r.cluster) {
             continue;
         }
-        // The per-controller roles exist in every cluster; their rules are not kept here.
-        if role_ref.kind == "ClusterRole" && role_ref.name.starts_with("system:controller:") {
+        if role_ref.kind == "ClusterRole" && crate::builtin::exists_in_every_cluster(role_ref.name)
+        {
             continue;
         }
         let place = match (&binding.namespace, role_ref.kind) {

@@ -5,8 +5,9 @@
 
 use super::describe::object_phrase;
 use super::Emitter;
+use crate::model::workload::projected_token_sources;
 use crate::model::Object;
-use crate::yaml::{Node, ScalarStyle, Value};
+use crate::yaml::{yaml11_bool, Node, ScalarStyle, Value, Yaml11Bool};
 
 /// A value's JSON type after kubectl's YAML-to-JSON conversion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +33,7 @@ impl JsonType {
                 }
                 if scalar.is_null() {
                     JsonType::Null
-                } else if is_yaml11_bool(&scalar.text) {
+                } else if yaml11_bool(node) != Yaml11Bool::NotABool {
                     JsonType::Bool
                 } else if is_number(&scalar.text) {
                     JsonType::Number
@@ -55,34 +56,6 @@ impl JsonType {
             (_, None) => "a value of another type".to_string(),
         }
     }
-}
-
-/// The booleans of YAML 1.1 as go-yaml v2 reads them.
-fn is_yaml11_bool(text: &str) -> bool {
-    matches!(
-        text,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-    )
 }
 
 /// Integers (decimal, `0x`, `0o`, leading-zero octal, `_` separators) and floats.
@@ -172,20 +145,14 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             "automountServiceAccountToken",
             Expected::Bool,
         );
-        for volume in spec.get("volumes").map(Node::items).unwrap_or(&[]) {
-            for source in volume
-                .path(&["projected", "sources"])
-                .map(Node::items)
-                .unwrap_or(&[])
-            {
-                add(
-                    &mut found,
-                    workload.object,
-                    source.path(&["serviceAccountToken", "expirationSeconds"]),
-                    "serviceAccountToken.expirationSeconds",
-                    Expected::Integer,
-                );
-            }
+        for token in projected_token_sources(spec) {
+            add(
+                &mut found,
+                workload.object,
+                token.value.get("expirationSeconds"),
+                "serviceAccountToken.expirationSeconds",
+                Expected::Integer,
+            );
         }
     }
     for account in &graph.service_accounts {

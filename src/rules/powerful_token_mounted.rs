@@ -12,8 +12,6 @@ use crate::model::rbac::{Binding, Role};
 use crate::permissions::{
     binding_rules, capability_matches, grants_everything, wildcard_lists, CAPABILITIES,
 };
-use crate::source::Span;
-use crate::yaml::Node;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
@@ -21,7 +19,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
         // With automount off, a projected token for the API server is the same credential.
-        let projected = api_projected_token(workload.pod_spec);
+        let projected = workload.api_projected_token;
         if !automount.mounted && projected.is_none() {
             continue;
         }
@@ -96,21 +94,6 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         }
     }
 }
-
-/// The first projected `serviceAccountToken` volume source without an `audience`: a token
-/// for the API server, as good as the automounted one.
-fn api_projected_token(pod_spec: &Node) -> Option<Span> {
-    pod_spec
-        .get("volumes")?
-        .items()
-        .iter()
-        .filter_map(|volume| volume.path(&["projected", "sources"]))
-        .flat_map(Node::items)
-        .filter_map(|source| source.entry("serviceAccountToken"))
-        .find(|entry| entry.value.get("audience").and_then(Node::as_str).is_none())
-        .map(|entry| entry.key.span)
-}
-
 /// The role a binding grants and the dangerous things it gives (empty: nothing to report).
 type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
 
