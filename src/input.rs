@@ -205,7 +205,7 @@ impl ParsedFile {
         let unused = self.error.is_none()
             && !source.text.contains("salint")
             && self.objects.iter().all(|object| {
-                !crate::model::object::keeps_whole_tree(&object.kind)
+                !crate::model::object::is_modelled_kind(&object.kind)
                     && crate::model::workload::Workload::from_object(
                         object,
                         crate::model::Namespace::Implicit,
@@ -294,7 +294,19 @@ fn document_objects(text: &str, document: Document, out: &mut Vec<Object>) {
         document.root.span.start,
     );
     let origin = template_origin(&text[head.start..head.end]);
+    let first = out.len();
     split_objects(document.root, head, origin, out);
+    // Each duplicate key goes to the object (the List item) it lies in.
+    let objects = &mut out[first..];
+    for duplicate in document.duplicate_keys {
+        let span = duplicate.span;
+        if let Some(object) = objects
+            .iter_mut()
+            .find(|o| o.root.span.start <= span.start && span.end <= o.root.span.end)
+        {
+            object.duplicate_keys.push(duplicate);
+        }
+    }
 }
 
 /// Decodes a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with a BOM. Invalid UTF-8
@@ -411,7 +423,19 @@ mod tests {
             &bomb,
             &deep,
             "apiVersion: v1\nkind: ConfigMap\ndata: {k: *missing}\n",
+            // Workloads go without their container lists, at each kind's pod spec path;
+            // duplicate keys in them are still found.
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: a, image: x, image: y}\n      serviceAccountName: s\n      initContainers: [{name: i}]\n      containers: []\n",
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: a, env: [{name: X, value: '1', value: '2'}]}]\n          automountServiceAccountToken: false\n",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a}], ephemeralContainers: [{name: e}], serviceAccount: s}\n",
+            // Containers that come in through a merge key or an alias go as well.
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: m}\nx-base: &base {containers: [{name: c, image: i}], hostNetwork: true}\nspec:\n  <<: *base\n  serviceAccountName: s\n",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nx-spec: &spec {containers: [{name: c}], serviceAccountName: s, serviceAccountName: t}\nspec: *spec\n",
+            // An alias to a left-out container list: parsed again whole.
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers: &c [{name: c}]\n  initContainers: *c\n",
+            "apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: r, name: s}, spec: {containers: [{name: c, name: d}]}}\n  - {apiVersion: v1, kind: Pod, metadata: {name: t}, spec: {containers: [{name: c}]}}\n",
         ];
+        let mut duplicates = Vec::new();
         for text in texts {
             let pruned = parse_bytes("t".into(), text.as_bytes().to_vec());
             let mut whole = Vec::new();
@@ -427,8 +451,29 @@ mod tests {
             assert_eq!(pruned.objects.len(), whole.len(), "{text}");
             for (a, b) in pruned.objects.iter().zip(&whole) {
                 assert_eq!((&a.root, a.head), (&b.root, b.head), "{text}");
+                assert_eq!(a.duplicate_keys, b.duplicate_keys, "{text}");
+                duplicates.extend(a.duplicate_keys.iter().map(|d| d.key.to_string()));
+                if crate::model::workload::is_builtin_workload(&a.kind) {
+                    let pod_spec = a.root.path(crate::model::workload::pod_spec_path(&a.kind));
+                    let lists = crate::model::object::CONTAINER_LISTS;
+                    assert!(lists.iter().all(|l| pod_spec.unwrap().entry(l).is_none()));
+                }
             }
         }
+        // At the root, in containers, of a left-out key, in an aliased pod spec (once), in
+        // List items (none in the List's own mapping).
+        assert_eq!(
+            duplicates,
+            [
+                "kind",
+                "image",
+                "containers",
+                "value",
+                "serviceAccountName",
+                "name",
+                "name"
+            ]
+        );
     }
 
     #[test]

@@ -405,3 +405,57 @@ fn watched_file_changes_keep_the_context_current() {
     );
     shutdown(client);
 }
+
+/// The pod spec's tree goes without its containers; the fix still goes in as the pod spec's
+/// first entry, at its indentation, even when `containers` is all it has.
+#[test]
+fn pod_spec_fix_goes_first_when_the_pod_spec_starts_with_containers() {
+    const ONLY_CONTAINERS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1
+";
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = file_uri(&root.join("k8s/web.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    open(&mut client, &uri, ONLY_CONTAINERS);
+    let diagnostics = client.diagnostics_for(&uri);
+    let automount: Vec<Value> = diagnostics
+        .into_iter()
+        .filter(|d| d["code"] == "SA201")
+        .collect();
+    assert_eq!(codes_and_ranges(&automount), ["SA201 7:4-7:8"]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": automount[0]["range"],
+            "context": {"diagnostics": automount}
+        }),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Set `automountServiceAccountToken: false` on this pod spec")
+        .unwrap_or_else(|| panic!("no pod spec fix in {actions}"));
+    let edits = fix["edit"]["changes"][&uri].as_array().unwrap();
+    assert_eq!(
+        apply(ONLY_CONTAINERS, edits),
+        ONLY_CONTAINERS.replace(
+            "    spec:\n      containers:",
+            "    spec:\n      automountServiceAccountToken: false\n      containers:"
+        )
+    );
+    shutdown(client);
+}

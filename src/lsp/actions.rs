@@ -215,10 +215,11 @@ fn line_break(file: &SourceFile) -> &'static str {
 }
 
 /// The indentation of a block mapping's entries: the text before its first key, when that
-/// is only spaces (a block mapping on its own lines).
+/// is only spaces (a block mapping on its own lines). The mapping's span starts at that
+/// key even when the tree left the entry out (a pod spec's `containers`).
 fn entry_indent(file: &SourceFile, mapping: &Node) -> Option<String> {
-    let first = mapping.as_map()?.first()?;
-    let start = first.key.span.start;
+    mapping.as_map()?;
+    let start = mapping.span.start;
     let line_start = file.line_start(file.position(start).line)?;
     let prefix = &file.text[line_start..start];
     prefix.chars().all(|c| c == ' ').then(|| prefix.to_string())
@@ -227,8 +228,7 @@ fn entry_indent(file: &SourceFile, mapping: &Node) -> Option<String> {
 /// Inserts `text` as a new first entry of a block mapping, at its indentation.
 fn insert_entry(file: &SourceFile, mapping: &Node, text: &str) -> Option<TextEdit> {
     let indent = entry_indent(file, mapping)?;
-    let first = mapping.as_map()?.first()?;
-    let line_start = file.line_start(file.position(first.key.span.start).line)?;
+    let line_start = file.line_start(file.position(mapping.span.start).line)?;
     let at = position(file, line_start);
     Some(TextEdit::new(
         Range::new(at, at),

@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use super::workload::is_builtin_workload;
+use super::workload::{is_builtin_workload, pod_spec_path};
 use super::Namespace;
 use crate::source::{FileId, Span};
-use crate::yaml::{Entry, Node, Value};
+use crate::yaml::{DuplicateKey, Entry, Node, Value};
 
 /// Kinds that are cluster-scoped: their `metadata.namespace` is meaningless.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -39,8 +39,9 @@ pub struct Object {
     /// `# salint: ignore[...]`). List items share their List's head.
     pub head: Span,
     /// The object's mapping; its span is the object's range in the file. Whole for the kinds
-    /// the rules read (see [`keeps_whole_tree`]); for other kinds only what every object is
-    /// asked for: `apiVersion`, `kind`, `metadata` and `spec.template`.
+    /// the rules read (see [`is_modelled_kind`]) but for a workload's container lists; for
+    /// other kinds only what every object is asked for: `apiVersion`, `kind`, `metadata` and
+    /// `spec.template`.
     pub root: Node,
     pub api_version: String,
     pub kind: String,
@@ -50,6 +51,8 @@ pub struct Object {
     pub declared_namespace: Option<String>,
     /// Helm's `# Source:` comment ahead of the document.
     pub origin: Option<String>,
+    /// Keys set twice in one of the object's mappings, left-out parts included.
+    pub duplicate_keys: Vec<DuplicateKey>,
 }
 
 impl Object {
@@ -68,7 +71,9 @@ impl Object {
             .and_then(Node::as_str)
             .filter(|ns| !ns.is_empty())
             .map(str::to_string);
-        let root = if keeps_whole_tree(&kind) {
+        let root = if is_builtin_workload(&kind) {
+            without_container_lists(root, pod_spec_path(&kind))
+        } else if is_modelled_kind(&kind) {
             root
         } else {
             prune(root)
@@ -83,6 +88,7 @@ impl Object {
             name,
             declared_namespace,
             origin,
+            duplicate_keys: Vec::new(),
         })
     }
 
@@ -120,31 +126,64 @@ impl Object {
     }
 }
 
-/// Kinds whose whole tree is kept: those the model reads beyond identity and metadata
-/// (ServiceAccounts, RBAC, token Secrets) and the built-in workloads. Everything else, the
-/// bulk of a real manifest set (ConfigMaps, CRDs, Services), keeps only what [`prune`]
-/// leaves, so a run holds the model and its spans rather than every parse tree. A rule that
-/// starts reading another kind's fields adds the kind here.
-pub fn keeps_whole_tree(kind: &str) -> bool {
+/// Kinds the model reads beyond identity and metadata: ServiceAccounts, RBAC, token
+/// Secrets and the built-in workloads. Their trees are kept whole, but for a workload's
+/// container lists (see [`CONTAINER_LISTS`]). Everything else, the bulk of a real manifest
+/// set (ConfigMaps, CRDs, Services), keeps only what [`prune`] leaves, so a run holds the
+/// model and its spans rather than every parse tree. A rule that starts reading another
+/// kind's fields adds the kind here.
+pub fn is_modelled_kind(kind: &str) -> bool {
     matches!(
         kind,
         "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" | "Secret"
     ) || is_builtin_workload(kind)
 }
 
+/// The pod spec keys a built-in workload's tree goes without. No rule reads a container
+/// (the ServiceAccount, its token and the volumes are pod-level), and the containers are
+/// most of a workload's nodes: images, env, probes, resources. Duplicate keys in them are
+/// still found while parsing ([`Object::duplicate_keys`]).
+pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
 /// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
-/// what [`prune`] drops from the whole tree, so the parts no rule reads are never built.
-/// `List` kinds are never pruned: their items are objects of their own.
+/// what [`Object::from_node`] drops from the whole tree, so the parts no rule reads are
+/// never built. `List` kinds are never pruned: their items are objects of their own.
 ///
 /// [`Prune`]: crate::yaml::Prune
-pub fn may_leave_out(kind: &str, parent: Option<&str>, key: &str) -> bool {
-    if keeps_whole_tree(kind) || kind.ends_with("List") {
+pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
+    if is_builtin_workload(kind) {
+        return CONTAINER_LISTS.contains(&key) && path == pod_spec_path(kind);
+    }
+    if is_modelled_kind(kind) || kind.ends_with("List") {
         return false;
     }
-    match parent {
-        None => !matches!(key, "apiVersion" | "kind" | "metadata" | "spec"),
-        Some("spec") => key != "template",
-        Some(_) => false,
+    match path {
+        [] => !matches!(key, "apiVersion" | "kind" | "metadata" | "spec"),
+        ["spec"] => key != "template",
+        _ => false,
+    }
+}
+
+/// A built-in workload's tree without [`CONTAINER_LISTS`] in the mapping at `path` (its pod
+/// spec). Applied to trees parsed whole and to pruned ones alike, so containers that came in
+/// through an alias or a merge key go too, and both give the same tree.
+fn without_container_lists(node: Node, path: &[&str]) -> Node {
+    let key_is =
+        |entry: &Entry, name: &str| entry.key.as_scalar().is_some_and(|k| &*k.text == name);
+    match path.split_first() {
+        None => filter_entries(node, &|entry: Entry| {
+            (!CONTAINER_LISTS.iter().any(|list| key_is(&entry, list))).then_some(entry)
+        }),
+        Some((first, rest)) => filter_entries(node, &|entry: Entry| {
+            Some(if key_is(&entry, first) {
+                Entry {
+                    value: without_container_lists(entry.value, rest),
+                    key: entry.key,
+                }
+            } else {
+                entry
+            })
+        }),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::yaml::{yaml11_bool, Entry, Node, Yaml11Bool};
 /// Where the pod spec sits, by kind. Kinds not listed here are workloads when they have a
 /// `spec.template.spec` with `containers` (Argo Rollout, OpenShift DeploymentConfig,
 /// Knative Service, ...).
-fn pod_spec_path(kind: &str) -> &'static [&'static str] {
+pub fn pod_spec_path(kind: &str) -> &'static [&'static str] {
     match kind {
         "Pod" => &["spec"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],

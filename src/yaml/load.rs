@@ -34,6 +34,20 @@ pub struct Document {
     /// Where this document's own text starts: just after the previous document ended
     /// (so the comments ahead of it, such as Helm's `# Source:`, lie in `head..root.start`).
     pub head: usize,
+    /// Keys set twice in one of the document's mappings, in the order the mappings end.
+    /// Found while parsing, in left-out values too, so a tree that keeps only what the
+    /// model reads still answers for every key the file sets.
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// A key a mapping sets again later: kubectl keeps the later value and drops this one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: Box<str>,
+    /// The dropped (earlier) key.
+    pub span: Span,
+    /// The value kubectl keeps, when it is a non-null scalar.
+    pub kept_value: Option<Box<str>>,
 }
 
 /// A parse error at a byte offset.
@@ -57,10 +71,15 @@ pub fn load_documents(text: &str) -> Loaded {
     Loaded { documents, error }
 }
 
-/// Decides, from a document's `kind` as far as it has been read, whether the value of a
-/// top-level `key` (`parent` is `None`) or of a key of the mapping under top-level `parent`
-/// may be left out. It must only leave out what the caller drops from the whole tree anyway.
-pub type Prune = fn(kind: &str, parent: Option<&str>, key: &str) -> bool;
+/// Decides, from a document's `kind` as far as it has been read, whether the value of
+/// `key` in the mapping reached from the root through the mapping keys `path` (empty for
+/// the root; at most [`MAX_PRUNE_DEPTH`] keys, mappings only) may be left out. It must only
+/// leave out what the caller drops from the whole tree anyway.
+pub type Prune = fn(kind: &str, path: &[&str], key: &str) -> bool;
+
+/// The deepest mapping a [`Prune`] is asked about: a CronJob's pod spec
+/// (`spec.jobTemplate.spec.template.spec`).
+pub const MAX_PRUNE_DEPTH: usize = 5;
 
 /// Why a pruned parse stopped early.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +133,8 @@ fn load(
         entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        duplicate_keys: Vec::new(),
+        left_out_keys: Vec::new(),
         document: None,
         head: 0,
         prune,
@@ -194,6 +215,8 @@ enum Frame {
         anchor: usize,
         first: usize,
         key: Option<Node>,
+        /// Where its left-out entries start in the builder's `left_out_keys`.
+        first_left_out: usize,
         /// The end of the last entry's value, kept or left out (the mapping's span runs
         /// to it).
         last_end: Option<usize>,
@@ -206,11 +229,17 @@ enum Frame {
 /// Where a mapping sits, for pruning.
 #[derive(Clone, PartialEq)]
 enum Level {
-    /// A document's root.
-    Root,
-    /// The value of the root's entry with this key.
-    UnderRoot(Box<str>),
+    /// Reached from the document's root through mappings only, at most
+    /// [`MAX_PRUNE_DEPTH`] keys deep: the value of the parent's entry with this key, or the
+    /// root (`None`).
+    OnPath(Option<Box<str>>),
     Other,
+}
+
+impl Level {
+    fn is_root(&self) -> bool {
+        *self == Level::OnPath(None)
+    }
 }
 
 struct Builder<'t> {
@@ -223,6 +252,10 @@ struct Builder<'t> {
     entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
+    /// Duplicate keys of the current document so far.
+    duplicate_keys: Vec<DuplicateKey>,
+    /// The keys of the entries the open mappings left out, innermost last.
+    left_out_keys: Vec<LeftOutKey>,
     /// The document just completed, until the loop hands it on.
     document: Option<Document>,
     head: usize,
@@ -231,15 +264,15 @@ struct Builder<'t> {
     kind: Option<Box<str>>,
     /// Whether anything of the current document was left out.
     skipped_in_document: bool,
-    skip: skip::Skip,
+    skip: skip::Skip<'t>,
 }
 
-impl Builder<'_> {
+impl<'t> Builder<'t> {
     fn byte(&self, char_index: usize) -> usize {
         self.offsets.byte_in(self.text, char_index)
     }
 
-    fn on_event(&mut self, event: Event<'_>, span: ParserSpan) -> Result<(), Stop> {
+    fn on_event(&mut self, event: Event<'t>, span: ParserSpan) -> Result<(), Stop> {
         if self.skip.active() {
             return self.skip_event(event, span);
         }
@@ -268,8 +301,9 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let first = self.entries.len();
+                let first_left_out = self.left_out_keys.len();
                 let level = self.level_of_new_mapping();
-                if level == Level::Root {
+                if level.is_root() {
                     self.kind = None;
                 }
                 self.open(Frame::Map {
@@ -277,6 +311,7 @@ impl Builder<'_> {
                     anchor,
                     first,
                     key: None,
+                    first_left_out,
                     last_end: None,
                     level,
                     skipped: false,
@@ -304,6 +339,7 @@ impl Builder<'_> {
                         start,
                         anchor,
                         first,
+                        first_left_out,
                         last_end,
                         skipped,
                         ..
@@ -313,6 +349,8 @@ impl Builder<'_> {
                             return Err(Stop::NeedsWholeTrees);
                         }
                         let entries: Vec<Entry> = self.entries.drain(first..).collect();
+                        let left_out = self.left_out_keys.split_off(first_left_out);
+                        self.note_duplicates(&entries, &left_out);
                         let last_end = last_end.unwrap_or(start);
                         (
                             Node {
@@ -336,6 +374,7 @@ impl Builder<'_> {
                 self.complete(node, 0)
             }
             Event::DocumentStart(_) => {
+                self.duplicate_keys.clear();
                 self.anchors.clear();
                 self.skip.anchors.clear();
                 self.kind = None;
@@ -398,29 +437,77 @@ impl Builder<'_> {
     /// The level of a mapping about to open, from the frame it opens in.
     fn level_of_new_mapping(&self) -> Level {
         match self.stack.last() {
-            None => Level::Root,
+            None => Level::OnPath(None),
             Some(Frame::Map {
-                level: Level::Root,
+                level: Level::OnPath(_),
                 key: Some(key),
                 ..
-            }) if self.prune.is_some() => match key.as_scalar() {
-                Some(key) => Level::UnderRoot(key.text.clone()),
-                None => Level::Other,
-            },
+            }) if self.prune.is_some() && self.stack.len() <= MAX_PRUNE_DEPTH => {
+                match key.as_scalar() {
+                    Some(key) => Level::OnPath(Some(key.text.clone())),
+                    None => Level::Other,
+                }
+            }
             Some(_) => Level::Other,
         }
     }
 
-    /// Whether the value of the key just read in a mapping at `level` may be left out.
+    /// Whether the value of the key just read in the innermost mapping (at `level`) may be
+    /// left out.
     fn may_skip(&self, level: &Level, key: &Node) -> bool {
         let (Some(prune), Some(kind), Some(key)) = (self.prune, &self.kind, key.as_scalar()) else {
             return false;
         };
-        match level {
-            Level::Root => prune(kind, None, &key.text),
-            Level::UnderRoot(parent) => prune(kind, Some(parent), &key.text),
-            Level::Other => false,
+        if *level == Level::Other {
+            return false;
         }
+        // A mapping on the path sits in mappings on the path: its frames give the keys.
+        let mut path = [""; MAX_PRUNE_DEPTH];
+        let mut depth = 0;
+        for frame in self.stack.iter().skip(1) {
+            if let Frame::Map {
+                level: Level::OnPath(Some(key)),
+                ..
+            } = frame
+            {
+                if depth == MAX_PRUNE_DEPTH {
+                    return false;
+                }
+                path[depth] = key;
+                depth += 1;
+            }
+        }
+        prune(kind, &path[..depth], &key.text)
+    }
+
+    /// Records the keys a mapping sets twice: its `entries` (before merge keys apply) and
+    /// the entries it left out.
+    fn note_duplicates(&mut self, entries: &[Entry], left_out: &[LeftOutKey]) {
+        fn view(entry: &Entry) -> KeyView<'_> {
+            let key = entry.key.as_scalar();
+            (
+                key.filter(|k| !is_merge_key(&k.text, k.style))
+                    .map(|k| &*k.text),
+                entry.key.span,
+                entry.value.as_str(),
+            )
+        }
+        if left_out.is_empty() {
+            note_duplicate_keys(
+                entries.len(),
+                |i| view(&entries[i]),
+                &mut self.duplicate_keys,
+            );
+            return;
+        }
+        let mut keys: Vec<KeyView<'_>> = entries.iter().map(view).collect();
+        keys.extend(
+            left_out
+                .iter()
+                .map(|k| (k.key.as_deref(), k.span, k.value.as_deref())),
+        );
+        keys.sort_by_key(|(_, span, _)| span.start);
+        note_duplicate_keys(keys.len(), |i| keys[i], &mut self.duplicate_keys);
     }
 
     /// Attaches a finished node to its parent, or ends the document when it is the root.
@@ -446,7 +533,7 @@ impl Builder<'_> {
             }) => match key.take() {
                 Some(k) => {
                     *last_end = Some(node.span.end);
-                    if *level == Level::Root && k.as_scalar().is_some_and(|s| &*s.text == "kind") {
+                    if level.is_root() && k.as_scalar().is_some_and(|s| &*s.text == "kind") {
                         if self.skipped_in_document {
                             // What was left out was chosen by an earlier `kind`.
                             return Err(Stop::NeedsWholeTrees);
@@ -459,6 +546,14 @@ impl Builder<'_> {
                     });
                 }
                 None if skip => {
+                    let key = node.as_scalar();
+                    self.left_out_keys.push(LeftOutKey {
+                        key: key
+                            .filter(|k| !is_merge_key(&k.text, k.style))
+                            .map(|k| k.text.clone()),
+                        span: node.span,
+                        value: None,
+                    });
                     *skipped = true;
                     self.skipped_in_document = true;
                     self.skip.pending = true;
@@ -470,6 +565,7 @@ impl Builder<'_> {
                 self.document = Some(Document {
                     root: node,
                     head: self.head,
+                    duplicate_keys: std::mem::take(&mut self.duplicate_keys),
                 });
                 self.head = end;
             }
@@ -529,13 +625,76 @@ fn style_of(style: ParserStyle) -> ScalarStyle {
     }
 }
 
+/// Each entry of a mapping of `len` entries whose key (`key(i)`, `None` when it is not a
+/// plain key) appears again later, with the index of the last entry of that key (the one
+/// kubectl keeps). Most mappings are small and have none: those are compared pairwise,
+/// without allocating; larger ones are sorted.
+fn duplicates<'k>(len: usize, key: impl Fn(usize) -> Option<&'k str>) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    if len < 2 {
+        return found;
+    }
+    if len <= 16 {
+        for i in 0..len {
+            let Some(k) = key(i) else { continue };
+            if let Some(last) = (i + 1..len).rev().find(|&j| key(j) == Some(k)) {
+                found.push((i, last));
+            }
+        }
+        return found;
+    }
+    let mut keys: Vec<(&str, usize)> = (0..len).filter_map(|i| key(i).map(|k| (k, i))).collect();
+    keys.sort_unstable();
+    for group in keys.chunk_by(|a, b| a.0 == b.0) {
+        if let Some((_, last)) = group.last() {
+            found.extend(group[..group.len() - 1].iter().map(|(_, i)| (*i, *last)));
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// A mapping entry as duplicate detection sees it: the key's text (`None` for a key that is
+/// not a scalar, and for a merge key), the key's span, and the value's text when it is a
+/// non-null scalar.
+type KeyView<'k> = (Option<&'k str>, Span, Option<&'k str>);
+
+/// The key of an entry a built mapping left out, and its value's text once read.
+struct LeftOutKey {
+    key: Option<Box<str>>,
+    span: Span,
+    value: Option<Box<str>>,
+}
+
+/// Adds to `out` each key of a mapping (of `len` entries, seen through `view`, in source
+/// order) that a later entry sets again.
+fn note_duplicate_keys<'k>(
+    len: usize,
+    view: impl Fn(usize) -> KeyView<'k>,
+    out: &mut Vec<DuplicateKey>,
+) {
+    for (dropped, kept) in duplicates(len, |i| view(i).0) {
+        let (key, span, _) = view(dropped);
+        out.push(DuplicateKey {
+            key: key.unwrap_or_default().into(),
+            span,
+            kept_value: view(kept).2.map(Box::from),
+        });
+    }
+}
+
+/// `<<` written plain: a merge key, not a key of its own.
+fn is_merge_key(text: &str, style: ScalarStyle) -> bool {
+    text == "<<" && style == ScalarStyle::Plain
+}
+
 /// Applies YAML merge keys (`<<: *base`), which kubectl's YAML 1.1 reader honours: the
 /// merged mapping's entries are added where the mapping does not set the key itself.
 fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
     let is_merge = |e: &Entry| {
         e.key
             .as_scalar()
-            .is_some_and(|s| &*s.text == "<<" && s.style == ScalarStyle::Plain)
+            .is_some_and(|k| is_merge_key(&k.text, k.style))
     };
     if !entries.iter().any(is_merge) {
         return entries;
@@ -649,8 +808,8 @@ mod tests {
 
     #[test]
     fn pruned_values_are_left_out_and_spans_kept() {
-        fn prune(kind: &str, parent: Option<&str>, key: &str) -> bool {
-            kind == "X" && parent.is_none() && key == "data"
+        fn prune(kind: &str, path: &[&str], key: &str) -> bool {
+            kind == "X" && path.is_empty() && key == "data"
         }
         let src = "kind: X\nkeep: 1\ndata:\n  a: [1, 2]\n  b: |\n    text\n\n";
         let mut documents = Vec::new();

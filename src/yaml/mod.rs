@@ -9,8 +9,8 @@ mod node;
 mod scalar;
 
 pub use load::{
-    for_each_document, for_each_pruned, load_documents, Document, LoadError, Loaded, Prune, Stop,
-    LIMITS,
+    for_each_document, for_each_pruned, load_documents, Document, DuplicateKey, LoadError, Loaded,
+    Prune, Stop, LIMITS, MAX_PRUNE_DEPTH,
 };
 pub use node::{Entry, Node, Scalar, ScalarStyle, Value};
 pub use scalar::{yaml11_bool, Yaml11Bool};

@@ -26,10 +26,13 @@ pub struct Scalar {
 impl Scalar {
     /// A plain, untagged `null`, `~`, `Null`, `NULL` or empty scalar.
     pub fn is_null(&self) -> bool {
-        self.style == ScalarStyle::Plain
-            && self.tag.is_none()
-            && matches!(&*self.text, "" | "~" | "null" | "Null" | "NULL")
+        is_null_scalar(&self.text, self.style, self.tag.is_some())
     }
+}
+
+/// [`Scalar::is_null`] for a scalar not built (yet).
+pub(crate) fn is_null_scalar(text: &str, style: ScalarStyle, tagged: bool) -> bool {
+    style == ScalarStyle::Plain && !tagged && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
 #[derive(Debug, Clone, PartialEq)]
