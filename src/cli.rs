@@ -342,7 +342,11 @@ fn check(args: &CheckArgs) -> u8 {
         problems.extend(found.problems);
         crate::discover::sort_inputs(&mut sources);
     }
-    let target_names: HashSet<String> = targets.inputs.iter().map(source_display).collect();
+    // Without a context folder every file read is a target: no names to compare.
+    let target_names: HashSet<String> = match &config.context.value {
+        Some(_) => targets.inputs.iter().map(source_display).collect(),
+        None => HashSet::new(),
+    };
     let inputs = read_inputs_limited(&sources, args.max_file_size);
     // With a context folder, only the files named are reported on.
     let reported = |file: usize| {

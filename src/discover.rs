@@ -208,7 +208,9 @@ pub fn io_message(error: &std::io::Error) -> String {
 /// A path as users see it: relative to the working directory when below it, with forward
 /// slashes and without a leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    // Asked once per process (salint never changes directory): a run shows thousands.
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let relative = cwd
         .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::model::rbac::{Binding, LabelRequirement, PolicyRule, Role, Subject, SubjectKind};
 use crate::model::secret::TokenSecret;
 use crate::model::service_account::ServiceAccount;
@@ -63,6 +65,35 @@ pub struct EffectiveAutomount {
     pub source: AutomountSource,
 }
 
+/// What an object is to the graph, read on its own.
+enum Modelled<'a> {
+    ServiceAccount(ServiceAccount<'a>),
+    Workload(Workload<'a>),
+    Role(Role<'a>),
+    Binding(Binding<'a>),
+    TokenSecret(TokenSecret<'a>),
+    Other,
+}
+
+impl<'a> Modelled<'a> {
+    fn of(object: &'a Object, implicit: &Namespace) -> Modelled<'a> {
+        let namespace = || object.namespace(implicit);
+        if let Some(sa) = ServiceAccount::from_object(object, namespace()) {
+            Modelled::ServiceAccount(sa)
+        } else if let Some(workload) = Workload::from_object(object, namespace()) {
+            Modelled::Workload(workload)
+        } else if let Some(role) = Role::from_object(object, namespace()) {
+            Modelled::Role(role)
+        } else if let Some(binding) = Binding::from_object(object, namespace()) {
+            Modelled::Binding(binding)
+        } else if let Some(secret) = TokenSecret::from_object(object, namespace()) {
+            Modelled::TokenSecret(secret)
+        } else {
+            Modelled::Other
+        }
+    }
+}
+
 /// Binding subjects as (binding, subject) indexes.
 type SubjectIndexes = Vec<(usize, usize)>;
 
@@ -114,54 +145,21 @@ impl<'a> Graph<'a> {
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
         };
-        for object in objects {
-            let namespace = object.namespace(&implicit);
-            if let Some(sa) = ServiceAccount::from_object(object, namespace.clone()) {
-                let index = graph.service_accounts.len();
-                let name = object.name.as_str();
-                graph
-                    .service_accounts_by_name
-                    .entry(name)
-                    .or_default()
-                    .push(index);
-                graph
-                    .service_account_at
-                    .entry(name)
-                    .or_default()
-                    .entry(sa.namespace.clone())
-                    .or_insert(index);
-                graph.service_accounts.push(sa);
-            } else if let Some(workload) = Workload::from_object(object, namespace.clone()) {
-                graph.workloads.push(workload);
-            } else if let Some(role) = Role::from_object(object, namespace.clone()) {
-                graph
-                    .roles_by_name
-                    .entry(object.name.as_str())
-                    .or_default()
-                    .push(graph.roles.len());
-                graph.roles.push(role);
-            } else if let Some(binding) = Binding::from_object(object, namespace.clone()) {
-                let index = graph.bindings.len();
-                for (s, subject) in binding.subjects.iter().enumerate() {
-                    match subject.kind {
-                        SubjectKind::ServiceAccount => graph
-                            .sa_subjects
-                            .entry(subject.name)
-                            .or_default()
-                            .entry(subject.namespace.clone())
-                            .or_default()
-                            .push((index, s)),
-                        SubjectKind::Group => graph
-                            .group_subjects
-                            .entry(subject.name)
-                            .or_default()
-                            .push((index, s)),
-                        SubjectKind::User => {}
-                    }
-                }
-                graph.bindings.push(binding);
-            } else if let Some(secret) = TokenSecret::from_object(object, namespace) {
-                graph.token_secrets.push(secret);
+        // Reading each object is independent (and most of the work): done in parallel, in
+        // order; indexing them is serial.
+        let modelled: Vec<Modelled<'a>> = objects
+            .par_iter()
+            .map(|object| Modelled::of(object, &implicit))
+            .filter(|modelled| !matches!(modelled, Modelled::Other))
+            .collect();
+        for modelled in modelled {
+            match modelled {
+                Modelled::ServiceAccount(sa) => graph.add_service_account(sa),
+                Modelled::Workload(workload) => graph.workloads.push(workload),
+                Modelled::Role(role) => graph.add_role(role),
+                Modelled::Binding(binding) => graph.add_binding(binding),
+                Modelled::TokenSecret(secret) => graph.token_secrets.push(secret),
+                Modelled::Other => {}
             }
         }
         graph.add_builtin_roles();
@@ -169,6 +167,52 @@ impl<'a> Graph<'a> {
         graph.rule_sources = resolve_aggregation(&graph.roles);
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
+    }
+
+    fn add_service_account(&mut self, sa: ServiceAccount<'a>) {
+        let index = self.service_accounts.len();
+        let name = sa.object.name.as_str();
+        self.service_accounts_by_name
+            .entry(name)
+            .or_default()
+            .push(index);
+        self.service_account_at
+            .entry(name)
+            .or_default()
+            .entry(sa.namespace.clone())
+            .or_insert(index);
+        self.service_accounts.push(sa);
+    }
+
+    fn add_role(&mut self, role: Role<'a>) {
+        self.roles_by_name
+            .entry(role.object.name.as_str())
+            .or_default()
+            .push(self.roles.len());
+        self.roles.push(role);
+    }
+
+    /// Adds a binding and indexes its ServiceAccount and group subjects.
+    fn add_binding(&mut self, binding: Binding<'a>) {
+        let index = self.bindings.len();
+        for (s, subject) in binding.subjects.iter().enumerate() {
+            match subject.kind {
+                SubjectKind::ServiceAccount => self
+                    .sa_subjects
+                    .entry(subject.name)
+                    .or_default()
+                    .entry(subject.namespace.clone())
+                    .or_default()
+                    .push((index, s)),
+                SubjectKind::Group => self
+                    .group_subjects
+                    .entry(subject.name)
+                    .or_default()
+                    .push((index, s)),
+                SubjectKind::User => {}
+            }
+        }
+        self.bindings.push(binding);
     }
 
     /// Adds the built-in ClusterRoles the input does not define itself (a `kubectl get`

@@ -39,9 +39,9 @@ pub struct Object {
     /// `# salint: ignore[...]`). List items share their List's head.
     pub head: Span,
     /// The object's mapping; its span is the object's range in the file. Whole for the kinds
-    /// the rules read (see [`is_modelled_kind`]) but for a workload's container lists; for
-    /// other kinds only what every object is asked for: `apiVersion`, `kind`, `metadata` and
-    /// `spec.template`.
+    /// the rules read (see [`is_modelled_kind`]) but for the parts of them no rule reads
+    /// ([`unread_parts`]); for other kinds only what every object is asked for: `apiVersion`,
+    /// `kind`, `metadata` and `spec.template`.
     pub root: Node,
     pub api_version: String,
     pub kind: String,
@@ -71,8 +71,8 @@ impl Object {
             .and_then(Node::as_str)
             .filter(|ns| !ns.is_empty())
             .map(str::to_string);
-        let root = if is_builtin_workload(&kind) {
-            without_container_lists(root, pod_spec_path(&kind))
+        let root = if let Some((path, keys)) = unread_parts(&kind) {
+            without_keys_at(root, path, keys)
         } else if is_modelled_kind(&kind) {
             root
         } else {
@@ -127,8 +127,8 @@ impl Object {
 }
 
 /// Kinds the model reads beyond identity and metadata: ServiceAccounts, RBAC, token
-/// Secrets and the built-in workloads. Their trees are kept whole, but for a workload's
-/// container lists (see [`CONTAINER_LISTS`]). Everything else, the bulk of a real manifest
+/// Secrets and the built-in workloads. Their trees are kept whole, but for the parts no
+/// rule reads ([`unread_parts`]). Everything else, the bulk of a real manifest
 /// set (ConfigMaps, CRDs, Services), keeps only what [`prune`] leaves, so a run holds the
 /// model and its spans rather than every parse tree. A rule that starts reading another
 /// kind's fields adds the kind here.
@@ -141,9 +141,25 @@ pub fn is_modelled_kind(kind: &str) -> bool {
 
 /// The pod spec keys a built-in workload's tree goes without. No rule reads a container
 /// (the ServiceAccount, its token and the volumes are pod-level), and the containers are
-/// most of a workload's nodes: images, env, probes, resources. Duplicate keys in them are
-/// still found while parsing ([`Object::duplicate_keys`]).
+/// most of a workload's nodes: images, env, probes, resources.
 pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+/// The keys of a Secret's values, which no rule reads (a token Secret is known by its
+/// `type` and annotation) and salint has no business holding.
+pub const SECRET_VALUES: &[&str] = &["data", "stringData"];
+
+/// The parts of a modelled kind's tree no rule reads, as the keys left out of the mapping
+/// at a path: a built-in workload's containers, a Secret's values. Duplicate keys in them
+/// are still found while parsing ([`Object::duplicate_keys`]).
+pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    if is_builtin_workload(kind) {
+        Some((pod_spec_path(kind), CONTAINER_LISTS))
+    } else if kind == "Secret" {
+        Some((&[], SECRET_VALUES))
+    } else {
+        None
+    }
+}
 
 /// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
 /// what [`Object::from_node`] drops from the whole tree, so the parts no rule reads are
@@ -151,8 +167,8 @@ pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemera
 ///
 /// [`Prune`]: crate::yaml::Prune
 pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
-    if is_builtin_workload(kind) {
-        return CONTAINER_LISTS.contains(&key) && path == pod_spec_path(kind);
+    if let Some((at, keys)) = unread_parts(kind) {
+        return keys.contains(&key) && path == at;
     }
     if is_modelled_kind(kind) || kind.ends_with("List") {
         return false;
@@ -164,20 +180,20 @@ pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
     }
 }
 
-/// A built-in workload's tree without [`CONTAINER_LISTS`] in the mapping at `path` (its pod
-/// spec). Applied to trees parsed whole and to pruned ones alike, so containers that came in
-/// through an alias or a merge key go too, and both give the same tree.
-fn without_container_lists(node: Node, path: &[&str]) -> Node {
+/// A tree without the entries of `keys` in the mapping at `path` (see [`unread_parts`]).
+/// Applied to trees parsed whole and to pruned ones alike, so entries that came in through
+/// an alias or a merge key go too, and both give the same tree.
+fn without_keys_at(node: Node, path: &[&str], keys: &[&str]) -> Node {
     let key_is =
         |entry: &Entry, name: &str| entry.key.as_scalar().is_some_and(|k| &*k.text == name);
     match path.split_first() {
         None => filter_entries(node, &|entry: Entry| {
-            (!CONTAINER_LISTS.iter().any(|list| key_is(&entry, list))).then_some(entry)
+            (!keys.iter().any(|key| key_is(&entry, key))).then_some(entry)
         }),
         Some((first, rest)) => filter_entries(node, &|entry: Entry| {
             Some(if key_is(&entry, first) {
                 Entry {
-                    value: without_container_lists(entry.value, rest),
+                    value: without_keys_at(entry.value, rest, keys),
                     key: entry.key,
                 }
             } else {

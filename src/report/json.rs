@@ -1,8 +1,9 @@
 //! `--format json`: a stable, documented shape (see README "JSON output").
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Report, Summary};
+use super::Report;
 use crate::finding::{Finding, Location};
 use crate::model::ObjectRef;
 use crate::source::{Position, SourceFile};
@@ -10,17 +11,17 @@ use crate::source::{Position, SourceFile};
 /// Version of the JSON shape; bumped only on incompatible changes.
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
-#[derive(Serialize)]
-struct JsonReport<'r> {
-    version: u32,
-    tool: JsonTool,
-    findings: Vec<JsonFinding<'r>>,
-    input_errors: Vec<JsonInputError<'r>>,
-    /// With `--baseline`: the entries no finding matched any more (fixed since).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline_absent: Option<&'r [crate::baseline::BaselineEntry]>,
-    summary: Summary,
-}
+/// The report's shape (README "JSON output"), in this order:
+///
+/// - `version`: [`JSON_FORMAT_VERSION`];
+/// - `tool`: [`JsonTool`];
+/// - `findings`: [`JsonFinding`]s;
+/// - `input_errors`: [`JsonInputError`]s;
+/// - `baseline_absent`, only with `--baseline`: the entries no finding matched any more
+///   (fixed since);
+/// - `summary`: [`Summary`](super::Summary).
+///
+/// [`write`] writes it field by field.
 
 #[derive(Serialize)]
 struct JsonTool {
@@ -122,30 +123,103 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(text).expect("JSON is UTF-8")
 }
 
-/// Writes the report to `out` as it is serialised, so a large one is never held whole.
+/// Writes the report to `out`: the shape described above, in serde_json's pretty layout.
+/// The findings are rendered in parallel, each on its own (on a large run their positions,
+/// fingerprints and text are most of the output's time), a batch at a time so the output
+/// is never held whole, and written in order.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let json = JsonReport {
-        version: JSON_FORMAT_VERSION,
-        tool: JsonTool {
-            name: "salint",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        findings: report.shown().map(|f| finding(report.files, f)).collect(),
-        input_errors: report
-            .errors
-            .iter()
-            .map(|error| JsonInputError {
-                file: &error.path,
-                position: error
-                    .file
-                    .zip(error.span)
-                    .map(|(file, span)| report.files[file].position(span.start)),
-                message: &error.message,
-            })
-            .collect(),
-        baseline_absent: report.baseline_used.then_some(report.absent),
-        summary: report.summary(),
+    let shown: Vec<&Finding> = report.shown().collect();
+    let input_errors: Vec<JsonInputError> = report
+        .errors
+        .iter()
+        .map(|error| JsonInputError {
+            file: &error.path,
+            position: error
+                .file
+                .zip(error.span)
+                .map(|(file, span)| report.files[file].position(span.start)),
+            message: &error.message,
+        })
+        .collect();
+    let tool = JsonTool {
+        name: "salint",
+        version: env!("CARGO_PKG_VERSION"),
     };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    out.write_all(b"\n")
+    out.write_all(b"{")?;
+    let mut fields = Fields { out, first: true };
+    fields.value("version", &JSON_FORMAT_VERSION)?;
+    fields.value("tool", &tool)?;
+    fields.array("findings", &shown, |f| pretty(&finding(report.files, f), 2))?;
+    fields.value("input_errors", &input_errors)?;
+    if report.baseline_used {
+        fields.value("baseline_absent", &report.absent)?;
+    }
+    fields.value("summary", &report.summary())?;
+    out.write_all(b"\n}\n")
+}
+
+/// The fields of the top-level object, written one by one as serde_json's pretty printer
+/// writes them.
+struct Fields<'w> {
+    out: &'w mut dyn std::io::Write,
+    first: bool,
+}
+
+impl Fields<'_> {
+    fn key(&mut self, key: &str) -> std::io::Result<()> {
+        let separator = if std::mem::take(&mut self.first) {
+            ""
+        } else {
+            ","
+        };
+        write!(self.out, "{separator}\n  \"{key}\": ")
+    }
+
+    fn value(&mut self, key: &str, value: &impl Serialize) -> std::io::Result<()> {
+        self.key(key)?;
+        self.out.write_all(&pretty(value, 1))
+    }
+
+    /// An array of `items`, each rendered two levels deep by `render`, in parallel.
+    fn array<T: Sync>(
+        &mut self,
+        key: &str,
+        items: &[T],
+        render: impl Fn(&T) -> Vec<u8> + Sync,
+    ) -> std::io::Result<()> {
+        /// Items rendered at once: enough to keep both cores busy, few enough that a
+        /// report of 20,000 findings with long related lists stays out of memory.
+        const BATCH: usize = 256;
+        self.key(key)?;
+        if items.is_empty() {
+            return self.out.write_all(b"[]");
+        }
+        self.out.write_all(b"[")?;
+        let mut first = true;
+        for batch in items.chunks(BATCH) {
+            let rendered: Vec<Vec<u8>> = batch.par_iter().map(&render).collect();
+            for item in rendered {
+                let separator: &[u8] = if first { b"\n    " } else { b",\n    " };
+                first = false;
+                self.out.write_all(separator)?;
+                self.out.write_all(&item)?;
+            }
+        }
+        self.out.write_all(b"\n  ]")
+    }
+}
+
+/// `value` in serde_json's pretty layout as it appears `depth` levels deep: every line
+/// after the first indented two spaces per level. (JSON strings escape their line breaks,
+/// so every `\n` in the text is the layout's.)
+fn pretty(value: &impl Serialize, depth: usize) -> Vec<u8> {
+    let text = serde_json::to_vec_pretty(value).expect("salint's JSON types always serialise");
+    let mut indented = Vec::with_capacity(text.len() + text.len() / 4);
+    for byte in text {
+        indented.push(byte);
+        if byte == b'\n' {
+            indented.extend(std::iter::repeat_n(b' ', 2 * depth));
+        }
+    }
+    indented
 }
