@@ -445,7 +445,7 @@ fn check(args: &CheckArgs) -> u8 {
             "salint: warning: no Kubernetes objects found in {file_count} file(s); nothing was checked"
         );
     }
-    if !errors.is_empty() {
+    let code = if !errors.is_empty() {
         exit::BAD_INPUT
     } else if findings
         .iter()
@@ -454,7 +454,10 @@ fn check(args: &CheckArgs) -> u8 {
         exit::FINDINGS
     } else {
         exit::CLEAN
-    }
+    };
+    // Likewise the findings, one by one with their messages and related lists.
+    std::mem::forget(findings);
+    code
 }
 
 /// Runs `explain-sa`, `who-can` or `graph`: reads the inputs as `check` does (config,

@@ -1,7 +1,7 @@
 //! The graph of one run: every object salint reasons about, indexed once, so rules ask
 //! questions ("who grants this SA anything?") instead of rescanning objects.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 
@@ -128,16 +128,27 @@ impl<'a> Graph<'a> {
     /// Builds the graph over all objects of a run. `implicit` is the namespace of objects
     /// without `metadata.namespace`.
     pub fn build(objects: &'a [Object], implicit: Namespace) -> Graph<'a> {
+        // Reading each object is independent (and most of the work): done in parallel, in
+        // order; indexing them is serial, into collections sized once.
+        let modelled: Vec<Modelled<'a>> = objects
+            .par_iter()
+            .map(|object| Modelled::of(object, &implicit))
+            .filter(|modelled| !matches!(modelled, Modelled::Other))
+            .collect();
+        let count = |wanted: fn(&Modelled) -> bool| modelled.iter().filter(|m| wanted(m)).count();
+        let accounts = count(|m| matches!(m, Modelled::ServiceAccount(_)));
+        let roles =
+            count(|m| matches!(m, Modelled::Role(_))) + crate::builtin::builtin_objects().len();
         let mut graph = Graph {
             implicit: implicit.clone(),
-            service_accounts: Vec::new(),
-            workloads: Vec::new(),
-            roles: Vec::new(),
-            bindings: Vec::new(),
+            service_accounts: Vec::with_capacity(accounts),
+            workloads: Vec::with_capacity(count(|m| matches!(m, Modelled::Workload(_)))),
+            roles: Vec::with_capacity(roles),
+            bindings: Vec::with_capacity(count(|m| matches!(m, Modelled::Binding(_)))),
             token_secrets: Vec::new(),
-            service_accounts_by_name: HashMap::new(),
-            service_account_at: HashMap::new(),
-            roles_by_name: HashMap::new(),
+            service_accounts_by_name: HashMap::with_capacity(accounts),
+            service_account_at: HashMap::with_capacity(accounts),
+            roles_by_name: HashMap::with_capacity(roles),
             cluster_role_at: HashMap::new(),
             role_at: HashMap::new(),
             rule_sources: Vec::new(),
@@ -145,13 +156,6 @@ impl<'a> Graph<'a> {
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
         };
-        // Reading each object is independent (and most of the work): done in parallel, in
-        // order; indexing them is serial.
-        let modelled: Vec<Modelled<'a>> = objects
-            .par_iter()
-            .map(|object| Modelled::of(object, &implicit))
-            .filter(|modelled| !matches!(modelled, Modelled::Other))
-            .collect();
         for modelled in modelled {
             match modelled {
                 Modelled::ServiceAccount(sa) => graph.add_service_account(sa),

@@ -9,7 +9,7 @@
 //! A suppression without a reason is itself a finding (`suppression-without-reason`); one
 //! that silences nothing is a note (`unused-suppression`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};

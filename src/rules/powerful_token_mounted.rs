@@ -5,7 +5,7 @@
 use super::capability_rules::{bound_role_phrase, is_bootstrap_default};
 use super::describe::{object_phrase, service_account_phrase, short_list};
 use super::Emitter;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::graph::{AutomountSource, Graph};
 use crate::model::rbac::{Binding, Role};

@@ -17,21 +17,24 @@ pub(super) struct Skip<'t> {
     /// The next value is to be left out.
     pub(super) pending: bool,
     /// Open collections inside the value being left out.
-    stack: Vec<SkipFrame<'t>>,
+    stack: Vec<SkipFrame>,
+    /// The entries of the open left-out mappings, innermost last (one scratch list, not
+    /// one per mapping: containers are many small mappings).
+    entries: Vec<SkippedEntry<'t>>,
     /// Node counts of anchored values that were left out, for alias accounting.
     pub(super) anchors: HashMap<usize, usize>,
 }
 
 /// A collection being left out.
-struct SkipFrame<'t> {
+struct SkipFrame {
     start: usize,
     /// The end of its last child (for a mapping, the last value).
     last_end: Option<usize>,
     /// Nodes in it so far, itself included (what `Node::size` would count).
     size: usize,
     anchor: usize,
-    /// A mapping's entries so far; `None` for a sequence.
-    entries: Option<Vec<SkippedEntry<'t>>>,
+    /// For a mapping, where its entries start in `Skip::entries`; `None` for a sequence.
+    first_entry: Option<usize>,
 }
 
 /// What duplicate-key detection needs of a left-out mapping entry.
@@ -110,14 +113,20 @@ impl<'t> Builder<'t> {
                     last_end: None,
                     size: 1,
                     anchor,
-                    entries: is_mapping.then(Vec::new),
+                    first_entry: is_mapping.then_some(self.skip.entries.len()),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.trim_end(self.byte(span.end.index()));
                 if let Some(frame) = self.skip.stack.pop() {
-                    if let Some(entries) = &frame.entries {
-                        self.note_skipped_duplicates(entries);
+                    if let Some(first) = frame.first_entry {
+                        let entries = &self.skip.entries[first..];
+                        let view = |i: usize| {
+                            let entry: &SkippedEntry<'t> = &entries[i];
+                            (entry.key.as_deref(), entry.key_span, entry.value.as_deref())
+                        };
+                        note_duplicate_keys(entries.len(), view, &mut self.duplicate_keys);
+                        self.skip.entries.truncate(first);
                     }
                     let end = end
                         .max(frame.last_end.unwrap_or(frame.start))
@@ -153,8 +162,10 @@ impl<'t> Builder<'t> {
             Some(parent) => {
                 parent.last_end = Some(node.end);
                 parent.size += node.size;
-                if let Some(entries) = &mut parent.entries {
-                    match entries.last_mut() {
+                if let Some(first) = parent.first_entry {
+                    let entries = &mut self.skip.entries;
+                    let open = entries.len() > first;
+                    match entries.last_mut().filter(|_| open) {
                         Some(entry) if !entry.complete => {
                             entry.value = node.scalar.filter(|s| !s.is_null).map(|s| s.text);
                             entry.complete = true;
@@ -181,14 +192,5 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-    }
-
-    /// Records the keys a left-out mapping sets twice.
-    fn note_skipped_duplicates(&mut self, entries: &[SkippedEntry<'t>]) {
-        let view = |i: usize| {
-            let entry: &SkippedEntry<'t> = &entries[i];
-            (entry.key.as_deref(), entry.key_span, entry.value.as_deref())
-        };
-        note_duplicate_keys(entries.len(), view, &mut self.duplicate_keys);
     }
 }
