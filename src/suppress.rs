@@ -267,14 +267,24 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     for (file_id, file) in inputs.files.iter().enumerate() {
-        if !file.text.contains(COMMENT_MARKER) {
-            continue;
-        }
+        let text = file.text.as_str();
+        let bytes = text.as_bytes();
         let objects = &objects_of[file_id];
-        let mut offset = 0;
-        for (index, line) in file.text.split_inclusive('\n').enumerate() {
-            let line_start = offset;
-            offset += line.len();
+        // Only the lines that hold the marker, counting line breaks on the way.
+        let mut line_number = 1;
+        let mut counted_to = 0;
+        let mut previous_line = None;
+        for marker in memchr::memmem::find_iter(bytes, COMMENT_MARKER) {
+            let line_start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
+            if previous_line == Some(line_start) {
+                continue;
+            }
+            previous_line = Some(line_start);
+            line_number += memchr::memchr_iter(b'\n', &bytes[counted_to..line_start]).count();
+            counted_to = line_start;
+            let line_end =
+                memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
+            let line = &text[line_start..line_end];
             let Some(hash) = comment_start(line) else {
                 continue;
             };
@@ -283,7 +293,6 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
                 continue;
             };
             let at = line_start + hash;
-            let line_number = index + 1;
             let trailing = !line[..hash].trim().is_empty();
             let in_head = objects
                 .iter()
@@ -328,7 +337,6 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
     found
 }
 
-/// The byte index of a YAML comment's `#` in a line: at the line start or after blank.
 /// Whether every rule a suppression names is turned off in the configuration: then its
 /// silence is expected, not stale.
 fn all_targets_off(config: &Config, targets: &Targets) -> bool {
@@ -340,6 +348,7 @@ fn all_targets_off(config: &Config, targets: &Targets) -> bool {
     }
 }
 
+/// The byte index of a YAML comment's `#` in a line: at the line start or after blank.
 fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut search = 0;
