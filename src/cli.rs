@@ -14,7 +14,7 @@ use crate::config::{
 };
 use crate::discover::{discover, display_path, io_message, FileFilter, InputSource};
 use crate::finding::Severity;
-use crate::input::{read_inputs, read_inputs_limited, InputError};
+use crate::input::{read_inputs, read_inputs_with, InputError, ReadOptions};
 use crate::lint::lint_with_config;
 use crate::report::{self, Report};
 use crate::rules;
@@ -347,7 +347,12 @@ fn check(args: &CheckArgs) -> u8 {
         Some(_) => targets.inputs.iter().map(source_display).collect(),
         None => HashSet::new(),
     };
-    let inputs = read_inputs_limited(&sources, args.max_file_size);
+    // Only the human format shows source lines; the others need positions alone.
+    let read = ReadOptions {
+        max_file_size: args.max_file_size,
+        keep_text: args.format == Format::Human,
+    };
+    let inputs = read_inputs_with(&sources, &read);
     // With a context folder, only the files named are reported on.
     let reported = |file: usize| {
         config.context.value.is_none() || target_names.contains(&inputs.files[file].display)

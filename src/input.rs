@@ -47,6 +47,30 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 /// As [`read_inputs`], skipping files (and stdin) larger than `max_size` bytes without
 /// reading them.
 pub fn read_inputs_limited(sources: &[InputSource], max_size: u64) -> Inputs {
+    read_inputs_with(
+        sources,
+        &ReadOptions {
+            max_file_size: max_size,
+            keep_text: true,
+        },
+    )
+}
+
+/// How inputs are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Files above this size are skipped with a diagnostic.
+    pub max_file_size: u64,
+    /// Whether each file keeps its text after parsing. Only output that shows source lines
+    /// needs it (the human format's snippets, the language server); without it a file
+    /// keeps its line table, and every position stays exact (see
+    /// [`SourceFile::let_go_of_text`]).
+    pub keep_text: bool,
+}
+
+/// Reads every input as `options` say.
+pub fn read_inputs_with(sources: &[InputSource], options: &ReadOptions) -> Inputs {
+    let max_size = options.max_file_size;
     let stdin_text = sources
         .contains(&InputSource::Stdin)
         .then(|| read_stdin(max_size));
@@ -63,7 +87,13 @@ pub fn read_inputs_limited(sources: &[InputSource], max_size: u64) -> Inputs {
             InputSource::File(path) => {
                 let display = display_path(path);
                 match read_file(path, max_size) {
-                    Ok(bytes) => parse_bytes(display, bytes).without_unused_text(),
+                    Ok(bytes) => {
+                        let mut parsed = parse_bytes(display, bytes).without_unused_text();
+                        if let (false, Some(source)) = (options.keep_text, &mut parsed.source) {
+                            source.let_go_of_text();
+                        }
+                        parsed
+                    }
                     Err(message) => ParsedFile::unreadable(display, message),
                 }
             }
@@ -297,8 +327,10 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
         span: Some(Span::new(error.offset, error.offset)),
         message: format!("YAML parse error: {}", error.message),
     });
+    let mut source = SourceFile::new(display, text);
+    source.marked_lines = crate::suppress::marked_lines(&source.text);
     ParsedFile {
-        source: Some(SourceFile::new(display, text)),
+        source: Some(source),
         objects,
         error,
     }

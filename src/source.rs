@@ -47,18 +47,52 @@ pub struct SourceFile {
     /// The path as shown to users: relative to the working directory when below it,
     /// forward slashes, `<stdin>` for standard input.
     pub display: String,
+    /// The text; empty once let go of (see [`SourceFile::let_go_of_text`]).
     pub text: Arc<String>,
     /// Computed on first use: most files of a large run never have a position asked for.
     line_starts: OnceLock<Vec<usize>>,
+    /// The text's length in bytes, kept when the text is let go of.
+    len: usize,
+    /// Whether the text was let go of: positions then come from the line table alone.
+    text_let_go: bool,
+    /// The lines holding a `salint:` comment marker, for suppressions (see
+    /// [`crate::suppress::marked_lines`]); filled when the file is read.
+    pub marked_lines: Vec<Line>,
+}
+
+/// One line of a file: its 1-based number, the byte offset it starts at, and its text
+/// (line break included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub number: usize,
+    pub start: usize,
+    pub text: Box<str>,
 }
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         SourceFile {
             display,
+            len: text.len(),
             text: Arc::new(text),
             line_starts: OnceLock::new(),
+            text_let_go: false,
+            marked_lines: Vec::new(),
         }
+    }
+
+    /// Drops the text but keeps every position exact: the line table is built now, and a
+    /// column is a byte count, which holds for ASCII text (other text is kept). For runs
+    /// whose output shows no source line (JSON, SARIF, ...): the text of every file a
+    /// finding may point into was most of such a run's memory, and each new page of it cost
+    /// a page fault.
+    pub fn let_go_of_text(&mut self) {
+        if self.text_let_go || !self.text.is_ascii() {
+            return;
+        }
+        self.line_starts.get_or_init(|| line_starts(&self.text));
+        self.text = Arc::new(String::new());
+        self.text_let_go = true;
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -74,7 +108,7 @@ impl SourceFile {
     /// The 1-based line of a byte offset: [`SourceFile::position`] without counting the
     /// characters of the column.
     pub fn line_of(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.len);
         match self.line_starts().binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -83,17 +117,22 @@ impl SourceFile {
 
     /// Line and column of a byte offset. Offsets past the end clamp to the end.
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.len);
         let line_starts = self.line_starts();
         let line_index = match line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
         let line_start = line_starts[line_index];
-        let prefix = self.text.get(line_start..offset).unwrap_or("");
+        let column = if self.text_let_go {
+            offset - line_start // ASCII: a character per byte
+        } else {
+            let prefix = self.text.get(line_start..offset).unwrap_or("");
+            prefix.chars().count()
+        };
         Position {
             line: line_index + 1,
-            column: prefix.chars().count() + 1,
+            column: column + 1,
         }
     }
 
@@ -108,8 +147,12 @@ impl SourceFile {
         self.line_starts().get(line.wrapping_sub(1)).copied()
     }
 
-    /// The text of one 1-based line without its line break.
+    /// The text of one 1-based line without its line break (empty once the text is let go
+    /// of).
     pub fn line_text(&self, line: usize) -> &str {
+        if self.text_let_go {
+            return "";
+        }
         let line_starts = self.line_starts();
         let Some(&start) = line_starts.get(line.wrapping_sub(1)) else {
             return "";
@@ -160,5 +203,23 @@ mod tests {
         assert_eq!(file.position(quote), Position { line: 2, column: 5 });
         assert_eq!(file.line_text(2), "bé: \"ü\"");
         assert_eq!(file.line_count(), 3);
+        // Not ASCII: the text stays.
+        let mut kept = SourceFile::new("x".into(), file.text.to_string());
+        kept.let_go_of_text();
+        assert_eq!(kept.position(quote), Position { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn positions_are_the_same_after_letting_go_of_ascii_text() {
+        let text = "a: 1\r\nb:\r  c: \"x\"\n\nlast";
+        let whole = SourceFile::new("x".into(), text.into());
+        let mut light = SourceFile::new("x".into(), text.into());
+        light.let_go_of_text();
+        assert!(light.text.is_empty());
+        for offset in 0..text.len() + 3 {
+            assert_eq!(light.position(offset), whole.position(offset), "{offset}");
+            assert_eq!(light.line_of(offset), whole.line_of(offset), "{offset}");
+        }
+        assert_eq!(light.line_count(), whole.line_count());
     }
 }

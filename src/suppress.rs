@@ -17,7 +17,7 @@ use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
 use crate::model::{Object, ObjectRef};
 use crate::rules::{self, Rule};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Line, Span};
 
 /// The annotation prefix of suppressions.
 pub const ANNOTATION_PREFIX: &str = "ignore.salint.io/";
@@ -256,6 +256,33 @@ fn parse_directive(comment: &str) -> Option<Directive<'_>> {
     })
 }
 
+/// The lines of `text` that hold the comment marker (`salint:`), read while a file's text
+/// is at hand ([`SourceFile::marked_lines`]): the text may be let go of before suppressions
+/// are collected. Only these lines are looked at, found with a vectorised search.
+///
+/// [`SourceFile::marked_lines`]: crate::source::SourceFile::marked_lines
+pub fn marked_lines(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut number = 1;
+    let mut counted_to = 0;
+    for marker in memchr::memmem::find_iter(bytes, COMMENT_MARKER) {
+        let start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
+        if lines.last().is_some_and(|line: &Line| line.start == start) {
+            continue;
+        }
+        number += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        let end = memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
+        lines.push(Line {
+            number,
+            start,
+            text: text[start..end].into(),
+        });
+    }
+    lines
+}
+
 fn comments(inputs: &Inputs) -> Vec<Candidate> {
     let mut found = Vec::new();
     // Objects by file, built once: filtering all objects for each file was quadratic.
@@ -267,24 +294,9 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     for (file_id, file) in inputs.files.iter().enumerate() {
-        let text = file.text.as_str();
-        let bytes = text.as_bytes();
         let objects = &objects_of[file_id];
-        // Only the lines that hold the marker, counting line breaks on the way.
-        let mut line_number = 1;
-        let mut counted_to = 0;
-        let mut previous_line = None;
-        for marker in memchr::memmem::find_iter(bytes, COMMENT_MARKER) {
-            let line_start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
-            if previous_line == Some(line_start) {
-                continue;
-            }
-            previous_line = Some(line_start);
-            line_number += memchr::memchr_iter(b'\n', &bytes[counted_to..line_start]).count();
-            counted_to = line_start;
-            let line_end =
-                memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
-            let line = &text[line_start..line_end];
+        for marked in &file.marked_lines {
+            let (line, line_start, line_number) = (&*marked.text, marked.start, marked.number);
             let Some(hash) = comment_start(line) else {
                 continue;
             };

@@ -7,7 +7,7 @@
 
 use salint::discover::{discover, FileFilter};
 use salint::finding::Finding;
-use salint::input::{read_inputs, Inputs};
+use salint::input::{read_inputs, read_inputs_with, Inputs, ReadOptions, DEFAULT_MAX_FILE_SIZE};
 use salint::lint::{lint, LintOptions};
 use salint::source::Span;
 
@@ -734,4 +734,53 @@ fn references_into_other_namespaces() {
     );
     let role_ref = run.finding(CROSS_NAMESPACE, 37, 9);
     assert_eq!(run.related(role_ref), vec![place(f, 22, 9, 22, 22)]);
+}
+
+/// Output without source lines lets go of each file's text after parsing; every finding,
+/// related location, suppression and input error must sit where it sits with the text kept
+/// (CRLF and lone-CR line breaks, BOMs, non-ASCII text, broken files: all of testdata).
+#[test]
+fn positions_are_the_same_without_the_text() {
+    let filter = FileFilter::new(&[], &[]).expect("default filter");
+    let found = discover(&["testdata".to_string()], &filter);
+    let read = |keep_text| {
+        let inputs = read_inputs_with(
+            &found.inputs,
+            &ReadOptions {
+                max_file_size: DEFAULT_MAX_FILE_SIZE,
+                keep_text,
+            },
+        );
+        let findings = lint(&inputs, &LintOptions::default());
+        let files = &inputs.files;
+        let places: Vec<String> = findings
+            .iter()
+            .flat_map(|f| {
+                let related = f.related.iter().map(|r| r.location);
+                std::iter::once(f.location)
+                    .chain(related)
+                    .map(move |location| {
+                        let file = &files[location.file];
+                        let suppressed = f.suppression.is_some();
+                        format!(
+                            "{} {} {:?} {suppressed}",
+                            f.rule.name(),
+                            file.display,
+                            file.range(location.span)
+                        )
+                    })
+            })
+            .chain(inputs.errors.iter().map(|e| {
+                let at = e.file.zip(e.span).map(|(f, s)| files[f].position(s.start));
+                format!("{} {at:?} {}", e.path, e.message)
+            }))
+            .collect();
+        let let_go = inputs.files.iter().filter(|f| f.text.is_empty()).count();
+        (places, let_go)
+    };
+    let (with_text, _) = read(true);
+    let (without_text, let_go) = read(false);
+    assert!(with_text.len() > 100, "{}", with_text.len());
+    assert!(let_go > 20, "{let_go} files let go of their text");
+    assert_eq!(without_text, with_text);
 }
