@@ -214,12 +214,14 @@ impl Fields<'_> {
 /// so every `\n` in the text is the layout's.)
 fn pretty(value: &impl Serialize, depth: usize) -> Vec<u8> {
     let text = serde_json::to_vec_pretty(value).expect("salint's JSON types always serialise");
+    let indent = " ".repeat(2 * depth);
     let mut indented = Vec::with_capacity(text.len() + text.len() / 4);
-    for byte in text {
-        indented.push(byte);
-        if byte == b'\n' {
-            indented.extend(std::iter::repeat_n(b' ', 2 * depth));
-        }
+    let mut rest = text.as_slice();
+    while let Some(at) = memchr::memchr(b'\n', rest) {
+        indented.extend_from_slice(&rest[..=at]);
+        indented.extend_from_slice(indent.as_bytes());
+        rest = &rest[at + 1..];
     }
+    indented.extend_from_slice(rest);
     indented
 }
