@@ -116,6 +116,9 @@ pub struct Graph<'a> {
     /// For each role, the roles whose rules it holds: itself, plus for an aggregating
     /// ClusterRole every ClusterRole its selectors reach (transitively).
     rule_sources: Vec<Vec<usize>>,
+    /// For each role, whether one of its effective rules is `*` on `*` in `*`: every
+    /// permission rule asks it of every binding.
+    grants_everything: Vec<bool>,
     workload_keys: Vec<WorkloadKey>,
     /// ServiceAccount subjects by name, then by the namespace they name: (binding, subject)
     /// indexes.
@@ -152,6 +155,7 @@ impl<'a> Graph<'a> {
             cluster_role_at: HashMap::new(),
             role_at: HashMap::new(),
             rule_sources: Vec::new(),
+            grants_everything: Vec::new(),
             workload_keys: Vec::new(),
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
@@ -169,6 +173,9 @@ impl<'a> Graph<'a> {
         graph.add_builtin_roles();
         graph.index_role_refs();
         graph.rule_sources = resolve_aggregation(&graph.roles);
+        graph.grants_everything = (0..graph.roles.len())
+            .map(|role| graph.effective_rules(role).any(|(_, rule)| rule.grants_everything()))
+            .collect();
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
     }
@@ -307,6 +314,12 @@ impl<'a> Graph<'a> {
             _ => return None,
         };
         Some((index, &self.roles[index]))
+    }
+
+    /// Whether one of the rules role `role` grants (aggregated ones included) is `*` on
+    /// `*` in `*`, as cluster-admin's.
+    pub fn role_grants_everything(&self, role: usize) -> bool {
+        self.grants_everything[role]
     }
 
     /// The rules a role grants, including those it aggregates, each with the role that

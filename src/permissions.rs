@@ -250,11 +250,11 @@ pub fn capability_matches<'g, 'a>(
     binding: &Binding<'a>,
     capability: &Capability,
 ) -> Vec<Match<'g, 'a>> {
-    let Some((_, rules)) = binding_rules(graph, binding) else {
+    let Some((index, _)) = graph.bound_role(binding) else {
         return Vec::new();
     };
-    rules
-        .into_iter()
+    graph
+        .effective_rules(index)
         .filter_map(|(holder, rule)| {
             let (verb, group, resource) = rule_match(capability, rule, binding.cluster)?;
             Some(Match {
@@ -275,8 +275,9 @@ pub fn grants_everything(graph: &Graph, binding: &Binding) -> bool {
         .role_ref
         .as_ref()
         .is_some_and(|r| r.kind == "ClusterRole" && r.name == "cluster-admin")
-        || binding_rules(graph, binding)
-            .is_some_and(|(_, rules)| rules.iter().any(|(_, rule)| rule.grants_everything()))
+        || graph
+            .bound_role(binding)
+            .is_some_and(|(index, _)| graph.role_grants_everything(index))
 }
 
 /// Subjects that are the control plane's own identities (`system:kube-scheduler`,
