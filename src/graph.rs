@@ -108,6 +108,8 @@ pub struct Graph<'a> {
     /// The first ServiceAccount of each name and namespace: lookups stay constant when the
     /// same name (`default`) exists in every namespace.
     service_account_at: HashMap<&'a str, HashMap<Namespace, usize>>,
+    /// The ServiceAccounts of each namespace, in input order.
+    service_accounts_by_namespace: HashMap<Namespace, Vec<usize>>,
     roles_by_name: HashMap<&'a str, Vec<usize>>,
     /// What a `roleRef` resolves to: the first ClusterRole of a name, and the first Role of
     /// a name in each namespace.
@@ -151,6 +153,7 @@ impl<'a> Graph<'a> {
             token_secrets: Vec::new(),
             service_accounts_by_name: HashMap::with_capacity(accounts),
             service_account_at: HashMap::with_capacity(accounts),
+            service_accounts_by_namespace: HashMap::new(),
             roles_by_name: HashMap::with_capacity(roles),
             cluster_role_at: HashMap::new(),
             role_at: HashMap::new(),
@@ -174,7 +177,11 @@ impl<'a> Graph<'a> {
         graph.index_role_refs();
         graph.rule_sources = resolve_aggregation(&graph.roles);
         graph.grants_everything = (0..graph.roles.len())
-            .map(|role| graph.effective_rules(role).any(|(_, rule)| rule.grants_everything()))
+            .map(|role| {
+                graph
+                    .effective_rules(role)
+                    .any(|(_, rule)| rule.grants_everything())
+            })
             .collect();
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
@@ -192,6 +199,10 @@ impl<'a> Graph<'a> {
             .or_default()
             .entry(sa.namespace.clone())
             .or_insert(index);
+        self.service_accounts_by_namespace
+            .entry(sa.namespace.clone())
+            .or_default()
+            .push(index);
         self.service_accounts.push(sa);
     }
 
@@ -276,6 +287,19 @@ impl<'a> Graph<'a> {
     ) -> Option<&ServiceAccount<'a>> {
         let index = *self.service_account_at.get(name)?.get(namespace)?;
         Some(&self.service_accounts[index])
+    }
+
+    /// The ServiceAccounts defined in exactly namespace `namespace`, in input order.
+    pub fn service_accounts_in<'g>(
+        &'g self,
+        namespace: &Namespace,
+    ) -> impl Iterator<Item = &'g ServiceAccount<'a>> + 'g {
+        self.service_accounts_by_namespace
+            .get(namespace)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| &self.service_accounts[i])
     }
 
     /// Every ServiceAccount called `name`, in any namespace.

@@ -253,10 +253,24 @@ pub fn capability_matches<'g, 'a>(
     let Some((index, _)) = graph.bound_role(binding) else {
         return Vec::new();
     };
+    role_capability_matches(graph, index, capability, binding.cluster)
+}
+
+/// The rules of role `role` (aggregated ones included) that give `capability` through a
+/// binding of the given scope, one match per rule. What a binding gets depends only on
+/// these three, so callers judging many bindings of one role can ask once: an aggregating
+/// ClusterRole holds the rules of every ClusterRole it selects, and asking per binding
+/// grew with the square of the input.
+pub fn role_capability_matches<'g, 'a>(
+    graph: &'g Graph<'a>,
+    role: usize,
+    capability: &Capability,
+    cluster_binding: bool,
+) -> Vec<Match<'g, 'a>> {
     graph
-        .effective_rules(index)
+        .effective_rules(role)
         .filter_map(|(holder, rule)| {
-            let (verb, group, resource) = rule_match(capability, rule, binding.cluster)?;
+            let (verb, group, resource) = rule_match(capability, rule, cluster_binding)?;
             Some(Match {
                 holder,
                 rule,

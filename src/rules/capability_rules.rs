@@ -8,8 +8,10 @@ use super::describe::{object_phrase, subject_phrase};
 use super::Emitter;
 use crate::config::Config;
 use crate::model::rbac::{Binding, Role, Subject, SubjectKind};
+use foldhash::{HashMap, HashMapExt};
+
 use crate::permissions::{
-    capability_matches, grants_everything, is_control_plane_subject, Capability, Match,
+    grants_everything, is_control_plane_subject, role_capability_matches, Capability, Match,
     CONTROL_PLANE_TAKEOVER, NODE_PROXY, POD_CREATION, POD_EXEC, PRIVILEGE_ESCALATION,
     SECRETS_ACCESS, TOKEN_CREATION,
 };
@@ -118,6 +120,7 @@ pub fn subject_field(subject: &Subject) -> String {
 
 fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
     let graph = emit.graph;
+    let mut per_role: HashMap<(usize, bool), Vec<Match>> = HashMap::new();
     for binding in &graph.bindings {
         if binding.subjects.is_empty()
             || is_bootstrap_default(binding)
@@ -125,11 +128,14 @@ fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
         {
             continue;
         }
-        let matches = capability_matches(graph, binding, capability);
-        let Some(first) = matches.first() else {
+        let Some((index, role)) = graph.bound_role(binding) else {
             continue;
         };
-        let Some((_, role)) = graph.bound_role(binding) else {
+        // Per role and binding scope: many bindings share a role.
+        let matches = per_role
+            .entry((index, binding.cluster))
+            .or_insert_with(|| role_capability_matches(graph, index, capability, binding.cluster));
+        let Some(first) = matches.first() else {
             continue;
         };
         let requests = requests_phrase(&matches);
@@ -158,7 +164,7 @@ fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
                     capitalised(capability.why),
                 ),
             );
-            for m in &matches {
+            for m in matches.iter() {
                 finding.with_related(
                     m.holder.object,
                     m.rule.span(),

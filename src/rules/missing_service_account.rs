@@ -17,9 +17,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             continue;
         }
         let defined_here: Vec<&str> = graph
-            .service_accounts
-            .iter()
-            .filter(|sa| sa.namespace == workload.namespace)
+            .service_accounts_in(&workload.namespace)
             .map(|sa| sa.object.name.as_str())
             .collect();
         if defined_here.is_empty() {

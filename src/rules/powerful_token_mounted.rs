@@ -15,7 +15,7 @@ use crate::permissions::{
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
-    let mut cache: HashMap<usize, Option<Powers>> = HashMap::new();
+    let mut cache: HashMap<(usize, bool), Option<Powers>> = HashMap::new();
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
         // With automount off, a projected token for the API server is the same credential.
@@ -27,9 +27,16 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let mut sources = Vec::new();
         for grant in graph.grants(&workload.namespace, &workload.service_account) {
             let binding = grant.binding;
-            // What a binding gives is computed once: many workloads share an SA or a group.
+            if is_bootstrap_default(binding) {
+                continue;
+            }
+            let Some((role, _)) = graph.bound_role(binding) else {
+                continue;
+            };
+            // What a binding gives depends on its role and scope alone, computed once for
+            // each: many workloads share an SA or a group, many bindings a role.
             let given = cache
-                .entry(binding.object.index)
+                .entry((role, binding.cluster))
                 .or_insert_with(|| powers_of(graph, binding));
             let Some((role, found)) = given else {
                 continue;
@@ -98,11 +105,8 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
 type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
 
 /// What a binding gives, in the words of the message; `None` when it gives nothing
-/// dangerous, or is a bootstrap default, or its role is unknown.
+/// dangerous, or its role is unknown.
 fn powers_of<'g, 'a>(graph: &'g Graph<'a>, binding: &Binding<'a>) -> Option<Powers<'g, 'a>> {
-    if is_bootstrap_default(binding) {
-        return None;
-    }
     let (role, rules) = binding_rules(graph, binding)?;
     let mut found = Vec::new();
     if grants_everything(graph, binding) {
