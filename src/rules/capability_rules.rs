@@ -138,7 +138,7 @@ fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
         let Some(first) = matches.first() else {
             continue;
         };
-        let requests = requests_phrase(&matches);
+        let requests = requests_phrase(matches);
         let through = match first.holder.name() == role.name() {
             true => String::new(),
             false => format!(" (aggregated from ClusterRole `{}`)", first.holder.name()),
