@@ -77,16 +77,16 @@ enum Modelled<'a> {
 
 impl<'a> Modelled<'a> {
     fn of(object: &'a Object, implicit: &Namespace) -> Modelled<'a> {
-        let namespace = || object.namespace(implicit);
-        if let Some(sa) = ServiceAccount::from_object(object, namespace()) {
+        let namespace = &object.namespace(implicit);
+        if let Some(sa) = ServiceAccount::from_object(object, namespace) {
             Modelled::ServiceAccount(sa)
-        } else if let Some(workload) = Workload::from_object(object, namespace()) {
+        } else if let Some(workload) = Workload::from_object(object, namespace) {
             Modelled::Workload(workload)
-        } else if let Some(role) = Role::from_object(object, namespace()) {
+        } else if let Some(role) = Role::from_object(object, namespace) {
             Modelled::Role(role)
-        } else if let Some(binding) = Binding::from_object(object, namespace()) {
+        } else if let Some(binding) = Binding::from_object(object, namespace) {
             Modelled::Binding(binding)
-        } else if let Some(secret) = TokenSecret::from_object(object, namespace()) {
+        } else if let Some(secret) = TokenSecret::from_object(object, namespace) {
             Modelled::TokenSecret(secret)
         } else {
             Modelled::Other
@@ -249,7 +249,7 @@ impl<'a> Graph<'a> {
             if defined {
                 continue;
             }
-            if let Some(role) = Role::from_object(object, namespace) {
+            if let Some(role) = Role::from_object(object, &namespace) {
                 self.roles_by_name
                     .entry(object.name.as_str())
                     .or_default()

@@ -255,7 +255,7 @@ impl ParsedFile {
                 !crate::model::object::is_modelled_kind(&object.kind)
                     && crate::model::workload::Workload::from_object(
                         object,
-                        crate::model::Namespace::Implicit,
+                        &crate::model::Namespace::Implicit,
                     )
                     .is_none()
             });

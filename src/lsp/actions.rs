@@ -105,7 +105,7 @@ fn automount_fixes(
     diagnostic: &Option<Diagnostic>,
 ) -> Vec<CodeAction> {
     let implicit = analysis.config.implicit_namespace();
-    let Some(workload) = Workload::from_object(object, object.namespace(&implicit)) else {
+    let Some(workload) = Workload::from_object(object, &object.namespace(&implicit)) else {
         return Vec::new();
     };
     let file = &analysis.inputs.files[object.file];

@@ -194,7 +194,7 @@ pub struct Role<'a> {
 }
 
 impl<'a> Role<'a> {
-    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+    pub fn from_object(object: &'a Object, namespace: &Namespace) -> Option<Self> {
         let cluster = match object.kind.as_str() {
             "Role" => false,
             "ClusterRole" => true,
@@ -233,7 +233,7 @@ impl<'a> Role<'a> {
         Some(Role {
             object,
             cluster,
-            namespace: (!cluster).then_some(namespace),
+            namespace: (!cluster).then(|| namespace.clone()),
             rules,
             aggregation,
             aggregation_span: aggregation_entry.map(|e| e.key.span),
@@ -297,7 +297,7 @@ pub struct Binding<'a> {
 }
 
 impl<'a> Binding<'a> {
-    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+    pub fn from_object(object: &'a Object, namespace: &Namespace) -> Option<Self> {
         let cluster = match object.kind.as_str() {
             "RoleBinding" => false,
             "ClusterRoleBinding" => true,
@@ -371,7 +371,7 @@ impl<'a> Binding<'a> {
         Some(Binding {
             object,
             cluster,
-            namespace: (!cluster).then_some(namespace),
+            namespace: (!cluster).then(|| namespace.clone()),
             role_ref,
             subjects,
         })

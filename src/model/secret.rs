@@ -20,7 +20,7 @@ pub struct TokenSecret<'a> {
 }
 
 impl<'a> TokenSecret<'a> {
-    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+    pub fn from_object(object: &'a Object, namespace: &Namespace) -> Option<Self> {
         if object.kind != "Secret" {
             return None;
         }
@@ -33,7 +33,7 @@ impl<'a> TokenSecret<'a> {
             .and_then(|node: &Node| Some((node.as_str()?, node.span)));
         Some(TokenSecret {
             object,
-            namespace,
+            namespace: namespace.clone(),
             type_span: type_node.span,
             service_account,
         })

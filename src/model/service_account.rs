@@ -13,10 +13,10 @@ pub struct ServiceAccount<'a> {
 }
 
 impl<'a> ServiceAccount<'a> {
-    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Self> {
+    pub fn from_object(object: &'a Object, namespace: &Namespace) -> Option<Self> {
         (object.kind == "ServiceAccount").then(|| ServiceAccount {
             object,
-            namespace,
+            namespace: namespace.clone(),
             automount: object
                 .root
                 .get("automountServiceAccountToken")

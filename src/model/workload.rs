@@ -75,7 +75,7 @@ pub struct Workload<'a> {
 }
 
 impl<'a> Workload<'a> {
-    pub fn from_object(object: &'a Object, namespace: Namespace) -> Option<Workload<'a>> {
+    pub fn from_object(object: &'a Object, namespace: &Namespace) -> Option<Workload<'a>> {
         let path = pod_spec_path(&object.kind);
         let entry = object.root.path_entry(path)?;
         let pod_spec = &entry.value;
@@ -103,7 +103,7 @@ impl<'a> Workload<'a> {
         });
         Some(Workload {
             object,
-            namespace,
+            namespace: namespace.clone(),
             pod_spec,
             pod_spec_key: entry.key.span,
             service_account,
