@@ -148,32 +148,48 @@ pub fn sort_key(input: &InputSource) -> (u8, String) {
     }
 }
 
+/// Walks a folder on several threads (a real manifest repository is thousands of files in
+/// hundreds of folders: the walk alone took a tenth of a run). The order found does not
+/// matter: inputs are sorted afterwards, and the folder's problems are sorted here.
 fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .ignore(true)
-        .parents(true)
-        .follow_links(filter.follow_links)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
+    let walked = std::sync::Mutex::new(Discovered::default());
+    let visit = |entry: Result<ignore::DirEntry, ignore::Error>| {
+        let mut walked = walked
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 let path = entry.path();
                 let relative = path.strip_prefix(root).unwrap_or(path);
                 if is_file && filter.included(relative) && !filter.excluded(relative) {
-                    found.inputs.push(InputSource::File(path.to_path_buf()));
+                    walked.inputs.push(InputSource::File(path.to_path_buf()));
                 }
             }
-            Err(error) => found.problems.push(DiscoveryProblem {
+            Err(error) => walked.problems.push(DiscoveryProblem {
                 path: error_path(&error).unwrap_or_else(|| display_path(root)),
                 message: walk_message(&error),
             }),
         }
-    }
+        ignore::WalkState::Continue
+    };
+    ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(true)
+        .follow_links(filter.follow_links)
+        .build_parallel()
+        .run(|| Box::new(visit));
+    let mut walked = walked
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    walked
+        .problems
+        .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    found.inputs.append(&mut walked.inputs);
+    found.problems.append(&mut walked.problems);
 }
 
 fn error_path(error: &ignore::Error) -> Option<String> {
