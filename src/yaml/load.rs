@@ -264,7 +264,7 @@ struct Builder<'t> {
     kind: Option<Box<str>>,
     /// Whether anything of the current document was left out.
     skipped_in_document: bool,
-    skip: skip::Skip<'t>,
+    skip: skip::Skip,
 }
 
 impl<'t> Builder<'t> {

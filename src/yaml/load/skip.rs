@@ -1,26 +1,32 @@
 //! Leaving a value out while parsing: its events are read but no node is built. Its end,
 //! its size and its anchors are tracked as building would track them, so the spans around
-//! it, alias accounting, depth limits and errors do not change; the keys of its mappings
-//! are compared as built mappings' are, so duplicate keys are found in it too.
+//! it, alias accounting, depth limits and errors do not change.
+//!
+//! Duplicate keys must be found in it too. Each mapping's keys are compared by hash alone
+//! (a left-out value is mostly containers: many small mappings, and keeping their keys'
+//! text, spans and values cost more than the rest of leaving them out); a key whose hash
+//! was seen before in the same mapping asks for the file to be parsed again whole, where
+//! the built mappings report it with every detail. Real duplicates are rare, a hash
+//! collision only costs that second parse.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use saphyr_parser::{Event, Span as ParserSpan};
 
-use super::{is_merge_key, note_duplicate_keys, style_of, Builder, Frame, Stop};
-use crate::source::Span;
+use super::{is_merge_key, style_of, Builder, Frame, Stop};
 use crate::yaml::node::is_null_scalar;
 
 #[derive(Default)]
-pub(super) struct Skip<'t> {
+pub(super) struct Skip {
     /// The next value is to be left out.
     pub(super) pending: bool,
     /// Open collections inside the value being left out.
     stack: Vec<SkipFrame>,
-    /// The entries of the open left-out mappings, innermost last (one scratch list, not
-    /// one per mapping: containers are many small mappings).
-    entries: Vec<SkippedEntry<'t>>,
+    /// The key hashes of the open left-out mappings, innermost last (one scratch list, not
+    /// one per mapping).
+    key_hashes: Vec<u64>,
     /// Node counts of anchored values that were left out, for alias accounting.
     pub(super) anchors: HashMap<usize, usize>,
 }
@@ -33,40 +39,31 @@ struct SkipFrame {
     /// Nodes in it so far, itself included (what `Node::size` would count).
     size: usize,
     anchor: usize,
-    /// For a mapping, where its entries start in `Skip::entries`; `None` for a sequence.
-    first_entry: Option<usize>,
-}
-
-/// What duplicate-key detection needs of a left-out mapping entry.
-struct SkippedEntry<'t> {
-    /// The key's text, when it is a scalar and not a merge key.
-    key: Option<Cow<'t, str>>,
-    key_span: Span,
-    /// The value's text, when it has been read and is a non-null scalar.
-    value: Option<Cow<'t, str>>,
-    /// Whether the value has been read.
-    complete: bool,
+    /// For a mapping, where its key hashes start in `Skip::key_hashes`; `None` for a
+    /// sequence.
+    first_key: Option<usize>,
+    /// For a mapping, whether the next child is a key.
+    expect_key: bool,
 }
 
 /// A finished left-out node as its parent sees it.
 struct Finished<'t> {
-    start: usize,
     end: usize,
     size: usize,
     anchor: usize,
-    scalar: Option<FinishedScalar<'t>>,
+    /// A scalar's text and style, when it is one.
+    scalar: Option<(Cow<'t, str>, super::ScalarStyle, bool)>,
 }
 
-struct FinishedScalar<'t> {
-    text: Cow<'t, str>,
-    is_null: bool,
-    is_merge_key: bool,
-}
-
-impl Skip<'_> {
+impl Skip {
     pub(super) fn active(&self) -> bool {
         self.pending || !self.stack.is_empty()
     }
+}
+
+/// The hash keys are compared by: fixed, so a run is repeatable.
+fn key_hash(key: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0).hash_one(key)
 }
 
 impl<'t> Builder<'t> {
@@ -78,16 +75,11 @@ impl<'t> Builder<'t> {
                 let style = style_of(style);
                 let end = self.scalar_end(start, self.byte(span.end.index()), style);
                 self.left_out(Finished {
-                    start,
                     end: end.max(start),
                     size: 1,
                     anchor,
-                    scalar: Some(FinishedScalar {
-                        is_null: is_null_scalar(&text, style, tag.is_some()),
-                        is_merge_key: is_merge_key(&text, style),
-                        text,
-                    }),
-                });
+                    scalar: Some((text, style, tag.is_some())),
+                })?;
             }
             Event::Alias(id) => {
                 self.charge_alias(id, start)?;
@@ -97,12 +89,11 @@ impl<'t> Builder<'t> {
                 };
                 let end = self.trim_end(self.byte(span.end.index()));
                 self.left_out(Finished {
-                    start,
                     end: end.max(start),
                     size,
                     anchor: 0,
                     scalar: None,
-                });
+                })?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 self.check_depth(self.stack.len() + self.skip.stack.len(), start)?;
@@ -113,31 +104,25 @@ impl<'t> Builder<'t> {
                     last_end: None,
                     size: 1,
                     anchor,
-                    first_entry: is_mapping.then_some(self.skip.entries.len()),
+                    first_key: is_mapping.then_some(self.skip.key_hashes.len()),
+                    expect_key: true,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.trim_end(self.byte(span.end.index()));
                 if let Some(frame) = self.skip.stack.pop() {
-                    if let Some(first) = frame.first_entry {
-                        let entries = &self.skip.entries[first..];
-                        let view = |i: usize| {
-                            let entry: &SkippedEntry<'t> = &entries[i];
-                            (entry.key.as_deref(), entry.key_span, entry.value.as_deref())
-                        };
-                        note_duplicate_keys(entries.len(), view, &mut self.duplicate_keys);
-                        self.skip.entries.truncate(first);
+                    if let Some(first) = frame.first_key {
+                        self.skip.key_hashes.truncate(first);
                     }
                     let end = end
                         .max(frame.last_end.unwrap_or(frame.start))
                         .max(frame.start);
                     self.left_out(Finished {
-                        start: frame.start,
                         end,
                         size: frame.size,
                         anchor: frame.anchor,
                         scalar: None,
-                    });
+                    })?;
                 }
             }
             Event::StreamStart
@@ -152,7 +137,7 @@ impl<'t> Builder<'t> {
     /// Records a finished node that was left out: in its left-out parent (as a mapping's
     /// key or value, or a sequence's item), or as the value of the mapping entry being
     /// dropped.
-    fn left_out(&mut self, node: Finished<'t>) {
+    fn left_out(&mut self, node: Finished<'t>) -> Result<(), Stop> {
         self.skip.pending = false;
         if node.anchor != 0 {
             self.anchors.remove(&node.anchor);
@@ -162,20 +147,20 @@ impl<'t> Builder<'t> {
             Some(parent) => {
                 parent.last_end = Some(node.end);
                 parent.size += node.size;
-                if let Some(first) = parent.first_entry {
-                    let entries = &mut self.skip.entries;
-                    let open = entries.len() > first;
-                    match entries.last_mut().filter(|_| open) {
-                        Some(entry) if !entry.complete => {
-                            entry.value = node.scalar.filter(|s| !s.is_null).map(|s| s.text);
-                            entry.complete = true;
+                if let Some(first) = parent.first_key {
+                    let is_key = parent.expect_key;
+                    parent.expect_key = !is_key;
+                    match node.scalar {
+                        Some((text, style, _)) if is_key && !is_merge_key(&text, style) => {
+                            let hash = key_hash(&text);
+                            let keys = &mut self.skip.key_hashes;
+                            if keys[first..].contains(&hash) {
+                                // Perhaps a duplicate: the whole tree reports it exactly.
+                                return Err(Stop::NeedsWholeTrees);
+                            }
+                            keys.push(hash);
                         }
-                        _ => entries.push(SkippedEntry {
-                            key: node.scalar.filter(|s| !s.is_merge_key).map(|s| s.text),
-                            key_span: Span::new(node.start, node.end),
-                            value: None,
-                            complete: false,
-                        }),
+                        _ => {}
                     }
                 }
             }
@@ -187,10 +172,11 @@ impl<'t> Builder<'t> {
                 if let Some(entry) = self.left_out_keys.last_mut() {
                     entry.value = node
                         .scalar
-                        .filter(|s| !s.is_null)
-                        .map(|s| s.text.as_ref().into());
+                        .filter(|(text, style, tagged)| !is_null_scalar(text, *style, *tagged))
+                        .map(|(text, _, _)| text.as_ref().into());
                 }
             }
         }
+        Ok(())
     }
 }
