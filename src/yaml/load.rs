@@ -85,8 +85,8 @@ pub const MAX_PRUNE_DEPTH: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
     Error(LoadError),
-    /// Something needs a part that was left out (an alias into it, a `kind` after it):
-    /// parse the file again without pruning.
+    /// Something needs a part that was left out (an alias into it, a `kind` after it, a
+    /// key in it that may repeat another): parse the file again without pruning.
     NeedsWholeTrees,
 }
 
