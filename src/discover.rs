@@ -188,6 +188,7 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
     walked
         .problems
         .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+
     found.inputs.append(&mut walked.inputs);
     found.problems.append(&mut walked.problems);
 }
@@ -237,5 +238,44 @@ pub fn display_path(path: &Path) -> String {
         ".".to_string()
     } else {
         text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folders are walked on several threads; what a walk finds still comes out in one
+    /// order, problems included.
+    #[cfg(unix)]
+    #[test]
+    fn a_parallel_walk_gives_one_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in (0..40).map(|i| format!("f{i:02}")) {
+            let path = dir.path().join(folder);
+            std::fs::create_dir_all(path.join("deeper")).unwrap();
+            std::fs::write(path.join("deeper/x.yaml"), "kind: X\n").unwrap();
+            std::os::unix::fs::symlink(dir.path(), path.join("loop")).unwrap();
+        }
+        let filter = FileFilter::new(&[], &[]).unwrap().following_links(true);
+        let arg = dir.path().to_string_lossy().to_string();
+        let walk = || {
+            let found = discover(std::slice::from_ref(&arg), &filter);
+            let problems: Vec<String> = found
+                .problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect();
+            (found.inputs, problems)
+        };
+        let first = walk();
+        assert_eq!(first.0.len(), 40);
+        assert_eq!(first.1.len(), 40, "{:?}", first.1);
+        let mut sorted = first.1.clone();
+        sorted.sort();
+        assert_eq!(first.1, sorted);
+        for _ in 0..10 {
+            assert_eq!(walk(), first);
+        }
     }
 }
