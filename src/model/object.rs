@@ -150,7 +150,8 @@ pub const SECRET_VALUES: &[&str] = &["data", "stringData"];
 
 /// The parts of a modelled kind's tree no rule reads, as the keys left out of the mapping
 /// at a path: a built-in workload's containers, a Secret's values. Duplicate keys in them
-/// are still found while parsing ([`Object::duplicate_keys`]).
+/// are still found while parsing ([`Object::duplicate_keys`]). A rule that starts reading
+/// one of these parts takes it out of here.
 pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
     if is_builtin_workload(kind) {
         Some((pod_spec_path(kind), CONTAINER_LISTS))
