@@ -1,6 +1,8 @@
 //! The graph of one run: every object salint reasons about, indexed once, so rules ask
 //! questions ("who grants this SA anything?") instead of rescanning objects.
 
+use std::sync::OnceLock;
+
 use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
@@ -10,6 +12,7 @@ use crate::model::secret::TokenSecret;
 use crate::model::service_account::ServiceAccount;
 use crate::model::workload::Workload;
 use crate::model::{Namespace, Object};
+use crate::permissions::RoleGrants;
 use crate::source::Span;
 use crate::yaml::Yaml11Bool;
 
@@ -121,6 +124,10 @@ pub struct Graph<'a> {
     /// For each role, whether one of its effective rules is `*` on `*` in `*`: every
     /// permission rule asks it of every binding.
     grants_everything: Vec<bool>,
+    /// For each role, what its rules give through a ClusterRoleBinding (`[1]`) or a
+    /// RoleBinding (`[0]`), worked out the first time a rule asks (see
+    /// [`Graph::role_grants`]).
+    role_grants: Vec<[OnceLock<RoleGrants>; 2]>,
     workload_keys: Vec<WorkloadKey>,
     /// ServiceAccount subjects by name, then by the namespace they name: (binding, subject)
     /// indexes.
@@ -159,6 +166,7 @@ impl<'a> Graph<'a> {
             role_at: HashMap::new(),
             rule_sources: Vec::new(),
             grants_everything: Vec::new(),
+            role_grants: Vec::new(),
             workload_keys: Vec::new(),
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
@@ -183,6 +191,7 @@ impl<'a> Graph<'a> {
                     .any(|(_, rule)| rule.grants_everything())
             })
             .collect();
+        graph.role_grants = graph.roles.iter().map(|_| Default::default()).collect();
         graph.workload_keys = workload_keys(&graph.workloads);
         graph
     }
@@ -344,6 +353,20 @@ impl<'a> Graph<'a> {
     /// `*` in `*`, as cluster-admin's.
     pub fn role_grants_everything(&self, role: usize) -> bool {
         self.grants_everything[role]
+    }
+
+    /// What role `role`'s rules give through a binding of the given scope: the capabilities
+    /// and the wildcard rules. Worked out once per role and scope, for every rule and
+    /// binding that asks: an aggregating ClusterRole holds the rules of every ClusterRole
+    /// it selects, and asking per binding grew with the square of the input.
+    pub fn role_grants(&self, role: usize, cluster_binding: bool) -> &RoleGrants {
+        self.role_grants[role][usize::from(cluster_binding)]
+            .get_or_init(|| RoleGrants::of(self, role, cluster_binding))
+    }
+
+    /// The roles whose rules role `role` holds: itself, and what it aggregates.
+    pub fn rule_sources(&self, role: usize) -> &[usize] {
+        &self.rule_sources[role]
     }
 
     /// The rules a role grants, including those it aggregates, each with the role that

@@ -267,19 +267,104 @@ pub fn role_capability_matches<'g, 'a>(
     capability: &Capability,
     cluster_binding: bool,
 ) -> Vec<Match<'g, 'a>> {
-    graph
-        .effective_rules(role)
-        .filter_map(|(holder, rule)| {
-            let (verb, group, resource) = rule_match(capability, rule, cluster_binding)?;
-            Some(Match {
-                holder,
-                rule,
-                verb,
-                group,
-                resource,
+    let Some(wanted) = CAPABILITIES.iter().position(|c| c.rule == capability.rule) else {
+        // Not one the graph keeps: worked out here.
+        return graph
+            .effective_rules(role)
+            .filter_map(|(holder, rule)| {
+                let (verb, group, resource) = rule_match(capability, rule, cluster_binding)?;
+                Some(Match {
+                    holder,
+                    rule,
+                    verb,
+                    group,
+                    resource,
+                })
             })
+            .collect();
+    };
+    graph.role_grants(role, cluster_binding).matches[wanted]
+        .iter()
+        .map(|m| {
+            let holder = &graph.roles[m.holder];
+            Match {
+                holder,
+                rule: &holder.rules[m.rule],
+                verb: m.verb,
+                group: m.group,
+                resource: m.resource,
+            }
         })
         .collect()
+}
+
+/// The rules of role `role` (aggregated ones included) that use `*` in verbs, resources
+/// or apiGroups, with the role holding each.
+pub fn wildcard_rules<'g, 'a>(
+    graph: &'g Graph<'a>,
+    role: usize,
+    cluster_binding: bool,
+) -> Vec<(&'g Role<'a>, &'g PolicyRule<'a>)> {
+    graph
+        .role_grants(role, cluster_binding)
+        .wildcards
+        .iter()
+        .map(|&(holder, rule)| {
+            let holder = &graph.roles[holder];
+            (holder, &holder.rules[rule])
+        })
+        .collect()
+}
+
+/// What a role's rules give through a binding of one scope, by index into the graph's
+/// roles and their rules (the graph keeps one per role and scope: [`Graph::role_grants`]).
+#[derive(Debug)]
+pub struct RoleGrants {
+    /// For each of [`CAPABILITIES`], the rules that give it, in rule order.
+    matches: Vec<Vec<GrantAt>>,
+    /// The rules using `*`: (holding role, rule).
+    wildcards: Vec<(usize, usize)>,
+}
+
+/// A rule that gives a capability: the first request of an action it allows.
+#[derive(Debug, Clone, Copy)]
+struct GrantAt {
+    holder: usize,
+    rule: usize,
+    verb: &'static str,
+    group: &'static str,
+    resource: &'static str,
+}
+
+impl RoleGrants {
+    /// Works out what role `role` gives; [`Graph::role_grants`] keeps the result.
+    pub fn of(graph: &Graph, role: usize, cluster_binding: bool) -> RoleGrants {
+        let mut grants = RoleGrants {
+            matches: vec![Vec::new(); CAPABILITIES.len()],
+            wildcards: Vec::new(),
+        };
+        for &holder in graph.rule_sources(role) {
+            for (index, rule) in graph.roles[holder].rules.iter().enumerate() {
+                for (capability, found) in CAPABILITIES.iter().zip(&mut grants.matches) {
+                    if let Some((verb, group, resource)) =
+                        rule_match(capability, rule, cluster_binding)
+                    {
+                        found.push(GrantAt {
+                            holder,
+                            rule: index,
+                            verb,
+                            group,
+                            resource,
+                        });
+                    }
+                }
+                if !wildcard_lists(rule).is_empty() {
+                    grants.wildcards.push((holder, index));
+                }
+            }
+        }
+        grants
+    }
 }
 
 /// Whether the binding's role is cluster-admin in effect (`*` on `*` in `*`): the core

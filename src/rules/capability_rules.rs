@@ -7,9 +7,8 @@
 use super::describe::{object_phrase, subject_phrase};
 use super::Emitter;
 use crate::config::Config;
+use crate::graph::Graph;
 use crate::model::rbac::{Binding, Role, Subject, SubjectKind};
-use foldhash::{HashMap, HashMapExt};
-
 use crate::permissions::{
     grants_everything, is_control_plane_subject, role_capability_matches, Capability, Match,
     CONTROL_PLANE_TAKEOVER, NODE_PROXY, POD_CREATION, POD_EXEC, PRIVILEGE_ESCALATION,
@@ -118,27 +117,32 @@ pub fn subject_field(subject: &Subject) -> String {
     }
 }
 
-fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
-    let graph = emit.graph;
-    let mut per_role: HashMap<(usize, bool), Vec<Match>> = HashMap::new();
-    for binding in &graph.bindings {
+/// The bindings the finer permission rules judge, with their role: bindings with
+/// subjects, not the API server's own defaults, not cluster-admin in effect (the core rule
+/// `cluster-admin-binding` reports those), whose role is in the input.
+pub fn judged_bindings<'g, 'a>(
+    graph: &'g Graph<'a>,
+) -> impl Iterator<Item = (&'g Binding<'a>, usize, &'g Role<'a>)> {
+    graph.bindings.iter().filter_map(move |binding| {
         if binding.subjects.is_empty()
             || is_bootstrap_default(binding)
             || grants_everything(graph, binding)
         {
-            continue;
+            return None;
         }
-        let Some((index, role)) = graph.bound_role(binding) else {
-            continue;
-        };
-        // Per role and binding scope: many bindings share a role.
-        let matches = per_role
-            .entry((index, binding.cluster))
-            .or_insert_with(|| role_capability_matches(graph, index, capability, binding.cluster));
+        let (index, role) = graph.bound_role(binding)?;
+        Some((binding, index, role))
+    })
+}
+
+fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
+    let graph = emit.graph;
+    for (binding, index, role) in judged_bindings(graph) {
+        let matches = role_capability_matches(graph, index, capability, binding.cluster);
         let Some(first) = matches.first() else {
             continue;
         };
-        let requests = requests_phrase(matches);
+        let requests = requests_phrase(&matches);
         let through = match first.holder.name() == role.name() {
             true => String::new(),
             false => format!(" (aggregated from ClusterRole `{}`)", first.holder.name()),
@@ -164,7 +168,7 @@ fn check(emit: &mut Emitter<'_, '_>, capability: &Capability, cis: &str) {
                     capitalised(capability.why),
                 ),
             );
-            for m in matches.iter() {
+            for m in &matches {
                 finding.with_related(
                     m.holder.object,
                     m.rule.span(),

@@ -9,9 +9,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::graph::{AutomountSource, Graph};
 use crate::model::rbac::{Binding, Role};
-use crate::permissions::{
-    binding_rules, capability_matches, grants_everything, wildcard_lists, CAPABILITIES,
-};
+use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
@@ -107,7 +105,7 @@ type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
 /// What a binding gives, in the words of the message; `None` when it gives nothing
 /// dangerous, or its role is unknown.
 fn powers_of<'g, 'a>(graph: &'g Graph<'a>, binding: &Binding<'a>) -> Option<Powers<'g, 'a>> {
-    let (role, rules) = binding_rules(graph, binding)?;
+    let (index, role) = graph.bound_role(binding)?;
     let mut found = Vec::new();
     if grants_everything(graph, binding) {
         found.push("everything (cluster-admin)".to_string());
@@ -117,10 +115,7 @@ fn powers_of<'g, 'a>(graph: &'g Graph<'a>, binding: &Binding<'a>) -> Option<Powe
                 found.push(capability.what.to_string());
             }
         }
-        if rules
-            .iter()
-            .any(|(_, rule)| !wildcard_lists(rule).is_empty())
-        {
+        if !wildcard_rules(graph, index, binding.cluster).is_empty() {
             found.push("wildcard permissions".to_string());
         }
     }

@@ -3,28 +3,16 @@
 //! upgrades and CRDs. Roles that are cluster-admin in effect are the core rule's.
 
 use super::capability_rules::{
-    bound_role_phrase, is_bootstrap_default, judged_subjects, scope_phrase, subject_field,
+    bound_role_phrase, judged_bindings, judged_subjects, scope_phrase, subject_field,
 };
 use super::describe::{object_phrase, subject_phrase};
 use super::Emitter;
-use crate::permissions::{binding_rules, grants_everything, wildcard_lists};
+use crate::permissions::{wildcard_lists, wildcard_rules};
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
-    for binding in &graph.bindings {
-        if binding.subjects.is_empty()
-            || is_bootstrap_default(binding)
-            || grants_everything(graph, binding)
-        {
-            continue;
-        }
-        let Some((role, rules)) = binding_rules(graph, binding) else {
-            continue;
-        };
-        let wild: Vec<_> = rules
-            .into_iter()
-            .filter(|(_, rule)| !wildcard_lists(rule).is_empty())
-            .collect();
+    for (binding, index, role) in judged_bindings(graph) {
+        let wild = wildcard_rules(graph, index, binding.cluster);
         let Some((_, first)) = wild.first() else {
             continue;
         };
