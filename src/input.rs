@@ -161,9 +161,20 @@ fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, String> {
     if size > max_size {
         return Err(too_large(size, max_size));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    // `take` keeps a file that grew since the size query within the limit.
-    (&mut file)
+    // A file that grew since the size query is still held to the limit.
+    read_within(&mut file, max_size, size, cannot_read)
+}
+
+/// Reads `reader` to its end, at most `max_size` bytes (one more says it is larger), into
+/// a buffer sized for `expected` bytes.
+fn read_within(
+    reader: impl Read,
+    max_size: u64,
+    expected: u64,
+    cannot_read: impl Fn(std::io::Error) -> String,
+) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    reader
         .take(max_size + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
@@ -181,16 +192,9 @@ fn message_or_default(result: Option<&Result<Vec<u8>, String>>) -> String {
 }
 
 fn read_stdin(max_size: u64) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read standard input: {}", io_message(&e)))?;
-    if bytes.len() as u64 > max_size {
-        return Err(too_large(bytes.len() as u64, max_size));
-    }
-    Ok(bytes)
+    read_within(std::io::stdin().lock(), max_size, 0, |e| {
+        format!("cannot read standard input: {}", io_message(&e))
+    })
 }
 
 /// The diagnostic of a file above the size limit.
