@@ -14,8 +14,7 @@ use crate::config::{
 };
 use crate::discover::{discover, display_path, io_message, FileFilter, InputSource};
 use crate::finding::Severity;
-use crate::input::{read_inputs, read_inputs_with, InputError, ReadOptions};
-use crate::lint::lint_with_config;
+use crate::input::{read_repository, InputError, ReadOptions};
 use crate::report::{self, Report};
 use crate::rules;
 
@@ -124,6 +123,21 @@ pub struct CheckArgs {
     /// Skip files larger than SIZE with a diagnostic (e.g. 64K, 100M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = crate::input::parse_size)]
     pub max_file_size: u64,
+    /// Check only this cluster (repeatable; names as `salint config` lists them).
+    #[arg(long = "cluster", value_name = "NAME")]
+    pub clusters: Vec<String>,
+    /// Render kustomizations with Kustomize (auto, the default) or lint them as written (never).
+    #[arg(long, value_enum)]
+    pub render: Option<RenderFlag>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderFlag {
+    /// Render with `render.kustomize` of the configuration, else `kustomize build` or
+    /// `kubectl kustomize` from PATH.
+    Auto,
+    /// Do not render; lint each root's resources as written.
+    Never,
 }
 
 /// Where the configuration comes from.
@@ -192,19 +206,47 @@ pub fn run() -> ExitCode {
             Ok(mut effective) => {
                 apply_flags(&mut effective, &args);
                 print!("{}", effective.describe());
+                print!("{}", config_clusters(&effective, &args));
                 exit::CLEAN
             }
             Err(code) => code,
         },
-        Command::ExplainSa(args) => inspect(&args.input, |view| {
-            crate::inspect::explain_sa::run(&args, view)
-        }),
-        Command::WhoCan(args) => inspect(&args.input, |view| {
-            crate::inspect::who_can::run(&args, view)
-        }),
-        Command::Graph(args) => inspect(&args.input, |view| {
-            crate::inspect::graph_render::run(&args, view)
-        }),
+        Command::ExplainSa(args) => {
+            let output = match args.format {
+                crate::inspect::args::TextFormat::Human => InspectOutput::Text,
+                crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+            };
+            inspect(
+                &args.input,
+                output,
+                |graph| crate::inspect::explain_sa::knows(&args, graph),
+                |view| crate::inspect::explain_sa::run(&args, view),
+            )
+        }
+        Command::WhoCan(args) => {
+            let output = match args.format {
+                crate::inspect::args::TextFormat::Human => InspectOutput::Text,
+                crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+            };
+            inspect(
+                &args.input,
+                output,
+                |_| true,
+                |view| crate::inspect::who_can::run(&args, view),
+            )
+        }
+        Command::Graph(args) => {
+            let output = match args.format {
+                crate::inspect::args::GraphFormat::Json => InspectOutput::Json,
+                _ => InspectOutput::Diagram,
+            };
+            inspect(
+                &args.input,
+                output,
+                |graph| !graph.service_accounts.is_empty() || !graph.workloads.is_empty() || !graph.bindings.is_empty(),
+                |view| crate::inspect::graph_render::run(&args, view),
+            )
+        }
         Command::Lsp => match crate::lsp::run() {
             Ok(()) => exit::CLEAN,
             Err(error) => {
@@ -303,6 +345,25 @@ fn apply_flags(config: &mut Config, args: &CheckArgs) {
             origin: Origin::Flag("--context"),
         };
     }
+    config
+        .only_clusters
+        .extend(args.clusters.iter().map(|v| flag(v, "--cluster")));
+    match args.render {
+        Some(RenderFlag::Never) => {
+            config.render.kustomize = Setting {
+                value: crate::kustomize::RenderMode::Never,
+                origin: Origin::Flag("--render"),
+            }
+        }
+        // `auto` keeps a configured command: it only undoes `never`.
+        Some(RenderFlag::Auto) if config.render.kustomize.value == crate::kustomize::RenderMode::Never => {
+            config.render.kustomize = Setting {
+                value: crate::kustomize::RenderMode::Auto,
+                origin: Origin::Flag("--render"),
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check(args: &CheckArgs) -> u8 {
@@ -332,33 +393,83 @@ fn check(args: &CheckArgs) -> u8 {
         None => None,
     };
 
+    if let Err(message) = crate::kustomize::Renderer::find(&config.render.kustomize.value) {
+        eprintln!(
+            "salint: error: {message} ({})",
+            config.render.kustomize.origin
+        );
+        return exit::BAD_INPUT;
+    }
+
     // What to report on, and what to read: with a context folder, more than reported.
     let targets = discover(&args.paths, &filter);
-    let mut sources = targets.inputs.clone();
-    let mut problems = targets.problems;
+    let mut found = crate::discover::Discovered {
+        inputs: targets.inputs.clone(),
+        kustomizations: targets.kustomizations.clone(),
+        problems: targets.problems.clone(),
+    };
     if let Some(context) = &config.context.value {
-        let found = discover(std::slice::from_ref(context), &filter);
-        sources.extend(found.inputs);
-        problems.extend(found.problems);
-        crate::discover::sort_inputs(&mut sources);
+        let context = discover(std::slice::from_ref(context), &filter);
+        found.inputs.extend(context.inputs);
+        found.kustomizations.extend(context.kustomizations);
+        found.problems.extend(context.problems);
+        crate::discover::sort_inputs(&mut found.inputs);
+        found.kustomizations.sort();
+        found.kustomizations.dedup();
     }
     // Without a context folder every file read is a target: no names to compare.
-    let target_names: HashSet<String> = match &config.context.value {
-        Some(_) => targets.inputs.iter().map(source_display).collect(),
-        None => HashSet::new(),
+    let in_context = config.context.value.is_some();
+    let target_names: HashSet<String> = match in_context {
+        true => targets
+            .inputs
+            .iter()
+            .map(source_display)
+            .chain(targets.kustomizations.iter().map(|p| display_path(p)))
+            .collect(),
+        false => HashSet::new(),
     };
+    // With a context folder only the roots the named files are part of are rendered.
+    let target_paths: Option<Vec<PathBuf>> = in_context.then(|| {
+        targets
+            .inputs
+            .iter()
+            .filter_map(|source| match source {
+                InputSource::File(path) => Some(path.clone()),
+                InputSource::Stdin => None,
+            })
+            .chain(targets.kustomizations.iter().cloned())
+            .map(|path| crate::kustomize::plan::canonical(&path))
+            .collect()
+    });
     // Only the human format shows source lines; the others need positions alone.
     let read = ReadOptions {
         max_file_size: args.max_file_size,
         keep_text: args.format == Format::Human,
+        render: crate::input::RenderOptions {
+            mode: config.render.kustomize.value.clone(),
+            timeout: std::time::Duration::from_secs(config.render.timeout_seconds.value),
+            only_containing: target_paths,
+        },
     };
-    let inputs = read_inputs_with(&sources, &read);
+    let inputs = read_repository(&found, &read);
     // With a context folder, only the files named are reported on.
-    let reported = |file: usize| {
-        config.context.value.is_none() || target_names.contains(&inputs.files[file].display)
-    };
+    let reported = |file: usize| !in_context || target_names.contains(&inputs.files[file].display);
 
-    let mut errors: Vec<InputError> = problems
+    let mut clusters = crate::cluster::decide(&inputs, &config);
+    if let Err(message) = select_clusters(&mut clusters, &config) {
+        eprintln!("salint: error: {message}");
+        return exit::BAD_INPUT;
+    }
+    if in_context {
+        // The clusters the named files are part of.
+        clusters.retain(|cluster| cluster.files.iter().any(|&f| reported(f)));
+    }
+    for note in inputs.notes.iter().chain(&clusters.decision) {
+        eprintln!("salint: note: {note}");
+    }
+
+    let mut errors: Vec<InputError> = found
+        .problems
         .into_iter()
         .map(|problem| InputError {
             path: problem.path,
@@ -372,21 +483,26 @@ fn check(args: &CheckArgs) -> u8 {
             .errors
             .iter()
             .filter(|e| match e.file {
-                Some(file) => reported(file),
-                None => config.context.value.is_none() || target_names.contains(&e.path),
+                // A root that did not render is the named files' loss too.
+                Some(file) => {
+                    reported(file) || inputs.files[file].role == crate::source::FileRole::Kustomization
+                }
+                None => !in_context || target_names.contains(&e.path),
             })
             .cloned(),
     );
     errors.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
 
-    let mut findings = lint_with_config(&inputs, &config);
+    let mut findings = crate::lint::lint_clusters(&inputs, &config, &clusters);
     findings.retain(|f| reported(f.location.file));
     let absent = match &baseline {
         Some(baseline) => baseline.compare(&mut findings),
         None => Vec::new(),
     };
-    let file_count = (0..inputs.files.len()).filter(|&id| reported(id)).count();
-    let object_count = inputs.objects.iter().filter(|o| reported(o.file)).count();
+    let file_count = (0..inputs.files.len())
+        .filter(|&id| inputs.files[id].role != crate::source::FileRole::Rendered && reported(id))
+        .count();
+    let object_count = counted_objects(&inputs, &clusters, &reported);
 
     if let Some(path) = &args.write_baseline {
         let recorded = Baseline::record(&findings, &inputs.files);
@@ -406,10 +522,17 @@ fn check(args: &CheckArgs) -> u8 {
         };
     }
 
+    let notes: Vec<String> = inputs
+        .notes
+        .iter()
+        .chain(&clusters.decision)
+        .cloned()
+        .collect();
     let report = Report {
         files: &inputs.files,
         findings: &findings,
         errors: &errors,
+        notes: &notes,
         object_count,
         file_count,
         show_suppressed: args.show_suppressed,
@@ -465,12 +588,93 @@ fn check(args: &CheckArgs) -> u8 {
     code
 }
 
+/// The clusters `check` would judge for these paths, for `salint config`: decided from
+/// the files as they are, without rendering (roots are known from their kustomizations).
+fn config_clusters(config: &Config, args: &CheckArgs) -> String {
+    let Ok(filter) = config.file_filter() else {
+        return String::new();
+    };
+    let found = discover(&args.paths, &filter.following_links(args.follow));
+    let read = ReadOptions {
+        max_file_size: args.max_file_size,
+        keep_text: false,
+        render: crate::input::RenderOptions {
+            mode: crate::kustomize::RenderMode::Never,
+            ..crate::input::RenderOptions::default()
+        },
+    };
+    let inputs = read_repository(&found, &read);
+    let mut clusters = crate::cluster::decide(&inputs, config);
+    let _ = select_clusters(&mut clusters, config);
+    clusters.describe()
+}
+
+/// Keeps the clusters `--cluster` names; an unknown name is an error listing the others.
+fn select_clusters(clusters: &mut crate::cluster::Clusters, config: &Config) -> Result<(), String> {
+    if config.only_clusters.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = clusters.names().iter().map(|n| n.to_string()).collect();
+    for wanted in &config.only_clusters {
+        if !names.contains(&wanted.value) {
+            return Err(format!(
+                "no cluster named `{}`; the clusters are: {}",
+                wanted.value,
+                names.join(", ")
+            ));
+        }
+    }
+    clusters.retain(|c| config.only_clusters.iter().any(|w| w.value == c.name));
+    Ok(())
+}
+
+/// The objects the run judged that lie in reported files: each object of the clusters
+/// once, a rendered one counted in the file it came from.
+fn counted_objects(
+    inputs: &crate::input::Inputs,
+    clusters: &crate::cluster::Clusters,
+    reported: &dyn Fn(usize) -> bool,
+) -> usize {
+    let mut seen = vec![false; inputs.objects.len()];
+    for cluster in &clusters.list {
+        for &object in &cluster.objects {
+            seen[object] = true;
+        }
+    }
+    seen.iter()
+        .enumerate()
+        .filter(|(object, &judged)| {
+            judged && {
+                let file = inputs
+                    .renderings
+                    .source_file(*object)
+                    .unwrap_or(inputs.objects[*object].file);
+                reported(file)
+            }
+        })
+        .count()
+}
+
+/// What an inspect command prints per cluster, to put several together.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InspectOutput {
+    /// Text: each cluster's answer under a heading.
+    Text,
+    /// JSON: `{"clusters": [{"cluster": NAME, "answer": ...}]}`.
+    Json,
+    /// A diagram (Mermaid, DOT): one cluster only.
+    Diagram,
+}
+
 /// Runs `explain-sa`, `who-can` or `graph`: reads the inputs as `check` does (config,
-/// globs, implicit namespace), prints input problems on stderr, builds the graph and writes
-/// what `run` makes of it. Bad input still gets the output, then exit 2.
+/// globs, implicit namespace, Kustomize rendering), prints input problems on stderr, and
+/// writes what `run` makes of each cluster's graph (only the clusters `relevant` to the
+/// question, when that leaves any). Bad input still gets the output, then exit 2.
 fn inspect(
     input: &crate::inspect::args::InputArgs,
-    run: impl FnOnce(&crate::inspect::View) -> Result<String, u8>,
+    output: InspectOutput,
+    relevant: impl Fn(&crate::graph::Graph) -> bool,
+    run: impl Fn(&crate::inspect::View) -> Result<String, u8>,
 ) -> u8 {
     let mut config = match resolve_config(&input.config, &input.paths) {
         Ok(config) => config,
@@ -492,8 +696,23 @@ fn inspect(
     if let Some(ns) = &input.implicit_namespace {
         config.namespace.value = Some(ns.clone());
     }
+    config.only_clusters.extend(input.clusters.iter().map(|name| Setting {
+        value: name.clone(),
+        origin: Origin::Flag("--cluster"),
+    }));
+    if input.render == Some(RenderFlag::Never) {
+        config.render.kustomize.value = crate::kustomize::RenderMode::Never;
+    }
     let found = discover(&input.paths, &filter);
-    let inputs = read_inputs(&found.inputs);
+    let read = ReadOptions {
+        render: crate::input::RenderOptions {
+            mode: config.render.kustomize.value.clone(),
+            timeout: std::time::Duration::from_secs(config.render.timeout_seconds.value),
+            only_containing: None,
+        },
+        ..ReadOptions::default()
+    };
+    let inputs = read_repository(&found, &read);
     let mut bad = !found.problems.is_empty() || !inputs.errors.is_empty();
     for problem in &found.problems {
         eprintln!("salint: error: {}: {}", problem.path, problem.message);
@@ -516,13 +735,76 @@ fn inspect(
             inputs.files.len()
         );
     }
-    let implicit = config.implicit_namespace();
-    let graph = crate::graph::Graph::build(&inputs.objects, implicit);
-    let view = crate::inspect::View {
-        graph: &graph,
-        files: &inputs.files,
+    let mut clusters = crate::cluster::decide(&inputs, &config);
+    if let Err(message) = select_clusters(&mut clusters, &config) {
+        eprintln!("salint: error: {message}");
+        return exit::BAD_INPUT;
+    }
+    for note in inputs.notes.iter().chain(&clusters.decision) {
+        eprintln!("salint: note: {note}");
+    }
+    let graphs: Vec<(String, crate::graph::Graph)> = clusters
+        .list
+        .iter()
+        .map(|cluster| {
+            let objects = cluster.objects.iter().map(|&i| &inputs.objects[i]).collect();
+            (
+                cluster.name.clone(),
+                crate::graph::Graph::of(objects, cluster.implicit.clone()),
+            )
+        })
+        .collect();
+    let mut chosen: Vec<&(String, crate::graph::Graph)> =
+        graphs.iter().filter(|(_, graph)| relevant(graph)).collect();
+    if chosen.is_empty() {
+        chosen = graphs.iter().take(1).collect();
+    }
+    let empty = crate::graph::Graph::of(Vec::new(), config.implicit_namespace());
+    let text = if chosen.len() <= 1 {
+        let graph = chosen.first().map_or(&empty, |(_, graph)| graph);
+        run(&crate::inspect::View {
+            graph,
+            inputs: &inputs,
+        })
+    } else if output == InspectOutput::Diagram {
+        let names: Vec<&str> = chosen.iter().map(|(name, _)| name.as_str()).collect();
+        eprintln!(
+            "salint: error: {} clusters hold these objects; a diagram shows one: name it with --cluster ({})",
+            names.len(),
+            names.join(", ")
+        );
+        return exit::BAD_INPUT;
+    } else {
+        let mut answers = Vec::new();
+        for (name, graph) in &chosen {
+            let view = crate::inspect::View { graph, inputs: &inputs };
+            match run(&view) {
+                Ok(text) => answers.push((name.as_str(), text)),
+                Err(code) => return code,
+            }
+        }
+        Ok(match output {
+            InspectOutput::Json => {
+                let clusters: Vec<serde_json::Value> = answers
+                    .iter()
+                    .map(|(name, text)| {
+                        serde_json::json!({
+                            "cluster": name,
+                            "answer": serde_json::from_str::<serde_json::Value>(text)
+                                .unwrap_or(serde_json::Value::Null),
+                        })
+                    })
+                    .collect();
+                crate::inspect::to_json(&serde_json::json!({ "clusters": clusters }))
+            }
+            _ => answers
+                .iter()
+                .map(|(name, text)| format!("== cluster {name} ==\n\n{text}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
     };
-    match run(&view) {
+    match text {
         Ok(text) => {
             if let Err(message) = write_output(input.output.as_ref(), &text) {
                 eprintln!("salint: error: {message}");

@@ -13,10 +13,14 @@ pub enum InputSource {
     File(PathBuf),
 }
 
-/// What discovery found: the inputs in a stable order, and the arguments it could not use.
+/// What discovery found: the inputs in a stable order, the kustomization files, and the
+/// arguments it could not use.
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub inputs: Vec<InputSource>,
+    /// `kustomization.yaml`, `kustomization.yml` and `Kustomization` files: read as
+    /// kustomizations, never as manifests (whatever `--include` says).
+    pub kustomizations: Vec<PathBuf>,
     pub problems: Vec<DiscoveryProblem>,
 }
 
@@ -25,6 +29,17 @@ pub struct Discovered {
 pub struct DiscoveryProblem {
     pub path: String,
     pub message: String,
+}
+
+/// The file names Kustomize looks for in a folder, in its order.
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Whether `path` names a kustomization file.
+pub fn is_kustomization_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| KUSTOMIZATION_FILE_NAMES.contains(&name))
 }
 
 /// The file patterns read inside folders when `--include` is not given.
@@ -117,6 +132,7 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
         let path = Path::new(arg);
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_folder(path, filter, &mut found),
+            Ok(_) if is_kustomization_file(path) => found.kustomizations.push(path.to_path_buf()),
             Ok(_) => found.inputs.push(InputSource::File(path.to_path_buf())),
             Err(error) => found.problems.push(DiscoveryProblem {
                 path: display_path(path),
@@ -125,6 +141,8 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
         }
     }
     sort_inputs(&mut found.inputs);
+    found.kustomizations.sort();
+    found.kustomizations.dedup();
     found
 }
 
@@ -162,7 +180,11 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 let path = entry.path();
                 let relative = path.strip_prefix(root).unwrap_or(path);
-                if is_file && filter.included(relative) && !filter.excluded(relative) {
+                if !is_file || filter.excluded(relative) {
+                    // Not read.
+                } else if is_kustomization_file(path) {
+                    walked.kustomizations.push(path.to_path_buf());
+                } else if filter.included(relative) {
                     walked.inputs.push(InputSource::File(path.to_path_buf()));
                 }
             }
@@ -190,6 +212,7 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
         .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
 
     found.inputs.append(&mut walked.inputs);
+    found.kustomizations.append(&mut walked.kustomizations);
     found.problems.append(&mut walked.problems);
 }
 

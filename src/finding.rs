@@ -104,6 +104,8 @@ pub struct Finding {
     pub field: String,
     /// The object's index in the run's object list.
     pub object_index: usize,
+    /// The clusters it holds in (see `crate::cluster`), sorted.
+    pub clusters: Vec<String>,
     /// Set when an annotation, a comment or the configuration silences the finding.
     pub suppression: Option<Suppression>,
     /// Set when the run compares against a baseline.

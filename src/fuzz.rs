@@ -24,6 +24,7 @@ pub fn pipeline(data: &[u8]) {
         files: &inputs.files,
         findings: &findings,
         errors: &inputs.errors,
+        notes: &inputs.notes,
         object_count: inputs.objects.len(),
         file_count: inputs.files.len(),
         show_suppressed: true,

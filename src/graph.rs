@@ -48,6 +48,10 @@ pub struct Grant<'g, 'a> {
     pub binding: &'g Binding<'a>,
     pub subject: &'g Subject<'a>,
     pub via: Via<'g>,
+    /// Whether it certainly reaches the ServiceAccount: not only because a namespace
+    /// that is unknown (objects without one) may turn out to be the same as a known one.
+    /// A finding that says an SA holds something rests on certain grants only.
+    pub certain: bool,
 }
 
 /// Where a workload's effective automount comes from.
@@ -100,8 +104,18 @@ impl<'a> Modelled<'a> {
 /// Binding subjects as (binding, subject) indexes.
 type SubjectIndexes = Vec<(usize, usize)>;
 
+/// One object defined twice in a cluster: `kubectl apply` keeps the later definition, so
+/// the graph holds only that one.
+#[derive(Debug, Clone, Copy)]
+pub struct Duplicate<'a> {
+    pub earlier: &'a Object,
+    pub later: &'a Object,
+}
+
 pub struct Graph<'a> {
     pub implicit: Namespace,
+    /// Objects defined twice (kind, namespace and name), in input order of the earlier.
+    pub duplicates: Vec<Duplicate<'a>>,
     pub service_accounts: Vec<ServiceAccount<'a>>,
     pub workloads: Vec<Workload<'a>>,
     pub roles: Vec<Role<'a>>,
@@ -140,6 +154,13 @@ impl<'a> Graph<'a> {
     /// Builds the graph over all objects of a run. `implicit` is the namespace of objects
     /// without `metadata.namespace`.
     pub fn build(objects: &'a [Object], implicit: Namespace) -> Graph<'a> {
+        Graph::of(objects.iter().collect(), implicit)
+    }
+
+    /// Builds the graph of one cluster: these objects, in input order. Of an object
+    /// defined twice only the later definition counts (see [`Graph::duplicates`]).
+    pub fn of(objects: Vec<&'a Object>, implicit: Namespace) -> Graph<'a> {
+        let (objects, duplicates) = latest_definitions(objects, &implicit);
         // Reading each object is independent (and most of the work): done in parallel, in
         // order; indexing them is serial, into collections sized once.
         let modelled: Vec<Modelled<'a>> = objects
@@ -153,6 +174,7 @@ impl<'a> Graph<'a> {
             count(|m| matches!(m, Modelled::Role(_))) + crate::builtin::builtin_objects().len();
         let mut graph = Graph {
             implicit: implicit.clone(),
+            duplicates,
             service_accounts: Vec::with_capacity(accounts),
             workloads: Vec::with_capacity(count(|m| matches!(m, Modelled::Workload(_)))),
             roles: Vec::with_capacity(roles),
@@ -398,16 +420,17 @@ impl<'a> Graph<'a> {
                 Namespace::Implicit => by_namespace.values().collect(),
             };
             for &(b, s) in lists.into_iter().flatten() {
-                found.push((b, s, Via::Name));
+                let certain = self.bindings[b].subjects[s].namespace == *namespace;
+                found.push((b, s, Via::Name, certain));
             }
         }
         // Through groups: looked up by name, not by scanning every group of the run (which
         // grew with the square of the namespaces).
-        let mut groups: Vec<(&'g str, &'g Vec<(usize, usize)>)> =
+        let mut groups: Vec<(&'g str, &'g Vec<(usize, usize)>, bool)> =
             [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
                 .into_iter()
                 .filter_map(|group| self.group_subjects.get_key_value(group))
-                .map(|(group, list)| (*group, list))
+                .map(|(group, list)| (*group, list, true))
                 .collect();
         match namespace {
             Namespace::Named(ns) => {
@@ -415,26 +438,31 @@ impl<'a> Graph<'a> {
                 groups.extend(
                     self.group_subjects
                         .get_key_value(group.as_str())
-                        .map(|(group, list)| (*group, list)),
+                        .map(|(group, list)| (*group, list, true)),
                 );
             }
             Namespace::Implicit => groups.extend(
                 self.group_subjects
                     .iter()
                     .filter(|(group, _)| group.starts_with(SERVICE_ACCOUNTS_GROUP_PREFIX))
-                    .map(|(group, list)| (*group, list)),
+                    .map(|(group, list)| (*group, list, false)),
             ),
         }
-        for (group, indexes) in groups {
-            found.extend(indexes.iter().map(|&(b, s)| (b, s, Via::Group(group))));
+        for (group, indexes, certain) in groups {
+            found.extend(
+                indexes
+                    .iter()
+                    .map(|&(b, s)| (b, s, Via::Group(group), certain)),
+            );
         }
-        found.sort_by_key(|&(b, s, _)| (b, s));
+        found.sort_by_key(|&(b, s, _, _)| (b, s));
         found
             .into_iter()
-            .map(|(b, s, via)| Grant {
+            .map(|(b, s, via, certain)| Grant {
                 binding: &self.bindings[b],
                 subject: &self.bindings[b].subjects[s],
                 via,
+                certain,
             })
             .collect()
     }
@@ -467,6 +495,43 @@ impl<'a> Graph<'a> {
             },
         }
     }
+}
+
+/// The objects without the earlier definitions of an object defined twice (same kind,
+/// namespace and name), and those pairs. Unnamed objects (`generateName`) are never the
+/// same object.
+fn latest_definitions<'a>(
+    objects: Vec<&'a Object>,
+    implicit: &Namespace,
+) -> (Vec<&'a Object>, Vec<Duplicate<'a>>) {
+    let mut latest: HashMap<(&str, Option<Namespace>, &str), usize> =
+        HashMap::with_capacity(objects.len());
+    let mut dropped = vec![false; objects.len()];
+    let mut duplicates = Vec::new();
+    for (position, object) in objects.iter().enumerate() {
+        if object.name.is_empty() {
+            continue;
+        }
+        let namespace = (!object.is_cluster_scoped()).then(|| object.namespace(implicit));
+        let key = (object.kind.as_str(), namespace, object.name.as_str());
+        if let Some(earlier) = latest.insert(key, position) {
+            dropped[earlier] = true;
+            duplicates.push(Duplicate {
+                earlier: objects[earlier],
+                later: object,
+            });
+        }
+    }
+    if duplicates.is_empty() {
+        return (objects, duplicates);
+    }
+    let kept = objects
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| !dropped)
+        .map(|(object, _)| object)
+        .collect();
+    (kept, duplicates)
 }
 
 /// For each role, the roles whose rules it carries. Aggregating ClusterRoles collect the

@@ -8,10 +8,15 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use crate::discover::{display_path, io_message, InputSource};
+use std::path::{Path, PathBuf};
+
+use crate::discover::{display_path, io_message, Discovered, InputSource};
+use crate::kustomize::file::normalize;
+use crate::kustomize::plan::canonical;
+use crate::kustomize::{Plan, RenderMode, Renderer, Renderings, RootRendering};
 use crate::model::object::may_leave_out;
 use crate::model::object::Object;
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, FileRole, SourceFile, Span};
 use crate::yaml::{for_each_document, for_each_pruned, Document, Node, Stop};
 
 /// A file that could not be read or parsed, with the place of the problem when known.
@@ -25,13 +30,19 @@ pub struct InputError {
     pub message: String,
 }
 
-/// Everything read in one run: the files (sorted, so `FileId`s are stable), the objects in
-/// file order, and the input errors.
+/// Everything read in one run: the files (sorted, so `FileId`s are stable; Kustomize's
+/// outputs after the repository's files), the objects in file order, the input errors, and
+/// what rendering did.
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub files: Vec<SourceFile>,
     pub objects: Vec<Object>,
     pub errors: Vec<InputError>,
+    /// What the run decided or could not do, said once (stderr, SARIF notifications):
+    /// `kustomize not found: ...`, remote resources not fetched.
+    pub notes: Vec<String>,
+    /// The kustomizations, their renderings and the maps back to the repository.
+    pub renderings: Renderings,
 }
 
 /// Reads every input. Standard input is read first, on this thread; files are read and
@@ -51,7 +62,7 @@ pub fn read_inputs_limited(sources: &[InputSource], max_size: u64) -> Inputs {
         sources,
         &ReadOptions {
             max_file_size: max_size,
-            keep_text: true,
+            ..ReadOptions::default()
         },
     )
 }
@@ -66,46 +77,501 @@ pub struct ReadOptions {
     /// keeps its line table, and every position stays exact (see
     /// [`SourceFile::let_go_of_text`]).
     pub keep_text: bool,
+    /// How kustomizations are rendered ([`read_repository`]).
+    pub render: RenderOptions,
 }
 
-/// Reads every input as `options` say.
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            keep_text: true,
+            render: RenderOptions::default(),
+        }
+    }
+}
+
+/// How [`read_repository`] renders kustomizations.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub mode: RenderMode,
+    /// The time limit of one rendering.
+    pub timeout: std::time::Duration,
+    /// Render only the roots whose rendering reads one of these files (absolute paths):
+    /// pre-commit renders what the staged files are part of. `None`: every root.
+    pub only_containing: Option<Vec<PathBuf>>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            mode: RenderMode::Auto,
+            timeout: crate::kustomize::DEFAULT_TIMEOUT,
+            only_containing: None,
+        }
+    }
+}
+
+/// Reads every input as `options` say (plain files: no kustomization is looked at).
 pub fn read_inputs_with(sources: &[InputSource], options: &ReadOptions) -> Inputs {
-    let max_size = options.max_file_size;
     let stdin_text = sources
         .contains(&InputSource::Stdin)
-        .then(|| read_stdin(max_size));
+        .then(|| read_stdin(options.max_file_size));
     let parsed: Vec<ParsedFile> = sources
         .par_iter()
-        .map(|source| match source {
-            InputSource::Stdin => match &stdin_text {
-                Some(Ok(bytes)) => parse_bytes("<stdin>".to_string(), bytes.clone()),
-                Some(Err(_)) | None => ParsedFile::unreadable(
-                    "<stdin>".to_string(),
-                    message_or_default(stdin_text.as_ref()),
-                ),
-            },
-            InputSource::File(path) => {
-                let display = display_path(path);
-                match read_file(path, max_size) {
-                    Ok(bytes) => {
-                        let mut parsed = parse_bytes(display, bytes).without_unused_text();
-                        if let (false, Some(source)) = (options.keep_text, &mut parsed.source) {
-                            source.let_go_of_text();
-                        }
+        .map(|source| read_source(source, stdin_text.as_ref(), options, FileRole::Manifest))
+        .collect();
+    assemble(parsed)
+}
+
+/// Reads one input; a consumed file keeps its trees (rendered fields are located in them).
+fn read_source(
+    source: &InputSource,
+    stdin_text: Option<&Result<Vec<u8>, String>>,
+    options: &ReadOptions,
+    role: FileRole,
+) -> ParsedFile {
+    let max_size = options.max_file_size;
+    let mut parsed = match source {
+        InputSource::Stdin => match stdin_text {
+            Some(Ok(bytes)) => parse_bytes("<stdin>".to_string(), bytes.clone()),
+            Some(Err(_)) | None => {
+                ParsedFile::unreadable("<stdin>".to_string(), message_or_default(stdin_text))
+            }
+        },
+        InputSource::File(path) => {
+            let display = display_path(path);
+            match read_file(path, max_size) {
+                Ok(bytes) => {
+                    let parsed = parse_bytes(display, bytes);
+                    let mut parsed = if role == FileRole::Manifest {
+                        parsed.without_unused_text()
+                    } else {
                         parsed
+                    };
+                    // A consumed file keeps its text until its patches are parsed.
+                    if let (false, FileRole::Manifest, Some(source)) =
+                        (options.keep_text, role, &mut parsed.source)
+                    {
+                        source.let_go_of_text();
                     }
-                    Err(message) => ParsedFile::unreadable(display, message),
+                    parsed
+                }
+                Err(message) => ParsedFile::unreadable(display, message),
+            }
+        }
+    };
+    if let Some(file) = &mut parsed.source {
+        file.role = role;
+        if let InputSource::File(path) = source {
+            file.path = std::path::absolute(path).ok().map(|p| normalize(&p));
+        }
+    }
+    parsed
+}
+
+/// Reads a repository as it is applied: the files discovery found and, for every
+/// Kustomize root among its kustomizations, what the real Kustomize renders of it (see
+/// [`crate::kustomize`]). Files a kustomization consumes are read too (inside the scanned
+/// paths or not), and never judged on their own; without Kustomize each root's plain
+/// resources are.
+pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
+    if found.kustomizations.is_empty() {
+        return read_inputs_with(&found.inputs, options);
+    }
+    let repository = Repository::plan(&found.kustomizations, options);
+    let consumed = repository.plan.consumed_files();
+    // Kustomize runs while the files are read: both are most of the time.
+    let stdin_text = found
+        .inputs
+        .contains(&InputSource::Stdin)
+        .then(|| read_stdin(options.max_file_size));
+    let (rendered, mut parsed) = rayon::join(
+        || repository.render(options),
+        || {
+            let mut sources: Vec<(InputSource, FileRole)> = found
+                .inputs
+                .iter()
+                .map(|source| {
+                    let role = match source {
+                        InputSource::File(path) if consumed.contains(&canonical(path)) => {
+                            FileRole::Consumed
+                        }
+                        _ => FileRole::Manifest,
+                    };
+                    (source.clone(), role)
+                })
+                .collect();
+            // Consumed files outside the scanned paths: findings are located there too.
+            let scanned: std::collections::BTreeSet<PathBuf> = found
+                .inputs
+                .iter()
+                .filter_map(|s| match s {
+                    InputSource::File(path) => Some(canonical(path)),
+                    InputSource::Stdin => None,
+                })
+                .collect();
+            for path in &consumed {
+                if !scanned.contains(path) && path.is_file() {
+                    sources.push((InputSource::File(path.clone()), FileRole::Consumed));
                 }
             }
-        })
-        .collect();
+            sources
+                .par_iter()
+                .map(|(source, role)| read_source(source, stdin_text.as_ref(), options, *role))
+                .collect::<Vec<ParsedFile>>()
+        },
+    );
+    // The kustomization files go in their place among the others.
+    parsed.extend(repository.kustomization_files());
+    let mut inputs = assemble(parsed);
+    inputs.attach(repository, rendered);
+    if !options.keep_text {
+        for file in &mut inputs.files {
+            if matches!(file.role, FileRole::Consumed | FileRole::Kustomization) {
+                file.let_go_of_text();
+            }
+        }
+    }
+    inputs
+}
 
+/// A run's kustomizations: the plan, the renderer, and which roots to render.
+#[derive(Debug)]
+pub struct Repository {
+    pub plan: Plan,
+    pub renderer: Option<Renderer>,
+    /// The roots to render (all, or those `only_containing` asks for).
+    pub wanted: Vec<usize>,
+    notes: Vec<String>,
+    errors: Vec<InputError>,
+}
+
+/// One root's rendering: Kustomize's output read as a file, or why there is none.
+pub struct RootOutput {
+    pub root: usize,
+    pub output: Result<RenderedRoot, String>,
+}
+
+/// Kustomize's output for a root, read, with what its origin annotations are relative to.
+#[derive(Debug)]
+pub struct RenderedRoot {
+    pub inputs: Inputs,
+    pub origin_base: PathBuf,
+    /// Kustomizations copied without their remote resources, and the files they copy.
+    pub aliases: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Repository {
+    /// Reads the kustomizations, finds the renderer, and says once what cannot be done
+    /// (no Kustomize, remote resources).
+    pub fn plan(kustomizations: &[PathBuf], options: &ReadOptions) -> Repository {
+        let plan = Plan::build(kustomizations, options.max_file_size);
+        let mut notes = Vec::new();
+        let mut errors = Vec::new();
+        let renderer = match Renderer::find(&options.render.mode) {
+            Ok(renderer) => renderer,
+            Err(message) => {
+                errors.push(InputError {
+                    path: "render.kustomize".to_string(),
+                    file: None,
+                    span: None,
+                    message,
+                });
+                None
+            }
+        };
+        let wanted: Vec<usize> = plan
+            .roots
+            .iter()
+            .copied()
+            .filter(|&root| match &options.render.only_containing {
+                None => true,
+                Some(files) => root_reads(&plan, root).iter().any(|f| files.contains(f)),
+            })
+            .collect();
+        let count = |n: usize| format!("{n} kustomization{}", if n == 1 { "" } else { "s" });
+        match (&renderer, &options.render.mode) {
+            (None, RenderMode::Never) if !wanted.is_empty() => notes.push(format!(
+                "rendering is off (render: never): {} linted without Kustomize",
+                count(wanted.len())
+            )),
+            (None, _) if !wanted.is_empty() => notes.push(format!(
+                "kustomize not found: {} not rendered (their resources are linted as written; install kustomize or kubectl)",
+                count(wanted.len())
+            )),
+            _ => {}
+        }
+        if renderer.is_some() {
+            for &root in &wanted {
+                let remote = plan.remote_references(root);
+                if let Some((k, reference)) = remote.first() {
+                    notes.push(format!(
+                        "{}: remote resource `{}` is not fetched{}",
+                        display_path(&plan.kustomizations[*k].file),
+                        reference.written,
+                        match remote.len() {
+                            1 => String::new(),
+                            n => format!(" (nor {} more)", n - 1),
+                        }
+                    ));
+                }
+            }
+        }
+        Repository {
+            plan,
+            renderer,
+            wanted,
+            notes,
+            errors,
+        }
+    }
+
+    /// A repository of a plan read already (an editor's workspace), rendering `wanted`
+    /// with `renderer`.
+    pub fn from_plan(plan: Plan, renderer: Option<Renderer>, wanted: Vec<usize>) -> Repository {
+        Repository {
+            plan,
+            renderer,
+            wanted,
+            notes: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Renders the wanted roots, in parallel, each read as a file of its own.
+    pub fn render(&self, options: &ReadOptions) -> Vec<RootOutput> {
+        let Some(renderer) = &self.renderer else {
+            return Vec::new();
+        };
+        self.wanted
+            .par_iter()
+            .map(|&root| {
+                let dir = &self.plan.kustomizations[root].dir;
+                let mirror = self.plan.without_remote(root);
+                let output = renderer
+                    .render(dir, mirror.as_ref(), options.render.timeout, options.max_file_size)
+                    .map(|rendered| {
+                        let display = format!("<kustomize {}>", display_path(dir));
+                        let mut file = parse_bytes(display, rendered.text.into_bytes());
+                        if let Some(source) = &mut file.source {
+                            source.role = FileRole::Rendered;
+                        }
+                        let mut inputs = Inputs::default();
+                        inputs.add(file);
+                        RenderedRoot {
+                            inputs,
+                            origin_base: rendered.origin_base,
+                            aliases: rendered.aliases,
+                        }
+                    })
+                    .map_err(|message| match &mirror {
+                        Some(_) => format!("{message} (rendered without its remote resources, which salint does not fetch)"),
+                        None => message,
+                    });
+                RootOutput { root, output }
+            })
+            .collect()
+    }
+
+    /// The kustomization files as files of the run (text only: related locations and
+    /// errors point there), unparsable ones with their error.
+    fn kustomization_files(&self) -> Vec<ParsedFile> {
+        let mut files = Vec::new();
+        for (k, kustomization) in self.plan.kustomizations.iter().enumerate() {
+            let mut source =
+                SourceFile::new(display_path(&kustomization.file), self.plan.texts[k].clone());
+            source.role = FileRole::Kustomization;
+            source.path = Some(kustomization.file.clone());
+            files.push(ParsedFile {
+                source: Some(source),
+                objects: Vec::new(),
+                error: None,
+            });
+        }
+        for (error, text) in &self.plan.errors {
+            let display = display_path(&error.file);
+            let mut file = ParsedFile::unreadable(display.clone(), error.message.clone());
+            if let Some(text) = text {
+                let mut source = SourceFile::new(display, text.clone());
+                source.role = FileRole::Kustomization;
+                source.path = Some(error.file.clone());
+                file.source = Some(source);
+                if let Some(e) = &mut file.error {
+                    e.span = error.offset.map(|o| Span::new(o, o));
+                }
+            }
+            files.push(file);
+        }
+        files
+    }
+}
+
+impl Inputs {
+    /// Wires a repository's kustomizations into files read already: marks the files they
+    /// consume, adds each root's rendering (after every other file) and the maps back to
+    /// the repository, and records what failed. Files must carry their paths.
+    pub fn attach(&mut self, repository: Repository, outputs: Vec<RootOutput>) {
+        let Repository {
+            plan,
+            renderer,
+            wanted,
+            notes,
+            errors,
+        } = repository;
+        let has_file = |inputs: &Inputs, path: &Path| {
+            inputs.files.iter().any(|f| f.path.as_deref() == Some(path))
+        };
+        for (k, kustomization) in plan.kustomizations.iter().enumerate() {
+            if !has_file(self, &kustomization.file) {
+                let mut source =
+                    SourceFile::new(display_path(&kustomization.file), plan.texts[k].clone());
+                source.role = FileRole::Kustomization;
+                source.path = Some(kustomization.file.clone());
+                self.files.push(source);
+            }
+        }
+        let mut file_ids: std::collections::HashMap<PathBuf, FileId> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(id, file)| Some((canonical(file.path.as_ref()?), id)))
+            .collect();
+        let consumed = plan.consumed_files();
+        for (path, &id) in &file_ids {
+            if consumed.contains(path) && self.files[id].role == FileRole::Manifest {
+                self.files[id].role = FileRole::Consumed;
+            }
+        }
+        let describe = renderer.as_ref().map(Renderer::describe);
+        let mut roots = Vec::new();
+        let mut outputs: Vec<Option<RootOutput>> = outputs.into_iter().map(Some).collect();
+        for &root in &wanted {
+            let files: Vec<FileId> = root_reads(&plan, root)
+                .iter()
+                .filter_map(|path| file_ids.get(path).copied())
+                .collect();
+            let output = outputs
+                .iter_mut()
+                .find(|o| o.as_ref().is_some_and(|o| o.root == root))
+                .and_then(Option::take);
+            let mut state = RootRendering {
+                kustomization: root,
+                rendered: None,
+                plain: Vec::new(),
+                failed: false,
+                files,
+            };
+            let mut base = None;
+            let root_file = file_ids.get(&plan.kustomizations[root].file).copied();
+            match output.map(|o| o.output) {
+                Some(Ok(RenderedRoot {
+                    inputs: rendered,
+                    origin_base,
+                    aliases,
+                })) => {
+                    let id = self.files.len();
+                    self.absorb(rendered);
+                    // Kustomize's output that does not parse is the root's error.
+                    for error in &mut self.errors {
+                        if error.file == Some(id) {
+                            error.path = display_path(&plan.kustomizations[root].file);
+                            error.file = root_file;
+                            error.span = None;
+                            error.message = format!("Kustomize's output: {}", error.message);
+                        }
+                    }
+                    state.rendered = (self.files.len() > id).then_some(id);
+                    base = Some((origin_base, aliases));
+                }
+                Some(Err(message)) => {
+                    state.failed = true;
+                    self.errors.push(InputError {
+                        path: display_path(&plan.kustomizations[root].file),
+                        file: root_file,
+                        span: None,
+                        message: format!(
+                            "{} failed: {message}",
+                            describe.as_deref().unwrap_or("Kustomize")
+                        ),
+                    });
+                }
+                None => {
+                    state.plain = plan
+                        .plain_resources(root)
+                        .iter()
+                        .filter_map(|path| file_ids.get(path).copied())
+                        .collect();
+                }
+            }
+            roots.push((state, base));
+        }
+        file_ids.retain(|_, id| self.files[*id].role != FileRole::Rendered);
+        let numbered = crate::kustomize::locate::Numbered {
+            files: &self.files,
+            objects: &self.objects,
+            file_ids: &file_ids,
+        };
+        self.renderings = Renderings::new(plan, describe, roots, &numbered);
+        self.errors.extend(errors);
+        self.notes.extend(notes);
+    }
+
+    /// Takes another run's files and objects, numbered after this one's.
+    pub fn absorb(&mut self, other: Inputs) {
+        let base = self.files.len();
+        for mut error in other.errors {
+            error.file = error.file.map(|f| f + base);
+            self.errors.push(error);
+        }
+        self.files.extend(other.files);
+        for mut object in other.objects {
+            object.file += base;
+            object.index = self.objects.len();
+            self.objects.push(object);
+        }
+    }
+}
+
+/// The repository files a root's rendering reads: its kustomizations and the files they
+/// consume.
+pub fn root_reads(plan: &Plan, root: usize) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for k in plan.closure(root) {
+        let kustomization = &plan.kustomizations[k];
+        files.push(kustomization.file.clone());
+        files.extend(
+            kustomization
+                .references()
+                .filter_map(|r| r.local())
+                .filter(|p| !p.is_dir())
+                .map(Path::to_path_buf),
+        );
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Numbers parsed files: standard input first, then files by display path.
+fn assemble(mut parsed: Vec<ParsedFile>) -> Inputs {
+    let key = |file: &ParsedFile| match &file.source {
+        Some(source) if source.display == "<stdin>" => (0, String::new()),
+        Some(source) => (1, source.display.clone()),
+        None => (
+            1,
+            file.error
+                .as_ref()
+                .map_or_else(String::new, |e| e.path.clone()),
+        ),
+    };
+    parsed.sort_by_cached_key(key);
     // Sized once: growing a vector of tens of thousands of objects copies them over and
     // over, on one thread.
     let mut inputs = Inputs {
         files: Vec::with_capacity(parsed.len()),
         objects: Vec::with_capacity(parsed.iter().map(|file| file.objects.len()).sum()),
-        errors: Vec::new(),
+        ..Inputs::default()
     };
     for file in parsed {
         inputs.add(file);
@@ -131,6 +597,11 @@ impl Inputs {
                 self.objects.push(object);
             }
         }
+    }
+
+    /// Whether the objects of `file` are judged: manifests and Kustomize's outputs.
+    pub fn is_judged(&self, file: FileId) -> bool {
+        matches!(self.files[file].role, FileRole::Manifest | FileRole::Rendered)
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod builtin;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod discover;
 pub mod docs;
@@ -17,6 +18,7 @@ pub mod fuzz;
 pub mod graph;
 pub mod input;
 pub mod inspect;
+pub mod kustomize;
 pub mod lint;
 pub mod lsp;
 pub mod model;

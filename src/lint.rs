@@ -1,10 +1,12 @@
-//! One lint run: build the graph over everything read, run the rules, apply the
-//! configuration and the suppressions, order the findings.
+//! One lint run: each cluster judged in its own graph, the findings located in the
+//! repository's files, the configuration and the suppressions applied, the clusters'
+//! findings merged and ordered.
 
 use rayon::prelude::*;
 
+use crate::cluster::{self, Clusters};
 use crate::config::{Config, Origin, Setting};
-use crate::finding::{Finding, Suppression, SuppressionKind};
+use crate::finding::{Finding, Location, Related, Suppression, SuppressionKind};
 use crate::graph::Graph;
 use crate::input::Inputs;
 
@@ -30,33 +32,59 @@ pub fn lint(inputs: &Inputs, options: &LintOptions) -> Vec<Finding> {
     lint_with_config(inputs, &config)
 }
 
-/// Lints everything read. Findings come sorted by file, position, rule and message, so the
-/// output is the same whatever order files were parsed in. Suppressed findings are kept,
-/// marked with their suppression.
+/// Lints everything read, in the clusters [`cluster::decide`] finds. Findings come sorted
+/// by file, position, rule and message, so the output is the same whatever order files
+/// were parsed in. Suppressed findings are kept, marked with their suppression.
 pub fn lint_with_config(inputs: &Inputs, config: &Config) -> Vec<Finding> {
-    let graph = Graph::build(&inputs.objects, config.implicit_namespace());
-    let (findings, suppressions) =
-        rayon::join(|| check_rules(&graph, config), || suppress::collect(inputs));
-    // The findings own what they say: the graph is freed on another thread meanwhile (on
-    // a large run, tens of thousands of small allocations).
-    let ((), findings) = rayon::join(
-        move || drop(graph),
-        || finish(inputs, config, suppressions, findings),
-    );
-    findings
+    lint_clusters(inputs, config, &cluster::decide(inputs, config))
 }
 
-/// Applies the configuration and the suppressions to the rules' findings and orders them.
-fn finish(
-    inputs: &Inputs,
-    config: &Config,
-    suppressions: suppress::Suppressions,
-    mut findings: Vec<Finding>,
-) -> Vec<Finding> {
-    findings.retain(|f| !config.skips_namespace(f.object.namespace.as_deref()));
-    prepare_positions(inputs, &findings);
-    apply_path_ignores(inputs, config, &mut findings);
-    suppress::apply_collected(inputs, config, suppressions, &mut findings);
+/// Lints the given clusters: each in its own graph, in parallel.
+pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> Vec<Finding> {
+    let (per_cluster, mut suppressions) = rayon::join(
+        || {
+            clusters
+                .list
+                .par_iter()
+                .map(|cluster| {
+                    let objects = cluster.objects.iter().map(|&i| &inputs.objects[i]).collect();
+                    let graph = Graph::of(objects, cluster.implicit.clone());
+                    let mut findings = check_rules(&graph, config);
+                    // The findings own what they say: the graph is freed on another thread
+                    // meanwhile (on a large run, tens of thousands of small allocations).
+                    rayon::join(move || drop(graph), || relocate(inputs, &mut findings));
+                    findings
+                })
+                .collect::<Vec<_>>()
+        },
+        || suppress::collect(inputs),
+    );
+    let mut findings = Vec::with_capacity(per_cluster.iter().map(Vec::len).sum());
+    for (c, mut found) in per_cluster.into_iter().enumerate() {
+        found.retain(|f| !config.skips_namespace(f.object.namespace.as_deref()));
+        prepare_positions(inputs, &found);
+        apply_path_ignores(inputs, config, &mut found);
+        suppressions.apply(inputs, &mut found);
+        for finding in &mut found {
+            finding.clusters = vec![clusters.list[c].name.clone()];
+        }
+        findings.extend(found);
+    }
+    let mut findings = merge_clusters(clusters, findings);
+    // Suppressions of files no checked cluster reads say nothing (`--cluster`).
+    let mut meta = suppressions.findings(inputs, config);
+    meta.retain(|f| {
+        let file = f.location.file;
+        clusters.of_file.get(file).is_some_and(|c| !c.is_empty())
+            || inputs.files[file].role == crate::source::FileRole::Manifest
+                && !inputs.objects.iter().any(|o| o.file == file)
+    });
+    for finding in &mut meta {
+        finding.clusters = cluster_names(clusters, finding.location.file);
+    }
+    prepare_positions(inputs, &meta);
+    apply_path_ignores(inputs, config, &mut meta);
+    findings.extend(meta);
     // Again: suppressions in skipped namespaces silence nothing, and say nothing either.
     findings.retain(|f| !config.skips_namespace(f.object.namespace.as_deref()));
     findings.sort_by(|a, b| {
@@ -66,6 +94,130 @@ fn finish(
         a.location == b.location && a.rule.code() == b.rule.code() && a.message == b.message
     });
     findings
+}
+
+fn cluster_names(clusters: &Clusters, file: usize) -> Vec<String> {
+    let mut names: Vec<String> = clusters
+        .of_file
+        .get(file)
+        .map(|list| list.iter().map(|&c| clusters.list[c].name.clone()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// One finding per place, rule and suppression state, whatever the number of clusters it
+/// holds in: a base shared by two overlays gets each finding once, listing both. When it
+/// does not hold in every cluster that reads its file, the message says where it does.
+fn merge_clusters(clusters: &Clusters, mut findings: Vec<Finding>) -> Vec<Finding> {
+    if clusters.list.len() <= 1 {
+        return findings;
+    }
+    findings.sort_by(|a, b| {
+        (a.location, a.rule.code(), a.suppression.is_some(), &a.clusters).cmp(&(
+            b.location,
+            b.rule.code(),
+            b.suppression.is_some(),
+            &b.clusters,
+        ))
+    });
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        match merged.last_mut() {
+            Some(last)
+                if last.location == finding.location
+                    && last.rule.code() == finding.rule.code()
+                    && last.suppression.is_some() == finding.suppression.is_some() =>
+            {
+                for name in finding.clusters {
+                    if !last.clusters.contains(&name) {
+                        last.clusters.push(name);
+                    }
+                }
+                for related in finding.related {
+                    if !last.related.iter().any(|r| r.location == related.location) {
+                        last.related.push(related);
+                    }
+                }
+            }
+            _ => merged.push(finding),
+        }
+    }
+    for finding in &mut merged {
+        finding.clusters.sort();
+        let reading = cluster_names(clusters, finding.location.file);
+        let others: Vec<&String> = reading
+            .iter()
+            .filter(|name| !finding.clusters.contains(name))
+            .collect();
+        if !others.is_empty() {
+            finding.message.push_str(&format!(
+                " (This holds in {} only, not in {}.)",
+                cluster_list(&finding.clusters.iter().collect::<Vec<_>>()),
+                cluster_list(&others),
+            ));
+        }
+    }
+    merged
+}
+
+/// "cluster `a`", "clusters `a`, `b` and 3 more".
+fn cluster_list(names: &[&String]) -> String {
+    const LIMIT: usize = 5;
+    let word = if names.len() == 1 { "cluster" } else { "clusters" };
+    let shown: Vec<String> = names.iter().take(LIMIT).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(LIMIT);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{word} {}{tail}", shown.join(", "))
+}
+
+/// Moves every location in Kustomize's output to the repository file that wrote the
+/// field; a field a transformer made gets the transformer's line as a related location.
+fn relocate(inputs: &Inputs, findings: &mut [Finding]) {
+    let renderings = &inputs.renderings;
+    for finding in findings.iter_mut() {
+        let moved = |location: Location| {
+            renderings
+                .relocate(&inputs.objects, location.file, location.span)
+                .map(|r| {
+                    (
+                        Location {
+                            file: r.file,
+                            span: r.span,
+                        },
+                        r.via,
+                    )
+                })
+        };
+        if let Some((location, via)) = moved(finding.location) {
+            finding.location = location;
+            if let Some((file, span, message)) = via {
+                finding.related.insert(
+                    0,
+                    Related {
+                        location: Location { file, span },
+                        message,
+                    },
+                );
+            }
+        }
+        for related in &mut finding.related {
+            if let Some((location, _)) = moved(related.location) {
+                related.location = location;
+            }
+        }
+        // Two related places may have become one.
+        let mut seen = Vec::new();
+        finding.related.retain(|r| {
+            let new = !seen.contains(&r.location);
+            seen.push(r.location);
+            new
+        });
+    }
 }
 
 /// Runs the rules that are on, each as its own rayon task. A rule is a pure function of the

@@ -4,6 +4,7 @@
 //! computed from them on demand, 1-based, with columns counted in Unicode characters so a
 //! tab or a non-ASCII letter is one column, the same in every output format.
 
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` in one source file.
@@ -41,12 +42,31 @@ pub struct Position {
 /// they get an id, so ids are deterministic.
 pub type FileId = usize;
 
+/// What a file is to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FileRole {
+    /// A manifest: its objects are judged as written.
+    #[default]
+    Manifest,
+    /// A file a kustomization consumes (a resource, patch or generator input): its objects
+    /// reach a cluster through Kustomize's rendering, where findings on them are located.
+    Consumed,
+    /// A kustomization file.
+    Kustomization,
+    /// Kustomize's output for a root: judged, never shown; every location in it is moved
+    /// to the repository file that wrote the field.
+    Rendered,
+}
+
 /// One input: a file on disk or standard input, with its text and a table of line starts.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as shown to users: relative to the working directory when below it,
     /// forward slashes, `<stdin>` for standard input.
     pub display: String,
+    pub role: FileRole,
+    /// The file's absolute path, for files on disk (clusters split by folder).
+    pub path: Option<PathBuf>,
     /// The text; empty once let go of (see [`SourceFile::let_go_of_text`]).
     pub text: Arc<String>,
     /// Computed on first use: most files of a large run never have a position asked for.
@@ -73,6 +93,8 @@ impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         SourceFile {
             display,
+            role: FileRole::Manifest,
+            path: None,
             len: text.len(),
             text: Arc::new(text),
             line_starts: OnceLock::new(),

@@ -55,9 +55,14 @@ struct Candidate {
 }
 
 impl Candidate {
-    fn covers(&self, finding: &Finding, line: usize) -> bool {
+    /// Whether it covers `finding`, whose line is `line`; `source` is the object a
+    /// rendered object came from (comments on the source document cover its renderings).
+    fn covers(&self, finding: &Finding, line: usize, source: Option<usize>) -> bool {
         let in_scope = match self.scope {
-            Scope::Objects(ref indexes) => indexes.contains(&finding.object_index),
+            Scope::Objects(ref indexes) => {
+                indexes.contains(&finding.object_index)
+                    || source.is_some_and(|s| indexes.contains(&s))
+            }
             Scope::Line(file, l) => finding.location.file == file && line == l,
             Scope::File(file) => finding.location.file == file,
         };
@@ -70,60 +75,79 @@ impl Candidate {
 }
 
 /// The suppressions written in a run's inputs, found before the rules have run (so a lint
-/// run can look for them while the rules work).
+/// run can look for them while the rules work). Applied cluster by cluster; a suppression
+/// counts as used when it silences a finding in any of them.
 #[derive(Debug)]
-pub struct Suppressions(Vec<Candidate>);
+pub struct Suppressions {
+    candidates: Vec<Candidate>,
+    index: ScopeIndex,
+}
 
-/// Finds every suppression annotation and comment in the inputs.
+/// Finds every suppression annotation and comment in the inputs. Annotations of rendered
+/// objects are located where they are written in the repository.
 pub fn collect(inputs: &Inputs) -> Suppressions {
     let mut candidates = annotations(inputs);
     candidates.extend(comments(inputs));
-    Suppressions(candidates)
-}
-
-/// Marks suppressed findings and adds the findings about suppressions themselves.
-pub fn apply(inputs: &Inputs, config: &Config, findings: &mut Vec<Finding>) {
-    apply_collected(inputs, config, collect(inputs), findings);
-}
-
-/// [`apply`] with suppressions already collected.
-pub fn apply_collected(
-    inputs: &Inputs,
-    config: &Config,
-    suppressions: Suppressions,
-    findings: &mut Vec<Finding>,
-) {
-    let mut candidates = suppressions.0;
-    if candidates.is_empty() {
-        return;
-    }
     let index = ScopeIndex::new(&candidates);
-    let mut covering = Vec::new();
-    for finding in findings.iter_mut() {
-        let line = inputs.files[finding.location.file].line_of(finding.location.span.start);
-        index.candidates_for(finding, line, &mut covering);
-        for &c in &covering {
-            let candidate = &mut candidates[c];
-            if !candidate.covers(finding, line) {
-                continue;
-            }
-            candidate.used = true;
-            if finding.suppression.is_none() {
-                finding.suppression = Some(Suppression {
-                    kind: SuppressionKind::InSource,
-                    justification: candidate.reason.clone(),
-                    location: Some(candidate.location),
-                });
+    Suppressions { candidates, index }
+}
+
+impl Suppressions {
+    /// Marks the findings (located in repository files) that a suppression covers.
+    pub fn apply(&mut self, inputs: &Inputs, findings: &mut [Finding]) {
+        if self.candidates.is_empty() {
+            return;
+        }
+        let mut covering = Vec::new();
+        for finding in findings.iter_mut() {
+            let line = inputs.files[finding.location.file].line_of(finding.location.span.start);
+            let source = inputs.renderings.source_object(finding.object_index);
+            self.index
+                .candidates_for(finding, line, source, &mut covering);
+            for &c in &covering {
+                let candidate = &mut self.candidates[c];
+                if !candidate.covers(finding, line, source) {
+                    continue;
+                }
+                candidate.used = true;
+                if finding.suppression.is_none() {
+                    finding.suppression = Some(Suppression {
+                        kind: SuppressionKind::InSource,
+                        justification: candidate.reason.clone(),
+                        location: Some(candidate.location),
+                    });
+                }
             }
         }
     }
-    for candidate in &candidates {
-        meta_findings(inputs, config, candidate, findings);
+
+    /// The findings about the suppressions themselves: without a reason, or silencing
+    /// nothing. One written place counts once, however many renderings carry it (an
+    /// annotation of a base is on every overlay's object).
+    pub fn findings(&self, inputs: &Inputs, config: &Config) -> Vec<Finding> {
+        let mut by_place: Vec<(&Candidate, bool)> = Vec::new();
+        let mut seen: HashMap<(Location, &str), usize> = HashMap::new();
+        for candidate in &self.candidates {
+            let key = (candidate.location, candidate.written.as_str());
+            match seen.get(&key) {
+                Some(&at) => by_place[at].1 |= candidate.used,
+                None => {
+                    seen.insert(key, by_place.len());
+                    by_place.push((candidate, candidate.used));
+                }
+            }
+        }
+        let mut findings = Vec::new();
+        for (candidate, used) in by_place {
+            meta_findings(inputs, config, candidate, used, &mut findings);
+        }
+        findings
     }
 }
 
 /// Candidates by what they cover, so each finding looks only at those that may cover it
 /// (scanning every candidate for every finding grew with the square of the input).
+#[derive(Debug)]
 struct ScopeIndex {
     by_object: HashMap<usize, Vec<usize>>,
     by_line: HashMap<(FileId, usize), Vec<usize>>,
@@ -153,11 +177,18 @@ impl ScopeIndex {
 
     /// The candidates whose scope may hold `finding`, in candidate order (the first one
     /// that covers a finding is the one recorded).
-    fn candidates_for(&self, finding: &Finding, line: usize, out: &mut Vec<usize>) {
+    fn candidates_for(
+        &self,
+        finding: &Finding,
+        line: usize,
+        source: Option<usize>,
+        out: &mut Vec<usize>,
+    ) {
         out.clear();
         let file = finding.location.file;
         for found in [
             self.by_object.get(&finding.object_index),
+            source.and_then(|s| self.by_object.get(&s)),
             self.by_line.get(&(file, line)),
             self.by_file.get(&file),
         ]
@@ -202,11 +233,22 @@ fn annotations(inputs: &Inputs) -> Vec<Candidate> {
                     continue;
                 };
                 let (targets, unknown) = parse_targets(&[name]);
-                found.push(Candidate {
-                    location: Location {
+                let location = match inputs.renderings.relocate(
+                    &inputs.objects,
+                    object.file,
+                    entry.key.span,
+                ) {
+                    Some(relocated) => Location {
+                        file: relocated.file,
+                        span: relocated.span,
+                    },
+                    None => Location {
                         file: object.file,
                         span: entry.key.span,
                     },
+                };
+                found.push(Candidate {
+                    location,
                     scope: Scope::Objects(vec![object.index]),
                     targets,
                     unknown,
@@ -294,6 +336,10 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     for (file_id, file) in inputs.files.iter().enumerate() {
+        // Kustomize's output holds no comment of the user's.
+        if file.role == crate::source::FileRole::Rendered {
+            continue;
+        }
         let objects = &objects_of[file_id];
         for marked in &file.marked_lines {
             let (line, line_start, line_number) = (&*marked.text, marked.start, marked.number);
@@ -378,6 +424,7 @@ fn meta_findings(
     inputs: &Inputs,
     config: &Config,
     candidate: &Candidate,
+    used: bool,
     findings: &mut Vec<Finding>,
 ) {
     let object = candidate.object.map(|i| &inputs.objects[i]);
@@ -407,6 +454,7 @@ fn meta_findings(
             origin: object.and_then(|o| o.origin.clone()),
             field: format!("suppression:{}", candidate.written),
             object_index: candidate.object.unwrap_or(usize::MAX),
+            clusters: Vec::new(),
             suppression: None,
             baseline: None,
         });
@@ -429,7 +477,7 @@ fn meta_findings(
                 candidate.unknown.join(", ")
             ),
         );
-    } else if !candidate.used && !all_targets_off(config, &candidate.targets) {
+    } else if !used && !all_targets_off(config, &candidate.targets) {
         emit(
             "unused-suppression",
             format!(

@@ -161,6 +161,11 @@ fn comments_on_the_line_above_on_the_line_and_at_the_document_head() {
     let head = format!(
         "# Source: shop/templates/api.yaml\n# salint: ignore[needless-token-automount] chart default, fixed upstream\n{DEPLOYMENT}"
     );
+    // Three workloads, not one defined three times (that is a duplicate-object).
+    let (above, head) = (
+        above.replace("name: api\n", "name: batch\n"),
+        head.replace("name: api\n", "name: report\n"),
+    );
     let dir = repo(&[
         ("above.yaml", &above),
         ("same.yaml", &same_line),
@@ -242,9 +247,10 @@ fn a_suppression_of_a_rule_turned_off_is_not_stale() {
 fn sarif_marks_suppressed_results_with_kind_and_justification() {
     let yaml = with_annotation("ignore.salint.io/SA101", "legacy", false);
     let config = "per-path-ignores:\n  \"vendor/**\": [needless-token-automount]\n";
+    let vendored = DEPLOYMENT.replace("name: api\n", "name: vendored\n");
     let dir = repo(&[
         ("d.yaml", &yaml),
-        ("vendor/x.yaml", DEPLOYMENT),
+        ("vendor/x.yaml", &vendored),
         (".salint.yaml", config),
     ]);
     let log = sarif(dir.path(), &["."]);

@@ -749,6 +749,7 @@ fn positions_are_the_same_without_the_text() {
             &ReadOptions {
                 max_file_size: DEFAULT_MAX_FILE_SIZE,
                 keep_text,
+                ..ReadOptions::default()
             },
         );
         let findings = lint(&inputs, &LintOptions::default());

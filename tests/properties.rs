@@ -133,9 +133,16 @@ fn render(doc: &Doc, index: usize) -> String {
             NAMES[*subject],
             NAMESPACES[*subject_ns]
         ),
+        // The ClusterRole comes with the first namespace's Role only: defined twice, it
+        // would be a `duplicate-object`, reported on whichever copy comes first.
         Doc::Role { ns } => format!(
-            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: {}\nrules:\n  - {{apiGroups: [\"\"], resources: [secrets, pods], verbs: [get, list]}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: everything\nrules:\n  - {{apiGroups: [\"*\"], resources: [\"*\"], verbs: [\"*\"]}}\n",
-            NAMESPACES[*ns]
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: {}\nrules:\n  - {{apiGroups: [\"\"], resources: [secrets, pods], verbs: [get, list]}}\n{}",
+            NAMESPACES[*ns],
+            if *ns == 0 {
+                "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: everything\nrules:\n  - {apiGroups: [\"*\"], resources: [\"*\"], verbs: [\"*\"]}\n"
+            } else {
+                ""
+            }
         ),
         Doc::TokenSecret { ns, sa } => format!(
             "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  name: token-{index}\n  namespace: {}\n  annotations: {{kubernetes.io/service-account.name: {}}}\n",
@@ -145,15 +152,17 @@ fn render(doc: &Doc, index: usize) -> String {
     }
 }
 
-/// A manifest set: documents, each assigned to one of 4 files. A ServiceAccount is defined
-/// at most once: two different definitions of one object are order-dependent by nature
-/// (kubectl applies files in order, and the last one wins).
+/// A manifest set: documents, each assigned to one of 4 files. An object is defined at
+/// most once: two definitions of one object are order-dependent by nature (kubectl
+/// applies files in order, and the last one wins; `duplicate-object` reports the first).
 fn manifest_set() -> impl Strategy<Value = (Vec<Doc>, Vec<usize>)> {
     proptest::collection::vec((doc(), 0..4usize), 1..14).prop_map(|docs| {
-        let mut seen = BTreeSet::new();
+        let mut accounts = BTreeSet::new();
+        let mut roles = BTreeSet::new();
         docs.into_iter()
             .filter(|(doc, _)| match doc {
-                Doc::ServiceAccount { ns, name, .. } => seen.insert((*ns, *name)),
+                Doc::ServiceAccount { ns, name, .. } => accounts.insert((*ns, *name)),
+                Doc::Role { ns } => roles.insert(*ns),
                 _ => true,
             })
             .unzip()
@@ -272,6 +281,7 @@ fn one_thread_and_many_give_the_same_bytes() {
                 files: &inputs.files,
                 findings: &findings,
                 errors: &inputs.errors,
+                notes: &[],
                 object_count: inputs.objects.len(),
                 file_count: inputs.files.len(),
                 show_suppressed: false,

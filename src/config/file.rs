@@ -21,7 +21,10 @@ const TOP_KEYS: &[&str] = &[
     "per-path-ignores",
     "context",
     "permission-subjects",
+    "clusters",
+    "render",
 ];
+const RENDER_KEYS: &[&str] = &["kustomize", "timeout"];
 const NAMESPACES_KEYS: &[&str] = &["skip", "system"];
 const LEVELS: &[&str] = &["off", "note", "warning", "error"];
 
@@ -127,6 +130,71 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
                     value: all,
                     origin: reader.origin(value.span),
                 };
+            }
+            "clusters" => {
+                for entry in reader.map(value, "`clusters`")? {
+                    let name = reader.key(entry)?;
+                    if name.is_empty() {
+                        return Err(reader.wrong_type(&entry.key, "a cluster name"));
+                    }
+                    let globs = reader.globs(&entry.value)?;
+                    config.clusters.push(super::ClusterConfig {
+                        name: Setting {
+                            value: name.to_string(),
+                            origin: reader.origin(entry.key.span),
+                        },
+                        globs,
+                    });
+                }
+            }
+            "render" => {
+                for entry in reader.map(value, "`render`")? {
+                    match reader.key(entry)? {
+                        "kustomize" => {
+                            let text = reader.string(&entry.value)?;
+                            let mode = match text {
+                                "auto" => crate::kustomize::RenderMode::Auto,
+                                "never" | "false" | "off" => crate::kustomize::RenderMode::Never,
+                                command => {
+                                    let argv = shlex::split(command).filter(|a| !a.is_empty()).ok_or_else(|| {
+                                        reader.error(
+                                            entry.value.span,
+                                            format!("{}: `render.kustomize` must be auto, never or a command line, not `{command}`", reader.where_(entry.value.span)),
+                                            None,
+                                        )
+                                    })?;
+                                    crate::kustomize::RenderMode::Command(argv)
+                                }
+                            };
+                            config.render.kustomize = Setting {
+                                value: mode,
+                                origin: reader.origin(entry.value.span),
+                            };
+                        }
+                        "timeout" => {
+                            let text = reader.string(&entry.value)?;
+                            let seconds = text.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+                                reader.error(
+                                    entry.value.span,
+                                    format!("{}: `render.timeout` must be a whole number of seconds, not `{text}`", reader.where_(entry.value.span)),
+                                    None,
+                                )
+                            })?;
+                            config.render.timeout_seconds = Setting {
+                                value: seconds,
+                                origin: reader.origin(entry.value.span),
+                            };
+                        }
+                        other => {
+                            return Err(reader.unknown(
+                                entry.key.span,
+                                "key in `render`",
+                                other,
+                                RENDER_KEYS,
+                            ))
+                        }
+                    }
+                }
             }
             "context" => {
                 config.context = Setting {

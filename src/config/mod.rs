@@ -90,6 +90,30 @@ impl fmt::Display for RuleLevel {
 /// A list of strings from the file or flags, each remembered with its origin.
 pub type SettingList = Vec<Setting<String>>;
 
+/// A cluster named in `clusters:`: the globs of the files applied together.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub name: Setting<String>,
+    pub globs: SettingList,
+}
+
+/// How kustomizations are rendered: `render.kustomize` (`auto`, `never` or a command) and
+/// the time limit of one rendering.
+#[derive(Debug, Clone)]
+pub struct RenderConfig {
+    pub kustomize: Setting<crate::kustomize::RenderMode>,
+    pub timeout_seconds: Setting<u64>,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            kustomize: Setting::default(crate::kustomize::RenderMode::Auto),
+            timeout_seconds: Setting::default(crate::kustomize::DEFAULT_TIMEOUT.as_secs()),
+        }
+    }
+}
+
 /// Paths matching `glob` ignore `rules` (like ruff's per-file-ignores).
 #[derive(Debug, Clone)]
 pub struct PathIgnore {
@@ -125,6 +149,11 @@ pub struct Config {
     pub per_path_ignores: Vec<PathIgnore>,
     /// A folder loaded as context (objects used by the graph, findings not reported).
     pub context: Setting<Option<String>>,
+    /// The clusters, when the configuration names them (else salint decides).
+    pub clusters: Vec<ClusterConfig>,
+    /// `--cluster NAME`: only these clusters are checked.
+    pub only_clusters: SettingList,
+    pub render: RenderConfig,
     /// Whether the permission rules judge every subject (`permission-subjects: all`) or
     /// only identities whose credentials sit in pods: ServiceAccounts and the groups that
     /// contain them (`service-accounts`, the default).
@@ -153,6 +182,9 @@ impl Default for Config {
             cluster_admin_allowed_subjects: Vec::new(),
             per_path_ignores: Vec::new(),
             context: Setting::default(None),
+            clusters: Vec::new(),
+            only_clusters: Vec::new(),
+            render: RenderConfig::default(),
             permission_subjects_all: Setting::default(false),
             base_dir: None,
         }
@@ -348,6 +380,40 @@ impl Config {
                     "    ",
                 );
             }
+        }
+        let render = match &self.render.kustomize.value {
+            crate::kustomize::RenderMode::Auto => "auto".to_string(),
+            crate::kustomize::RenderMode::Never => "never".to_string(),
+            crate::kustomize::RenderMode::Command(argv) => format!("{:?}", argv.join(" ")),
+        };
+        out.push_str("render:\n");
+        line(
+            &mut out,
+            format!("  kustomize: {render}"),
+            &self.render.kustomize.origin,
+        );
+        line(
+            &mut out,
+            format!("  timeout: {}", self.render.timeout_seconds.value),
+            &self.render.timeout_seconds.origin,
+        );
+        if self.clusters.is_empty() {
+            out.push_str("clusters: {}                                       # default: decided by salint (below)\n");
+        } else {
+            out.push_str("clusters:\n");
+            for cluster in &self.clusters {
+                line(
+                    &mut out,
+                    format!("  {:?}:", cluster.name.value),
+                    &cluster.name.origin,
+                );
+                for glob in &cluster.globs {
+                    line(&mut out, format!("    - {:?}", glob.value), &glob.origin);
+                }
+            }
+        }
+        if !self.only_clusters.is_empty() {
+            list(&mut out, "only-clusters", &self.only_clusters, "");
         }
         if self.per_path_ignores.is_empty() {
             out.push_str("per-path-ignores: {}\n");

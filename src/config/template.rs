@@ -44,6 +44,7 @@ rules:
   # Validity: values the API server would reject.
   invalid-field-type: error
   duplicate-key: warning
+  duplicate-object: warning
   # Suppressions that silence nothing, and suppressions without a reason.
   unused-suppression: note
   suppression-without-reason: warning
@@ -75,4 +76,17 @@ permission-subjects: service-accounts
 
 # A folder loaded as context for cross-object rules (findings only for the files named).
 context: null
+
+# Which files are applied to one cluster together, each cluster judged on its own
+# (default: decided by salint; see the README's "Clusters").
+clusters: {}
+#  prod: ["clusters/prod/**", "apps/base/**"]
+#  staging: ["clusters/staging/**", "apps/base/**"]
+
+# How kustomizations are rendered: auto (kustomize build, else kubectl kustomize, from
+# PATH), never (lint their resources as written), or a command the folder is appended to.
+render:
+  kustomize: auto
+  # Seconds one rendering may take.
+  timeout: 60
 "#;

@@ -27,6 +27,12 @@ pub struct InputArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Look at this cluster only (repeatable; names as `salint config` lists them).
+    #[arg(long = "cluster", value_name = "NAME")]
+    pub clusters: Vec<String>,
+    /// Render kustomizations with Kustomize (auto, the default) or read them as written (never).
+    #[arg(long, value_enum)]
+    pub render: Option<crate::cli::RenderFlag>,
     #[command(flatten)]
     pub config: ConfigArgs,
 }

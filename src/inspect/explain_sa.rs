@@ -454,6 +454,28 @@ pub fn render_human(e: &Explanation) -> String {
     out
 }
 
+/// Whether a cluster's graph knows the ServiceAccount `args` names: defines it, runs a
+/// workload or holds a token Secret as it, or binds it by name (`explain-sa` looks only at
+/// the clusters that do).
+pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> bool {
+    let Ok((namespace, name)) = parse_name(&args.service_account) else {
+        return false;
+    };
+    let target = Namespace::Named(namespace);
+    graph
+        .service_accounts_named(&name)
+        .any(|sa| sa.namespace.may_equal(&target))
+        || graph
+            .workloads
+            .iter()
+            .any(|w| w.service_account == name && w.namespace.may_equal(&target))
+        || graph
+            .token_secrets
+            .iter()
+            .any(|s| s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target))
+        || graph.grants(&target, &name).iter().any(|g| g.via == Via::Name)
+}
+
 /// `salint explain-sa`: the text to print, or the exit code after a message on stderr.
 pub fn run(args: &super::args::ExplainSaArgs, view: &View) -> Result<String, u8> {
     let fail = |message: String| {

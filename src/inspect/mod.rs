@@ -19,6 +19,7 @@ pub mod who_can;
 use serde::Serialize;
 
 use crate::graph::Graph;
+use crate::input::Inputs;
 use crate::source::{FileId, SourceFile, Span};
 
 /// A place in an input file, as shown to users (`path:line`) and written in JSON.
@@ -35,17 +36,22 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// What every command works on: the graph of the run, and the files to turn spans into
-/// lines.
+/// What every command works on: the graph of one cluster, and the run's inputs to turn
+/// spans into lines (a span in Kustomize's output into the line of the repository file
+/// that wrote it).
 pub struct View<'g, 'a> {
     pub graph: &'g Graph<'a>,
-    pub files: &'g [SourceFile],
+    pub inputs: &'g Inputs,
 }
 
 impl View<'_, '_> {
     /// The location of a span, or `None` for the built-in roles, which are in no input file.
     pub fn locate(&self, file: FileId, span: Span) -> Option<Location> {
-        let source = self.files.get(file)?;
+        let (file, span) = match self.inputs.renderings.relocate(&self.inputs.objects, file, span) {
+            Some(relocated) => (relocated.file, relocated.span),
+            None => (file, span),
+        };
+        let source: &SourceFile = self.inputs.files.get(file)?;
         let position = source.position(span.start);
         Some(Location {
             file: source.display.clone(),

@@ -57,6 +57,15 @@ pub fn code_actions(
         let Some(object) = analysis.inputs.objects.get(finding.object_index) else {
             continue;
         };
+        // A rendered object is fixed where it is written: its source object (a base's
+        // fix reaches every overlay). Kustomize's output itself is no file to edit.
+        let object = match analysis.inputs.renderings.source_object(object.index) {
+            Some(source) => &analysis.inputs.objects[source],
+            None => object,
+        };
+        if analysis.inputs.files[object.file].role == crate::source::FileRole::Rendered {
+            continue;
+        }
         if matches!(
             finding.rule.name(),
             "needless-token-automount" | "powerful-token-mounted"

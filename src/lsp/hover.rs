@@ -16,12 +16,36 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let id = analysis.file_id(path)?;
     let file = &analysis.inputs.files[id];
     let offset = offset(file, at);
-    let implicit = analysis.config.implicit_namespace();
-    let graph = Graph::build(&analysis.inputs.objects, implicit);
+    // The graph of the first cluster that reads the file (a base shared by overlays is
+    // read by each).
+    let cluster = analysis
+        .clusters
+        .of_file
+        .get(id)
+        .and_then(|clusters| clusters.first())
+        .map(|&c| &analysis.clusters.list[c])?;
+    let objects = cluster
+        .objects
+        .iter()
+        .map(|&o| &analysis.inputs.objects[o])
+        .collect();
+    let graph = Graph::of(objects, cluster.implicit.clone());
+    // Where a workload's field is written: a rendered one's in the file it came from.
+    let written = |file: usize, span: crate::source::Span| {
+        match analysis
+            .inputs
+            .renderings
+            .relocate(&analysis.inputs.objects, file, span)
+        {
+            Some(relocated) => (relocated.file, relocated.span),
+            None => (file, span),
+        }
+    };
     let workload = graph.workloads.iter().find(|w| {
-        w.object.file == id
-            && w.service_account_field
-                .is_some_and(|f| f.span.start <= offset && offset <= f.span.end)
+        w.service_account_field.is_some_and(|f| {
+            let (file, span) = written(w.object.file, f.span);
+            file == id && span.start <= offset && offset <= span.end
+        })
     })?;
     let field = workload.service_account_field?;
     let name = workload.service_account.as_str();
@@ -33,11 +57,11 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let mut text = format!("**ServiceAccount {shown}**");
     match graph.service_account(namespace, name) {
         Some(account) => {
-            let p =
-                analysis.inputs.files[account.object.file].position(account.object.root.span.start);
+            let (file, span) = written(account.object.file, account.object.root.span);
+            let p = analysis.inputs.files[file].position(span.start);
             text.push_str(&format!(
                 " (defined in `{}` line {})\n\n",
-                relative(analysis.paths[account.object.file]),
+                relative(analysis.paths[file]),
                 p.line
             ));
         }
@@ -114,7 +138,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
             kind: MarkupKind::Markdown,
             value: text,
         }),
-        range: Some(range(file, field.span)),
+        range: Some(range(file, written(workload.object.file, field.span).1)),
     })
 }
 

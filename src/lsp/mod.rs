@@ -22,7 +22,7 @@ use crossbeam_channel::select;
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{CodeActionRequest, HoverRequest, RegisterCapability, Request as _};
 use lsp_types::{
@@ -51,7 +51,15 @@ pub fn run() -> Result<()> {
 
 fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        // Saves too: Kustomize reads the disk, so a saved file is rendered again.
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            lsp_types::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..lsp_types::TextDocumentSyncOptions::default()
+            },
+        )),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
@@ -122,6 +130,7 @@ pub fn serve(connection: &Connection) -> Result<()> {
             recv(loaded_rx) -> loaded => {
                 if let Ok(loaded) = loaded {
                     server.workspace.add_loaded(loaded);
+                    server.workspace.render(None);
                     server.loaded = true;
                     server.publish()?;
                 }
@@ -209,8 +218,20 @@ impl Server<'_> {
                 if let Some(path) = uri::to_path(&document.uri) {
                     self.workspace
                         .set_text(&path, document.text, document.version);
+                    if self.loaded {
+                        self.workspace.render(None);
+                    }
                     self.published.remove(&path);
                     self.publish()?;
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                let params: lsp_types::DidSaveTextDocumentParams =
+                    serde_json::from_value(notification.params)?;
+                if let Some(path) = uri::to_path(&params.text_document.uri) {
+                    if self.loaded && self.workspace.render(Some(&path)) {
+                        self.publish()?;
+                    }
                 }
             }
             DidChangeTextDocument::METHOD => {

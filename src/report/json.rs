@@ -17,6 +17,7 @@ pub const JSON_FORMAT_VERSION: u32 = 1;
 /// - `tool`: [`JsonTool`];
 /// - `findings`: [`JsonFinding`]s;
 /// - `input_errors`: [`JsonInputError`]s;
+/// - `notes`: what the run decided or could not do (clusters, rendering), as text;
 /// - `baseline_absent`, only with `--baseline`: the entries no finding matched any more
 ///   (fixed since);
 /// - `summary`: [`Summary`](super::Summary).
@@ -39,6 +40,8 @@ struct JsonFinding<'r> {
     span: JsonSpan,
     object: &'r ObjectRef,
     template_origin: Option<&'r str>,
+    /// The clusters the finding holds in (see README "Clusters").
+    clusters: &'r [String],
     fingerprint: String,
     related: Vec<JsonRelated<'r>>,
     /// Present when suppressed (shown with `--show-suppressed`).
@@ -99,6 +102,7 @@ fn finding<'r>(files: &'r [SourceFile], finding: &'r Finding) -> JsonFinding<'r>
         span: span(files, finding.location),
         object: &finding.object,
         template_origin: finding.origin.as_deref(),
+        clusters: &finding.clusters,
         fingerprint: finding.fingerprint(),
         related: finding
             .related
@@ -151,6 +155,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     fields.value("tool", &tool)?;
     fields.array("findings", &shown, |f| pretty(&finding(report.files, f), 2))?;
     fields.value("input_errors", &input_errors)?;
+    fields.value("notes", &report.notes)?;
     if report.baseline_used {
         fields.value("baseline_absent", &report.absent)?;
     }

@@ -18,6 +18,8 @@ pub struct Report<'r> {
     /// Every finding of the files reported on, suppressed and baselined ones included.
     pub findings: &'r [Finding],
     pub errors: &'r [InputError],
+    /// What the run decided or could not do (clusters, rendering), said once.
+    pub notes: &'r [String],
     /// Objects read (after splitting Lists).
     pub object_count: usize,
     /// Files reported on (with `--context`, fewer than were read).

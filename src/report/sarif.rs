@@ -162,6 +162,7 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
     if let Some(origin) = &finding.origin {
         properties.insert("templateOrigin".to_string(), json!(origin));
     }
+    properties.insert("clusters".to_string(), json!(finding.clusters));
     let mut result = SarifResult::builder()
         .rule_id(finding.rule.code())
         .rule_index(rule_index as i64)
@@ -298,6 +299,16 @@ pub fn render(report: &Report) -> String {
                     .build()])
                 .build()
         })
+        .collect();
+    // What the run decided (clusters, rendering): notes, located nowhere.
+    let notifications: Vec<Notification> = notifications
+        .into_iter()
+        .chain(report.notes.iter().map(|note| {
+            Notification::builder()
+                .level(json!("note"))
+                .message(Message::builder().text(note.clone()).build())
+                .build()
+        }))
         .collect();
     let mut invocation = Invocation::builder().execution_successful(true).build();
     if !notifications.is_empty() {

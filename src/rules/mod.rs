@@ -9,6 +9,7 @@ mod default_service_account;
 mod deprecated_service_account_field;
 mod describe;
 mod duplicate_key;
+mod duplicate_object;
 mod group_bindings;
 mod invalid_field_type;
 mod legacy_token_secret;
@@ -48,7 +49,7 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 25] = [
+static RULES: [Rule; 26] = [
     rule!("default-service-account", default_service_account),
     rule!("shared-service-account", shared_service_account),
     rule!("missing-service-account", missing_service_account),
@@ -75,6 +76,7 @@ static RULES: [Rule; 25] = [
     rule!("dangling-role-ref", dangling_role_ref),
     rule!("invalid-field-type", invalid_field_type),
     rule!("duplicate-key", duplicate_key),
+    rule!("duplicate-object", duplicate_object),
     rule!("unused-suppression", emitted_by_suppression_pass),
     rule!("suppression-without-reason", emitted_by_suppression_pass),
 ];
@@ -198,6 +200,7 @@ impl Emitter<'_, '_> {
             origin: object.origin.clone(),
             field: field.into(),
             object_index: object.index,
+            clusters: Vec::new(),
             suppression: None,
             baseline: None,
         });

@@ -23,7 +23,13 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         }
         let mut powers: Vec<String> = Vec::new();
         let mut sources = Vec::new();
-        for grant in graph.grants(&workload.namespace, &workload.service_account) {
+        // Only what certainly reaches the ServiceAccount: an unknown namespace is not
+        // taken to be a known one.
+        for grant in graph
+            .grants(&workload.namespace, &workload.service_account)
+            .into_iter()
+            .filter(|grant| grant.certain)
+        {
             let binding = grant.binding;
             if is_bootstrap_default(binding) {
                 continue;

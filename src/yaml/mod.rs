@@ -6,6 +6,7 @@
 
 mod load;
 mod node;
+pub mod path;
 mod scalar;
 
 pub use load::{
