@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod docs;
+pub mod escape;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
@@ -20,6 +21,7 @@ pub mod inspect;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod output_file;
 pub mod permissions;
 pub mod report;
 pub mod rules;
