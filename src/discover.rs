@@ -117,6 +117,14 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
         let path = Path::new(arg);
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_folder(path, filter, &mut found),
+            // Opening a named pipe waits for a writer, maybe forever; folder walks skip
+            // them (they are not files), and so does a name on the command line.
+            Ok(meta) if is_fifo(&meta) => found.problems.push(DiscoveryProblem {
+                path: display_path(path),
+                message: "skipped: a named pipe (FIFO), which could wait forever for a writer; \
+                          pipe it to standard input (`-`) instead"
+                    .to_string(),
+            }),
             Ok(_) => found.inputs.push(InputSource::File(path.to_path_buf())),
             Err(error) => found.problems.push(DiscoveryProblem {
                 path: display_path(path),
@@ -126,6 +134,16 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
     }
     sort_inputs(&mut found.inputs);
     found
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Sorts inputs by [`sort_key`] and drops duplicates. Each key is computed once: it is a
