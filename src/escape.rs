@@ -95,7 +95,7 @@ pub fn markdown_message(message: &str) -> String {
     let mut out = String::with_capacity(message.len() + 8);
     for (index, part) in parts.iter().enumerate() {
         let last = index + 1 == parts.len();
-        if index % 2 == 1 && !(last && !paired) {
+        if index % 2 == 1 && (paired || !last) {
             out.push('`');
             out.push_str(&markdown_code(part));
             out.push('`');
