@@ -1,9 +1,19 @@
-//! A mutation fuzzer on the stable toolchain: the same entry points as the cargo-fuzz
-//! targets in `fuzz/`, fed with mutations of every manifest under `testdata/` for a bounded
-//! time. A panic or an input slower than the time limit is saved under `fuzz/artifacts/`
-//! and reported; the exit code is 1 then.
+//! A fuzzer on the stable toolchain, with the same entry points as the cargo-fuzz targets
+//! in `fuzz/`:
+//! - `mutate` (the `loader` and `pipeline` targets): mutations of every manifest under
+//!   `testdata/`;
+//! - `manifests`: the structure-aware generator `fuzz/manifest_set.rs` (the same file the
+//!   cargo-fuzz target `manifests` uses), fed with random bytes, through
+//!   `salint::fuzz::manifest_set`.
 //!
-//! usage: cargo run --release --example fuzz -- [SECONDS] [SEED]   (default 60 s, seed 1)
+//! Each runs for a bounded time. A panic or an input slower than the time limit is saved
+//! under `fuzz/artifacts/` and reported; the exit code is 1 then.
+//!
+//! usage: cargo run --release --example fuzz -- [SECONDS] [SEED] [mutate|manifests]
+//! (default 60 s, seed 1, mutate)
+
+#[path = "../fuzz/manifest_set.rs"]
+mod manifest_set;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -153,6 +163,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(60);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
+    let target = args.next().unwrap_or_else(|| "mutate".to_string());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = seeds(&root.join("testdata"));
     assert!(!corpus.is_empty(), "no seeds under testdata/");
@@ -163,15 +174,45 @@ fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (mut runs, mut failures) = (0u64, 0u64);
     let mut slowest = Duration::ZERO;
+    let (mut bytes_generated, mut largest) = (0usize, 0usize);
     while Instant::now() < deadline {
-        let mut input = corpus[rng.below(corpus.len())].clone();
-        mutate(&mut rng, &mut input, &corpus);
-        let started = Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            salint::fuzz::loader(&input);
-            salint::fuzz::pipeline(&input);
-        }));
-        let took = started.elapsed();
+        // What to save when it fails, and the run itself.
+        let (input, extension, outcome, took) = match target.as_str() {
+            "manifests" => {
+                let mut raw = vec![0u8; 64 + rng.below(4096)];
+                raw.iter_mut().for_each(|b| *b = rng.next() as u8);
+                let Ok(set) =
+                    arbitrary::Arbitrary::arbitrary(&mut arbitrary::Unstructured::new(&raw))
+                else {
+                    continue;
+                };
+                let set: manifest_set::ManifestSet = set;
+                let size: usize = set.files.iter().map(|(_, text)| text.len()).sum();
+                bytes_generated += size;
+                largest = largest.max(size);
+                let started = Instant::now();
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    salint::fuzz::manifest_set(&set.files);
+                }));
+                let mut saved = Vec::new();
+                for (name, text) in &set.files {
+                    saved.extend_from_slice(format!("# file: {name}\n").as_bytes());
+                    saved.extend_from_slice(text.as_bytes());
+                    saved.push(b'\n');
+                }
+                (saved, "txt", outcome, started.elapsed())
+            }
+            _ => {
+                let mut input = corpus[rng.below(corpus.len())].clone();
+                mutate(&mut rng, &mut input, &corpus);
+                let started = Instant::now();
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    salint::fuzz::loader(&input);
+                    salint::fuzz::pipeline(&input);
+                }));
+                (input, "yaml", outcome, started.elapsed())
+            }
+        };
         slowest = slowest.max(took);
         runs += 1;
         let problem = match outcome {
@@ -182,7 +223,7 @@ fn main() {
         if let Some(kind) = problem {
             failures += 1;
             std::fs::create_dir_all(&artifacts).expect("fuzz/artifacts");
-            let name = format!("{kind}-{:016x}.yaml", fnv(&input));
+            let name = format!("{kind}-{:016x}.{extension}", fnv(&input));
             std::fs::write(artifacts.join(&name), &input).expect("write artifact");
             eprintln!(
                 "{kind}: saved fuzz/artifacts/{name} ({} bytes, {took:?})",
@@ -190,8 +231,17 @@ fn main() {
             );
         }
     }
+    let generated = if target == "manifests" {
+        format!(
+            ", {:.1} MB generated, largest set {:.1} MB",
+            bytes_generated as f64 / 1e6,
+            largest as f64 / 1e6
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "fuzz: {runs} inputs in {seconds} s (seed {seed}), {failures} failures, slowest {slowest:?}"
+        "fuzz {target}: {runs} inputs in {seconds} s (seed {seed}), {failures} failures, slowest {slowest:?}{generated}"
     );
     std::process::exit(i32::from(failures > 0));
 }

@@ -13,6 +13,7 @@ use crate::config::{
     find_config_file, load_config_file, Config, Origin, Setting, CONFIG_FILE_NAME, INIT_TEMPLATE,
 };
 use crate::discover::{discover, display_path, io_message, FileFilter, InputSource};
+use crate::escape;
 use crate::finding::Severity;
 use crate::input::{read_repository, InputError, ReadOptions};
 use crate::report::{self, Report};
@@ -205,8 +206,8 @@ pub fn run() -> ExitCode {
         Command::Config(args) => match resolve_config(&args.config, &args.paths) {
             Ok(mut effective) => {
                 apply_flags(&mut effective, &args);
-                print!("{}", effective.describe());
-                print!("{}", config_clusters(&effective, &args));
+                print!("{}", escape::lines(&effective.describe()));
+                print!("{}", escape::lines(&config_clusters(&effective, &args)));
                 exit::CLEAN
             }
             Err(code) => code,
@@ -248,7 +249,7 @@ pub fn run() -> ExitCode {
             )
         }
         Command::Lsp => match crate::lsp::run() {
-            Ok(()) => exit::CLEAN,
+            Ok(code) => code,
             Err(error) => {
                 eprintln!("salint: error: language server: {error}");
                 exit::BAD_INPUT
@@ -283,20 +284,23 @@ fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, u8> {
     let display = display_path(&path);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         eprintln!(
-            "salint: error: cannot read config {display}: {}",
+            "salint: error: cannot read config {}: {}",
+            escape::text(&display),
             io_message(&e)
         );
         exit::BAD_INPUT
     })?;
+    // miette cannot draw a line past column 65,535 (it panics): then the message alone.
+    let drawable = !report::human::has_long_line(&text);
     let loaded = load_config_file(&display, text).map_err(|error| {
         let mut out = String::new();
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
                 .with_width(100);
-        if handler.render_report(&mut out, &error).is_err() {
-            out = error.to_string();
+        if !drawable || handler.render_report(&mut out, &error).is_err() {
+            out = format!("salint: error: {error}\n");
         }
-        eprint!("{out}");
+        eprint!("{}", escape::lines(&out));
         exit::BAD_INPUT
     });
     loaded.map(|mut config| {
@@ -372,10 +376,14 @@ fn check(args: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     apply_flags(&mut config, args);
+    if let Some(message) = crate::config::context_outside_repository(&config) {
+        eprintln!("salint: error: {}", escape::text(&message));
+        return exit::BAD_INPUT;
+    }
     let filter = match config.file_filter() {
         Ok(filter) => filter.following_links(args.follow),
         Err(message) => {
-            eprintln!("salint: error: {message}");
+            eprintln!("salint: error: {}", escape::text(&message));
             return exit::BAD_INPUT;
         }
     };
@@ -386,7 +394,11 @@ fn check(args: &CheckArgs) -> u8 {
         {
             Ok(baseline) => Some(baseline),
             Err(message) => {
-                eprintln!("salint: error: baseline {}: {message}", path.display());
+                eprintln!(
+                    "salint: error: baseline {}: {}",
+                    escape::text(&path.display().to_string()),
+                    escape::text(&message)
+                );
                 return exit::BAD_INPUT;
             }
         },
@@ -507,13 +519,13 @@ fn check(args: &CheckArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         let recorded = Baseline::record(&findings, &inputs.files);
         if let Err(message) = write_output(Some(path), &recorded.to_json()) {
-            eprintln!("salint: error: {message}");
+            eprintln!("salint: error: {}", escape::text(&message));
             return exit::BAD_INPUT;
         }
         eprintln!(
             "salint: wrote {} findings to baseline {}",
             recorded.findings.len(),
-            path.display()
+            escape::text(&path.display().to_string())
         );
         return if errors.is_empty() {
             exit::CLEAN
@@ -559,7 +571,7 @@ fn check(args: &CheckArgs) -> u8 {
         Format::Markdown => write_output(output, &report::markdown::render(&report)),
     };
     if let Err(message) = written {
-        eprintln!("salint: error: {message}");
+        eprintln!("salint: error: {}", escape::text(&message));
         return exit::BAD_INPUT;
     }
     let summary = report.summary();
@@ -689,7 +701,7 @@ fn inspect(
     let filter = match FileFilter::new(&include, &exclude) {
         Ok(filter) => filter,
         Err(message) => {
-            eprintln!("salint: error: {message}");
+            eprintln!("salint: error: {}", escape::text(&message));
             return exit::BAD_INPUT;
         }
     };
@@ -715,7 +727,11 @@ fn inspect(
     let inputs = read_repository(&found, &read);
     let mut bad = !found.problems.is_empty() || !inputs.errors.is_empty();
     for problem in &found.problems {
-        eprintln!("salint: error: {}: {}", problem.path, problem.message);
+        eprintln!(
+            "salint: error: {}: {}",
+            escape::text(&problem.path),
+            escape::text(&problem.message)
+        );
     }
     for error in &inputs.errors {
         match error.file.zip(error.span) {
@@ -723,10 +739,17 @@ fn inspect(
                 let p = inputs.files[file].position(span.start);
                 eprintln!(
                     "salint: error: {}:{}:{}: {}",
-                    error.path, p.line, p.column, error.message
+                    escape::text(&error.path),
+                    p.line,
+                    p.column,
+                    escape::text(&error.message)
                 );
             }
-            None => eprintln!("salint: error: {}: {}", error.path, error.message),
+            None => eprintln!(
+                "salint: error: {}: {}",
+                escape::text(&error.path),
+                escape::text(&error.message)
+            ),
         }
     }
     if inputs.objects.is_empty() && !bad {
@@ -807,7 +830,7 @@ fn inspect(
     match text {
         Ok(text) => {
             if let Err(message) = write_output(input.output.as_ref(), &text) {
-                eprintln!("salint: error: {message}");
+                eprintln!("salint: error: {}", escape::text(&message));
                 bad = true;
             }
         }
@@ -829,20 +852,18 @@ fn source_display(source: &InputSource) -> String {
 
 fn init(force: bool) -> u8 {
     let path = Path::new(CONFIG_FILE_NAME);
-    if path.exists() && !force {
+    // `symlink_metadata`: a dangling link exists too, and is never written through.
+    if std::fs::symlink_metadata(path).is_ok() && !force {
         eprintln!("salint: error: {CONFIG_FILE_NAME} exists; use --force to overwrite it");
         return exit::BAD_INPUT;
     }
-    match std::fs::write(path, INIT_TEMPLATE) {
+    match crate::output_file::write_file(path, |out| out.write_all(INIT_TEMPLATE.as_bytes())) {
         Ok(()) => {
             eprintln!("salint: wrote {CONFIG_FILE_NAME}");
             exit::CLEAN
         }
-        Err(e) => {
-            eprintln!(
-                "salint: error: cannot write {CONFIG_FILE_NAME}: {}",
-                io_message(&e)
-            );
+        Err(message) => {
+            eprintln!("salint: error: {}", escape::text(&message));
             exit::BAD_INPUT
         }
     }
@@ -858,13 +879,8 @@ fn write_output_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     match path {
-        Some(path) => std::fs::File::create(path)
-            .map(|file| std::io::BufWriter::with_capacity(1 << 18, file))
-            .and_then(|mut file| {
-                write(&mut file)?;
-                file.flush()
-            })
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        // A temporary file renamed into place; links refused (see `output_file`).
+        Some(path) => crate::output_file::write_file(path, write),
         None => {
             // Large blocks: standard output is line-buffered underneath, and a report of
             // thousands of findings written 8 KiB at a time cost a write call per block.
@@ -924,7 +940,8 @@ fn explain(name: &str) -> u8 {
                 .map(|r| format!("{} ({})", r.name(), r.code()))
                 .collect();
             eprintln!(
-                "salint: error: no rule named `{name}`; the rules are: {}",
+                "salint: error: no rule named `{}`; the rules are: {}",
+                escape::text(name),
                 names.join(", ")
             );
             exit::BAD_INPUT

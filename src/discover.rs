@@ -90,6 +90,12 @@ impl FileFilter {
         self
     }
 
+    /// Whether the path, or a folder on the way to it, is excluded (kustomization files
+    /// are read whatever the include globs say, unless excluded).
+    pub fn excludes(&self, relative: &Path) -> bool {
+        self.excluded(relative)
+    }
+
     /// Whether a file found by other means (an editor's file watcher) is one a walk
     /// would read.
     pub fn accepts(&self, path: &Path) -> bool {
@@ -132,6 +138,14 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
         let path = Path::new(arg);
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_folder(path, filter, &mut found),
+            // Opening a named pipe waits for a writer, maybe forever; folder walks skip
+            // them (they are not files), and so does a name on the command line.
+            Ok(meta) if is_fifo(&meta) => found.problems.push(DiscoveryProblem {
+                path: display_path(path),
+                message: "skipped: a named pipe (FIFO), which could wait forever for a writer; \
+                          pipe it to standard input (`-`) instead"
+                    .to_string(),
+            }),
             Ok(_) if is_kustomization_file(path) => found.kustomizations.push(path.to_path_buf()),
             Ok(_) => found.inputs.push(InputSource::File(path.to_path_buf())),
             Err(error) => found.problems.push(DiscoveryProblem {
@@ -144,6 +158,16 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
     found.kustomizations.sort();
     found.kustomizations.dedup();
     found
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Sorts inputs by [`sort_key`] and drops duplicates. Each key is computed once: it is a

@@ -644,13 +644,20 @@ fn read_within(
     expected: u64,
     cannot_read: impl Fn(std::io::Error) -> String,
 ) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(max_size)).unwrap_or(0));
+    // Saturating: `--max-file-size 18446744073709551615` plus one wrapped to a limit of
+    // zero bytes, and every file read as empty.
     reader
-        .take(max_size + 1)
+        .take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;
     if bytes.len() as u64 > max_size {
-        return Err(too_large(bytes.len() as u64, max_size));
+        // Only the first bytes past the limit were read: the size is not known (a device
+        // such as /dev/zero, a pipe, or a file that grew).
+        return Err(format!(
+            "skipped: more than the --max-file-size limit of {} (read up to the limit)",
+            human_size(max_size)
+        ));
     }
     Ok(bytes)
 }

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod config;
 pub mod discover;
 pub mod docs;
+pub mod escape;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
@@ -22,6 +23,7 @@ pub mod kustomize;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod output_file;
 pub mod permissions;
 pub mod report;
 pub mod rules;

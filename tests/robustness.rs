@@ -532,3 +532,557 @@ fn regression_inputs_pass_through_the_whole_pipeline() {
     }
     assert!(count >= 6, "only {count} regression inputs");
 }
+
+// ---- Hostile input, round two (issue 15) ----
+
+/// Output of one run of `salint ARGS` under [`LIMIT`], any command.
+struct TextRun {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn salint_text(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> TextRun {
+    let started = Instant::now();
+    let mut command = Command::new(get_cargo_bin("salint"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    // Read while it runs: a large report fills the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut text).unwrap();
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut text).unwrap();
+        text
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("salint {args:?} ran longer than {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    TextRun {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+    }
+}
+
+#[test]
+fn a_finding_or_error_past_column_65535_is_named_not_drawn() {
+    let long_name = "a".repeat(70_000);
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": long_name, "namespace": "shop"},
+        "spec": {"containers": [{"name": "c", "image": "i"}]}
+    })
+    .to_string();
+    let key = format!("{}: [\n", "k".repeat(100_000));
+    let dir = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        ("long.json", pod.as_bytes()),
+        ("key.yaml", key.as_bytes()),
+    ]);
+    let run = salint_text(dir.path(), &["check", "--color", "never", "."], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    // The long lines are named by position...
+    assert!(
+        run.stdout.contains("at long.json:1:"),
+        "{}",
+        &run.stdout[..2000.min(run.stdout.len())]
+    );
+    assert!(run.stdout.contains("key.yaml:1:100001: YAML parse error"));
+    assert!(run.stdout.contains("(the line is too long to show)"));
+    // ...and a short line is still drawn, with its label.
+    assert!(run.stdout.contains("╭─[good.yaml:7:5]"), "{}", run.stdout);
+    assert!(run.stdout.contains("salint: 4 findings"), "{}", run.stdout);
+}
+
+#[test]
+fn did_you_mean_skips_long_names() {
+    let mut text = String::new();
+    for i in 0..50 {
+        let sa = format!("{}{i}", "s".repeat(20_000 + i * 400));
+        let wanted = format!("{}{i}", "t".repeat(20_000 + i * 400));
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: {sa}, namespace: shop}}\n\
+             ---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, namespace: shop}}\n\
+             spec:\n  template:\n    spec:\n      serviceAccountName: {wanted}\n      containers: [{{name: c, image: i}}]\n"
+        ));
+    }
+    // A short typo still gets its suggestion.
+    text.push_str(
+        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n\
+         ---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: short, namespace: shop}\n\
+         spec:\n  template:\n    spec:\n      serviceAccountName: apii\n      containers: [{name: c, image: i}]\n",
+    );
+    let dir = dir_with(&[("sas.yaml", text.as_bytes())]);
+    // Megabytes of JSON: read while it runs.
+    let run = salint_text(dir.path(), &["check", "--format", "json", "."], &[]);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let missing: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "missing-service-account")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 51, "{}", run.stderr);
+    let suggested: Vec<&&str> = missing
+        .iter()
+        .filter(|m| m.contains("Did you mean"))
+        .collect();
+    assert_eq!(suggested.len(), 1);
+    assert!(suggested[0].contains("Did you mean `api`?"));
+}
+
+#[test]
+fn five_thousand_findings_in_one_file_in_the_human_format() {
+    let mut text = String::new();
+    for i in 0..2_500 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: shop}}\nspec:\n  containers: [{{name: c, image: i}}]\n"
+        ));
+    }
+    let dir = dir_with(&[("pods.yaml", text.as_bytes())]);
+    // Quadratic, this took minutes in a debug build; LIMIT is the bound.
+    let run = salint_text(dir.path(), &["check", "--color", "never", "."], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .ends_with("salint: 5000 findings (5000 warnings) in 2500 objects from 1 file\n"),
+        "{}",
+        &run.stdout[run.stdout.len().saturating_sub(300)..]
+    );
+    assert_eq!(run.stdout.matches("╭─[pods.yaml:").count(), 5000);
+}
+
+/// Strings that must not reach a terminal or a CI log as they are.
+fn hostile_strings() -> Vec<String> {
+    let mut strings: Vec<String> = (1u32..0x20)
+        .chain([0x7f])
+        .chain(0x80..0xa0)
+        .chain([0x61c, 0x200e, 0x200f, 0x2028, 0x2029])
+        .chain(0x202a..0x202f)
+        .chain(0x2066..0x206a)
+        .map(|c| format!("c{c:x}-{}-x", char::from_u32(c).unwrap()))
+        .collect();
+    strings.extend(
+        [
+            "x\n::error title=pwned::injected",
+            "x\n::add-mask::secret",
+            "x\n   ::stop-commands::token",
+            "t\u{1b}]0;title\u{7}\u{1b}[2J\r",
+            "<img src=x onerror=alert(1)>",
+            "![](http://example.invalid/i.png)",
+            "[link](http://example.invalid/)",
+        ]
+        .map(String::from),
+    );
+    strings
+}
+
+/// A YAML double-quoted scalar holding `text`, every character outside printable ASCII
+/// written as an escape.
+fn yaml_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// What no text output may hold: a control character but the line break, a line that a
+/// GitHub runner reads as a workflow command (except the github format's own), HTML or an
+/// image from a name.
+fn assert_safe(what: &str, text: &str, own_commands: bool) {
+    if let Some(c) = text
+        .chars()
+        .find(|&c| c != '\n' && salint::escape::is_unsafe(c))
+    {
+        panic!("{what}: raw U+{:04X} in the output", c as u32);
+    }
+    for line in text.lines() {
+        let ours = own_commands
+            && ["::error file=", "::warning file=", "::notice file="]
+                .iter()
+                .any(|c| line.starts_with(c));
+        assert!(
+            ours || !line.trim_start().starts_with("::"),
+            "{what}: a workflow command line: {line:.120}"
+        );
+    }
+}
+
+#[test]
+fn no_format_lets_a_name_reach_the_terminal_raw() {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: plain-api, namespace: shop}\n",
+    );
+    for (i, hostile) in hostile_strings().iter().enumerate() {
+        let name = |prefix: &str| yaml_quoted(&format!("{prefix}{i}-{hostile}"));
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: {}, namespace: shop}}\n\
+             ---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {}, namespace: shop}}\n\
+             spec:\n  template:\n    spec:\n      serviceAccountName: {}\n      containers: [{{name: c, image: i}}]\n\
+             ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: {}, namespace: shop}}\n\
+             roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {}}}\n\
+             subjects: [{{kind: ServiceAccount, name: {}, namespace: shop}}, {{kind: User, name: {}}}]\n",
+            name("sa"),
+            name("dep"),
+            name("ghost"),
+            name("rb"),
+            name("role"),
+            name("sa"),
+            name("user"),
+        ));
+    }
+    text.push_str(
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\n\
+         rules: [{apiGroups: [\"\"], resources: [secrets], verbs: [get]}]\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: \"crb\\n::error title=x::y\"}\n\
+         roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\n\
+         subjects: [{kind: Group, name: \"g\\u001b[2J\\n::add-mask::x\"}]\n",
+    );
+    let dir = dir_with(&[
+        ("hostile.yaml", text.as_bytes()),
+        ("bad\nname::error x.yaml", GOOD.as_bytes()),
+    ]);
+    for format in ["human", "compact", "github", "markdown"] {
+        let run = salint_text(
+            dir.path(),
+            &["check", "--color", "never", "--format", format, "."],
+            &[],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_safe(format, &run.stdout, format == "github");
+        assert_safe(format, &run.stderr, false);
+        // Plain names stay as they are; escaped ones stay visible.
+        assert!(run.stdout.contains("Deployment shop/api "), "{format}");
+        assert!(run.stdout.contains("\\u{1b}"), "{format}");
+        if format == "compact" {
+            assert!(run.stdout.contains("bad\\nname:\\u{3a}error x.yaml:7:5:"));
+        }
+        if format == "markdown" {
+            // Outside code spans (where Markdown acts on nothing): no HTML, image or link.
+            let prose: String = run
+                .stdout
+                .lines()
+                .flat_map(|line| {
+                    let line = line.replace("\\`", "");
+                    line.split('`')
+                        .step_by(2)
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert!(!prose.contains("<img"), "HTML from a name");
+            assert!(!prose.contains("!["), "an image from a name");
+            assert!(
+                !prose.replace("\\]", "").contains("](http"),
+                "a link from a name"
+            );
+            assert!(prose.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        }
+    }
+    let sa = format!(
+        "shop/sa{}-x\n::error title=pwned::injected",
+        hostile_strings().len() - 7
+    );
+    for args in [
+        vec!["who-can", "get", "secrets", "."],
+        vec!["explain-sa", sa.as_str(), "."],
+        vec!["graph", "--format", "mermaid", "."],
+        vec!["graph", "--format", "dot", "."],
+        vec!["explain", "x\u{1b}]0;t\u{7}\n::error::y"],
+        vec!["check", "--config", "no\u{1b}[2J\n::error::such.yaml", "."],
+    ] {
+        let run = salint_text(dir.path(), &args, &[]);
+        assert!(run.code == 0 || run.code == 2, "{args:?}: {}", run.stderr);
+        assert_safe(args[0], &run.stdout, false);
+        assert_safe(args[0], &run.stderr, false);
+        if args[0] != "explain" && args[0] != "check" {
+            assert!(run.stdout.contains("u{3a}"), "{args:?}: {}", run.stdout);
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_configuration_search_stays_in_the_repository() {
+    use std::os::unix::fs::PermissionsExt;
+    // parent/.salint.yaml switches the finding off; parent/project has no .git.
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::write(
+        parent.path().join(".salint.yaml"),
+        "rules:\n  default-service-account: off\n",
+    )
+    .unwrap();
+    let project = parent.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join("good.yaml"), GOOD).unwrap();
+    let codes = |run: &Run| -> Vec<String> {
+        findings(run)
+            .into_iter()
+            .map(|f| f.split(' ').next().unwrap().to_string())
+            .collect()
+    };
+    let elsewhere = parent.path().join("home-elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let home = |home: &Path| {
+        let mut command = Command::new(get_cargo_bin("salint"));
+        command
+            .current_dir(&project)
+            .env("HOME", home)
+            .args(["check", "--format", "json", "."]);
+        let output = command.output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            json: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    };
+    // Home elsewhere, parent not writable by others: the parent's file is found.
+    assert!(!codes(&home(&elsewhere)).contains(&"SA101".to_string()));
+    // The project is the home folder: the search stops there.
+    assert!(codes(&home(&project)).contains(&"SA101".to_string()));
+    // The project is a repository: the search stops at its root.
+    std::fs::create_dir(project.join(".git")).unwrap();
+    assert!(codes(&home(&elsewhere)).contains(&"SA101".to_string()));
+    std::fs::remove_dir(project.join(".git")).unwrap();
+    // A folder anyone can write to (as /tmp) is never read.
+    std::fs::set_permissions(parent.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(codes(&home(&elsewhere)).contains(&"SA101".to_string()));
+    std::fs::set_permissions(parent.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+#[test]
+fn a_context_outside_the_repository_needs_the_flag() {
+    let outside = dir_with(&[(
+        "sa.yaml",
+        b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: shop}\n",
+    )]);
+    let config = format!("context: {}\n", outside.path().display());
+    let dir = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        (".salint.yaml", config.as_bytes()),
+    ]);
+    let run = run_in(dir.path(), &["good.yaml"], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(".salint.yaml:1:10: context")
+            && run
+                .stderr
+                .contains("outside the configuration's repository")
+            && run.stderr.contains("--context"),
+        "{}",
+        run.stderr
+    );
+    // Named on the command line, it is read; inside the repository, it needs no flag.
+    let outside_arg = outside.path().display().to_string();
+    let run = run_in(dir.path(), &["--context", &outside_arg, "good.yaml"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    good_survives(&run);
+    let inside = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        ("k8s/sa.yaml", b"kind: X\n"),
+        (".salint.yaml", b"context: k8s\n"),
+    ]);
+    let run = run_in(inside.path(), &["good.yaml"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn reports_and_baselines_replace_files_and_refuse_links() {
+    use std::os::unix::fs::symlink;
+    let dir = dir_with(&[("good.yaml", GOOD.as_bytes()), ("victim.txt", b"keep me")]);
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // An existing report is replaced whole, with no temporary file left.
+    std::fs::write(dir.path().join("report.json"), "old".repeat(100_000)).unwrap();
+    let run = run_in(dir.path(), &["-o", "report.json", "."], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["findings"], 2);
+    assert_eq!(
+        names(dir.path()),
+        [".git", "good.yaml", "report.json", "victim.txt"]
+    );
+    // A link, existing or dangling, is refused and its target left alone.
+    symlink(dir.path().join("victim.txt"), dir.path().join("link.json")).unwrap();
+    symlink(dir.path().join("nowhere"), dir.path().join("dangling.json")).unwrap();
+    for args in [
+        ["-o", "link.json", "."],
+        ["-o", "dangling.json", "."],
+        ["--write-baseline", "link.json", "."],
+    ] {
+        let run = run_in(dir.path(), &args, None);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains("is a symbolic link"), "{}", run.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("victim.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(!dir.path().join("nowhere").exists());
+    // init: a dangling link counts as an existing file.
+    let init = salint_text(dir.path(), &["init"], &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    std::fs::remove_file(dir.path().join(".salint.yaml")).unwrap();
+    symlink(dir.path().join("nowhere"), dir.path().join(".salint.yaml")).unwrap();
+    let init = salint_text(dir.path(), &["init"], &[]);
+    assert_eq!(init.code, 2);
+    let init = salint_text(dir.path(), &["init", "--force"], &[]);
+    assert_eq!(init.code, 2, "{}", init.stderr);
+    assert!(init.stderr.contains("symbolic link"), "{}", init.stderr);
+    assert!(!dir.path().join("nowhere").exists());
+}
+
+#[test]
+fn the_largest_size_limit_reads_files() {
+    let dir = dir_with(&[("good.yaml", GOOD.as_bytes())]);
+    let run = run_in(
+        dir.path(),
+        &["--max-file-size", "18446744073709551615", "."],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    good_survives(&run);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn devices_and_pipes_named_on_the_command_line() {
+    let dir = dir_with(&[("good.yaml", GOOD.as_bytes())]);
+    let run = run_in(
+        dir.path(),
+        &["--max-file-size", "64K", "good.yaml", "/dev/zero"],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        errors(&run).contains(
+            &"/dev/zero skipped: more than the --max-file-size limit of 64.0 KiB (read up to the limit)"
+                .to_string()
+        ),
+        "{:?}",
+        errors(&run)
+    );
+    good_survives(&run);
+    let status = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.yaml"))
+        .status()
+        .expect("mkfifo (coreutils) is installed");
+    assert!(status.success());
+    // Named: skipped with a diagnostic (opening it would wait for a writer forever).
+    let run = run_in(dir.path(), &["good.yaml", "pipe.yaml"], None);
+    assert_eq!(run.code, 2);
+    assert!(errors(&run)[0].starts_with("pipe.yaml skipped: a named pipe"));
+    good_survives(&run);
+    // Inside a folder: not a file, passed over.
+    let run = run_in(dir.path(), &["."], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn nesting_of_255_levels_is_read_and_256_is_an_error() {
+    for (open, close) in [("[", "]"), ("{a: ", "}")] {
+        let nested = |levels: usize| format!("{}1{}\n", open.repeat(levels), close.repeat(levels));
+        let dir = dir_with(&[
+            ("good.yaml", GOOD.as_bytes()),
+            ("ok.yaml", nested(255).as_bytes()),
+        ]);
+        let run = run_in(dir.path(), &["."], None);
+        assert_eq!(run.code, 1, "255 levels of {open}: {:?}", errors(&run));
+        bad_input(
+            "deep.yaml",
+            nested(256).as_bytes(),
+            "nesting deeper than 255 levels",
+        );
+    }
+    let block = |levels: usize| -> String {
+        (0..levels)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect::<String>()
+            + &"  ".repeat(levels)
+            + "v\n"
+    };
+    bad_input(
+        "block.yaml",
+        block(256).as_bytes(),
+        "nesting deeper than 255 levels",
+    );
+}
+
+#[test]
+fn a_bad_baseline_or_configuration_stops_the_run() {
+    let dir = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        ("baseline.json", b"{not json"),
+        ("bad-config.yaml", b"rules: {no-such-rule: off}\n"),
+    ]);
+    let run = run_in(dir.path(), &["--baseline", "baseline.json", "."], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.json, Value::Null, "no report is printed");
+    assert!(
+        run.stderr.contains("baseline baseline.json"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(dir.path(), &["--config", "bad-config.yaml", "."], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.json, Value::Null, "no report is printed");
+    assert!(run.stderr.contains("unknown rule"), "{}", run.stderr);
+}
+
+#[test]
+fn two_hundred_thousand_exclude_globs() {
+    let mut config = String::from("exclude:\n");
+    for i in 0..200_000 {
+        config.push_str(&format!("  - \"**/vendor{i}/*.yaml\"\n"));
+    }
+    let dir = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        ("vendor7/skip.yaml", GOOD.as_bytes()),
+        (".salint.yaml", config.as_bytes()),
+    ]);
+    let run = run_in(dir.path(), &["."], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        findings(&run),
+        ["SA101 good.yaml:7:5", "SA201 good.yaml:7:5"]
+    );
+}

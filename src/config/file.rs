@@ -292,8 +292,11 @@ impl Reader<'_> {
 
     /// "unknown X `y`" with the nearest valid names.
     fn unknown(&self, span: Span, what: &str, found: &str, valid: &[&str]) -> ConfigError {
+        // Jaro-Winkler costs the product of the lengths: a key of megabytes gets no guess.
+        let comparable = found.len() <= 64;
         let mut scored: Vec<(f64, &str)> = valid
             .iter()
+            .filter(|_| comparable)
             .map(|v| (strsim::jaro_winkler(found, v), *v))
             .filter(|(score, _)| *score > 0.7)
             .collect();

@@ -13,7 +13,7 @@ use crate::finding::Severity;
 use crate::rules::{self, Rule};
 
 pub use file::{load_config_file, ConfigError};
-pub use find::find_config_file;
+pub use find::{context_outside_repository, find_config_file};
 pub use template::INIT_TEMPLATE;
 
 /// The default limit of `long-lived-projected-token`.

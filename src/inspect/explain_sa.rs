@@ -351,8 +351,10 @@ fn workloads(view: &View, target: &Namespace, name: &str) -> Vec<WorkloadUse> {
 
 /// The human text.
 pub fn render_human(e: &Explanation) -> String {
+    // Every name is escaped: a manifest's strings must not reach the terminal raw.
+    let t = |text: &str| crate::escape::text(text).into_owned();
     let sa = &e.service_account;
-    let mut out = format!("ServiceAccount {}/{}\n", sa.namespace, sa.name);
+    let mut out = format!("ServiceAccount {}/{}\n", t(&sa.namespace), t(&sa.name));
     match &sa.location {
         Some(location) => out.push_str(&format!("  defined at {location}\n")),
         None if sa.defined => out.push_str("  defined\n"),
@@ -371,32 +373,32 @@ pub fn render_human(e: &Explanation) -> String {
     }
     for grant in &e.bindings {
         let via = match &grant.via_group {
-            Some(group) => format!("via group {group}"),
+            Some(group) => format!("via group {}", t(group)),
             None => "by name".to_string(),
         };
         out.push_str(&format!(
             "  {}{}, {via}\n",
-            grant.binding,
+            t(&grant.binding),
             at(&grant.location)
         ));
         out.push_str(&format!(
             "    role: {}{}\n",
-            grant.role,
+            t(&grant.role),
             at(&grant.role_location)
         ));
-        out.push_str(&format!("    scope: {}\n", grant.scope));
+        out.push_str(&format!("    scope: {}\n", t(&grant.scope)));
         for rule in &grant.rules {
             let from = match &rule.from {
-                Some(from) => format!(" [from {from}]"),
+                Some(from) => format!(" [from {}]", t(from)),
                 None => String::new(),
             };
             out.push_str(&format!(
                 "    - {}{from}{}\n",
-                rule.text,
+                t(&rule.text),
                 at(&rule.location)
             ));
             for limit in &rule.limits {
-                out.push_str(&format!("      ({limit})\n"));
+                out.push_str(&format!("      ({})\n", t(limit)));
             }
         }
     }
@@ -410,8 +412,8 @@ pub fn render_human(e: &Explanation) -> String {
         for source in &capability.through {
             out.push_str(&format!(
                 "    {} through {}{}\n",
-                source.request,
-                source.binding,
+                t(&source.request),
+                t(&source.binding),
                 at(&source.location)
             ));
         }
@@ -423,7 +425,7 @@ pub fn render_human(e: &Explanation) -> String {
     }
     for w in &e.workloads {
         let part_of = match &w.part_of {
-            Some(key) => format!(" (part of {key})"),
+            Some(key) => format!(" (part of {})", t(key)),
             None => String::new(),
         };
         let mounted = if w.token_mounted {
@@ -431,10 +433,10 @@ pub fn render_human(e: &Explanation) -> String {
         } else {
             "token not mounted"
         };
-        out.push_str(&format!("  {}{part_of}{}\n", w.object, at(&w.location)));
+        out.push_str(&format!("  {}{part_of}{}\n", t(&w.object), at(&w.location)));
         out.push_str(&format!(
             "    {mounted}: {}{}\n",
-            w.reason,
+            t(&w.reason),
             at(&w.reason_location)
         ));
         if let Some(location) = &w.projected_token {
@@ -449,7 +451,11 @@ pub fn render_human(e: &Explanation) -> String {
         out.push_str("  none\n");
     }
     for secret in &e.token_secrets {
-        out.push_str(&format!("  {}{}\n", secret.object, at(&secret.location)));
+        out.push_str(&format!(
+            "  {}{}\n",
+            t(&secret.object),
+            at(&secret.location)
+        ));
     }
     out
 }
@@ -479,7 +485,7 @@ pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> 
 /// `salint explain-sa`: the text to print, or the exit code after a message on stderr.
 pub fn run(args: &super::args::ExplainSaArgs, view: &View) -> Result<String, u8> {
     let fail = |message: String| {
-        eprintln!("salint: error: {message}");
+        eprintln!("salint: error: {}", crate::escape::text(&message));
         crate::cli::exit::BAD_INPUT
     };
     let (namespace, name) = parse_name(&args.service_account).map_err(fail)?;

@@ -121,14 +121,17 @@ fn mermaid_node(node: &Node) -> String {
 
 /// Mermaid entity codes for the characters that would end or confuse a quoted label.
 fn mermaid_escape(text: &str) -> String {
-    text.replace('#', "#35;")
+    crate::escape::text(text)
+        .replace('#', "#35;")
         .replace('"', "#quot;")
         .replace('<', "#lt;")
         .replace('>', "#gt;")
 }
 
 fn dot_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    crate::escape::text(text)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 /// `salint graph`: the picture in the chosen format.

@@ -226,39 +226,46 @@ pub fn render_human(answer: &Answer) -> String {
         .phrase(),
         _ => String::new(),
     };
+    // Every name is escaped: a manifest's strings must not reach the terminal raw.
+    let t = |text: &str| crate::escape::text(text).into_owned();
+    let what = t(&what);
     let scope = match &answer.namespace {
-        Some(ns) => format!("in namespace {ns}"),
+        Some(ns) => format!("in namespace {}", t(ns)),
         None => "in any namespace or cluster-wide".to_string(),
     };
     let mut out = String::new();
     for note in &answer.notes {
-        out.push_str(&format!("note: {note}\n"));
+        out.push_str(&format!("note: {}\n", t(note)));
     }
-    out.push_str(&format!("Who can {} {what} {scope}:\n", answer.verb));
+    out.push_str(&format!("Who can {} {what} {scope}:\n", t(&answer.verb)));
     if answer.subjects.is_empty() {
         out.push_str("\n  nobody in the manifests\n");
     }
     for subject in &answer.subjects {
-        out.push_str(&format!("\n{}\n", subject.subject));
+        out.push_str(&format!("\n{}\n", t(&subject.subject)));
         for path in &subject.paths {
             out.push_str(&format!(
                 "  ← {}{}, {}\n",
-                path.binding,
+                t(&path.binding),
                 at(&path.binding_location),
-                scope_words(&path.scope)
+                t(&scope_words(&path.scope))
             ));
-            out.push_str(&format!("    → {}{}\n", path.role, at(&path.role_location)));
+            out.push_str(&format!(
+                "    → {}{}\n",
+                t(&path.role),
+                at(&path.role_location)
+            ));
             let from = match &path.rule_from {
-                Some(from) => format!(" [from {from}]"),
+                Some(from) => format!(" [from {}]", t(from)),
                 None => String::new(),
             };
             out.push_str(&format!(
                 "    → {}{from}{}\n",
-                path.rule,
+                t(&path.rule),
                 at(&path.rule_location)
             ));
             if !path.only.is_empty() {
-                out.push_str(&format!("      only {}\n", path.only.join(", ")));
+                out.push_str(&format!("      only {}\n", t(&path.only.join(", "))));
             }
         }
     }
@@ -286,7 +293,7 @@ fn scope_words(scope: &str) -> String {
 /// `salint who-can`: the text to print, or the exit code after a message on stderr.
 pub fn run(args: &super::args::WhoCanArgs, view: &View) -> Result<String, u8> {
     let target = Target::parse(&args.resource).map_err(|message| {
-        eprintln!("salint: error: {message}");
+        eprintln!("salint: error: {}", crate::escape::text(&message));
         crate::cli::exit::BAD_INPUT
     })?;
     let answer = who_can(view, &args.verb, &target, args.namespace.as_deref());

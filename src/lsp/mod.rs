@@ -5,18 +5,23 @@
 //! against that context on open and on each change; diagnostics are published for the
 //! changed document and for every other open document whose findings changed (fixing a
 //! binding can clear a finding in another file). Watched-file events keep the context
-//! current. Built on rust-analyzer's synchronous `lsp-server`.
+//! current. Messages are `lsp-server`'s types over salint's own stdio transport
+//! ([`transport`]: size cap, JSON-RPC errors, `shutdown`/`exit` answered even while the
+//! server lints); a malformed message is answered with an error and the session goes on.
 
 mod actions;
 mod diagnostics;
 mod hover;
 mod position;
+pub mod transport;
 mod uri;
 mod workspace;
 
 use std::collections::HashMap;
 use std::error::Error;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::select;
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
@@ -33,20 +38,56 @@ use lsp_types::{
     Registration, RegistrationParams, ServerCapabilities, ServerInfo, ShowMessageParams,
     TextDocumentSyncCapability, TextDocumentSyncKind,
 };
+use serde_json::Value;
 
-use workspace::Workspace;
+use transport::code;
+use workspace::{LoadLimits, Workspace};
 
 pub use actions::REASON_PLACEHOLDER;
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
-/// Serves the protocol on stdin/stdout until the client says `exit`.
-pub fn run() -> Result<()> {
-    let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
-    drop(connection);
-    io_threads.join()?;
-    Ok(())
+/// Serves the protocol on stdin/stdout until the client says `exit`; the exit code is 0
+/// after `shutdown`, 1 without it (the specification's rule). `exit` ends the process at
+/// once, whatever the server is doing.
+pub fn run() -> Result<u8> {
+    let output: transport::Output = Arc::new(Mutex::new(Box::new(std::io::stdout())));
+    let (to_server, from_client) = crossbeam_channel::unbounded::<Message>();
+    let (to_client, from_server) = crossbeam_channel::unbounded::<Message>();
+    let stopping = Arc::new(AtomicBool::new(false));
+    {
+        let output = output.clone();
+        std::thread::spawn(move || {
+            for message in from_server {
+                let Ok(value) = serde_json::to_value(&message) else {
+                    continue;
+                };
+                if transport::write_frame(&output, &value).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    {
+        let output = output.clone();
+        let stopping = stopping.clone();
+        std::thread::spawn(move || {
+            let ending =
+                transport::read_loop(std::io::stdin().lock(), to_server, &output, &stopping);
+            // Held while the process ends, so no message is cut in half.
+            let _out = output.lock();
+            std::process::exit(i32::from(ending.code()));
+        });
+    }
+    let connection = Connection {
+        sender: to_client,
+        receiver: from_client,
+    };
+    serve(&connection, stopping)?;
+    // The client is gone (end of input): the reader ends the process with its code.
+    loop {
+        std::thread::park();
+    }
 }
 
 fn capabilities() -> ServerCapabilities {
@@ -76,17 +117,30 @@ struct Server<'c> {
     /// What was last published per open document.
     published: HashMap<PathBuf, Vec<Diagnostic>>,
     next_request: i32,
+    /// After `shutdown`: requests are refused, nothing is published.
+    shut_down: bool,
+    /// Set when `shutdown` arrived, here or in the transport (which answers it while the
+    /// server may be busy); stops publishing and the background load.
+    stopping: Arc<AtomicBool>,
+    /// The token of the workspace-loading progress, when the client shows progress.
+    progress_token: Option<lsp_types::NumberOrString>,
+    /// Tells the loader the client answered the token's creation.
+    progress_created: Option<crossbeam_channel::Sender<bool>>,
 }
 
-/// Serves one connection (stdio, or in-memory in tests).
-pub fn serve(connection: &Connection) -> Result<()> {
+/// Serves one connection until it closes or the client says `exit`: `Ok(true)` after a
+/// `shutdown`. `stopping` is set by a transport that answered `shutdown` itself.
+pub fn serve(connection: &Connection, stopping: Arc<AtomicBool>) -> Result<bool> {
     let server_info = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": ServerInfo { name: "salint".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) },
     });
-    let (id, params) = connection.initialize_start()?;
-    let params: InitializeParams = serde_json::from_value(params)?;
-    connection.initialize_finish(id, server_info)?;
+    let Some((id, params)) = wait_for_initialize(connection)? else {
+        return Ok(false);
+    };
+    connection
+        .sender
+        .send(Response::new_ok(id, server_info).into())?;
 
     let roots = workspace_roots(&params);
     let watch = params
@@ -96,20 +150,45 @@ pub fn serve(connection: &Connection) -> Result<()> {
         .and_then(|w| w.did_change_watched_files.as_ref())
         .and_then(|d| d.dynamic_registration)
         .unwrap_or(false);
-
-    let (loaded_tx, loaded_rx) = crossbeam_channel::bounded(1);
-    let loader = Workspace::new(roots.clone());
-    std::thread::spawn(move || {
-        let _ = loaded_tx.send(loader.load_from_disk());
-    });
+    let progress = params
+        .capabilities
+        .window
+        .as_ref()
+        .and_then(|w| w.work_done_progress)
+        .unwrap_or(false);
+    let limits = LoadLimits::from_options(params.initialization_options.as_ref());
 
     let mut server = Server {
         connection,
-        workspace: Workspace::new(roots),
+        workspace: Workspace::new(roots.clone()),
         loaded: false,
         published: HashMap::new(),
         next_request: 0,
+        shut_down: false,
+        stopping: stopping.clone(),
+        progress_token: None,
+        progress_created: None,
     };
+    // Progress needs a token the client created: the loader waits for its answer.
+    let (created_tx, created_rx) = crossbeam_channel::bounded::<bool>(1);
+    if progress {
+        server.progress_token = Some(server.create_progress()?);
+        server.progress_created = Some(created_tx);
+    }
+    let (loaded_tx, loaded_rx) = crossbeam_channel::bounded(1);
+    let loader = Workspace::new(roots);
+    let reporter = workspace::LoadReporter {
+        sender: connection.sender.clone(),
+        token: server.progress_token.clone(),
+        created: progress.then_some(created_rx),
+    };
+    // The loader and the server share one flag: `shutdown` stops the load.
+    {
+        let stopping = stopping.clone();
+        std::thread::spawn(move || {
+            let _ = loaded_tx.send(loader.load_from_disk(&limits, &reporter, &stopping));
+        });
+    }
     if let Some(message) = server.workspace.config_error.clone() {
         server.notify::<ShowMessage>(ShowMessageParams {
             typ: MessageType::WARNING,
@@ -122,9 +201,11 @@ pub fn serve(connection: &Connection) -> Result<()> {
     loop {
         select! {
             recv(connection.receiver) -> message => {
-                let Ok(message) = message else { return Ok(()) };
-                if server.handle(message)? {
-                    return Ok(());
+                let Ok(message) = message else { return Ok(server.shut_down) };
+                match server.handle(message)? {
+                    Next::Go => {}
+                    Next::ShutDown => stopping.store(true, Ordering::SeqCst),
+                    Next::Exit => return Ok(server.shut_down),
                 }
             }
             recv(loaded_rx) -> loaded => {
@@ -136,6 +217,61 @@ pub fn serve(connection: &Connection) -> Result<()> {
                 }
             }
         }
+    }
+}
+
+/// Waits for `initialize`, answering other requests with "not initialized" and a bad
+/// `initialize` with "invalid params" (the client may send a good one). `None` when the
+/// client left first.
+fn wait_for_initialize(connection: &Connection) -> Result<Option<(RequestId, InitializeParams)>> {
+    loop {
+        let Ok(message) = connection.receiver.recv() else {
+            return Ok(None);
+        };
+        match message {
+            Message::Request(request) if request.method == "initialize" => {
+                match serde_json::from_value::<InitializeParams>(request.params) {
+                    Ok(params) => return Ok(Some((request.id, params))),
+                    Err(e) => send_error(
+                        connection,
+                        request.id,
+                        code::INVALID_PARAMS,
+                        format!("invalid initialize params: {e}"),
+                    )?,
+                }
+            }
+            Message::Request(request) => send_error(
+                connection,
+                request.id,
+                code::SERVER_NOT_INITIALIZED,
+                "the server is not initialized".to_string(),
+            )?,
+            Message::Notification(n) if n.method == "exit" => return Ok(None),
+            // Notifications before initialize are dropped, as the specification says.
+            _ => {}
+        }
+    }
+}
+
+fn send_error(connection: &Connection, id: RequestId, code: i32, message: String) -> Result<()> {
+    connection
+        .sender
+        .send(Response::new_err(id, code, message).into())?;
+    Ok(())
+}
+
+/// What the main loop does after a message.
+enum Next {
+    Go,
+    ShutDown,
+    Exit,
+}
+
+/// The id of the request that creates a progress token.
+fn progress_request_id(token: &lsp_types::NumberOrString) -> RequestId {
+    match token {
+        lsp_types::NumberOrString::String(s) => RequestId::from(format!("create-{s}")),
+        lsp_types::NumberOrString::Number(n) => RequestId::from(format!("create-{n}")),
     }
 }
 
@@ -154,26 +290,65 @@ fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
 }
 
 impl Server<'_> {
-    /// Handles one message; `true` when the client asked to shut down.
-    fn handle(&mut self, message: Message) -> Result<bool> {
+    /// Handles one message.
+    fn handle(&mut self, message: Message) -> Result<Next> {
         match message {
-            Message::Request(request) => {
-                if self.connection.handle_shutdown(&request)? {
-                    return Ok(true);
-                }
-                self.request(request)?;
+            Message::Request(request) if self.shut_down => {
+                self.reply_error(
+                    request.id,
+                    code::INVALID_REQUEST,
+                    "the server is shutting down".to_string(),
+                )?;
             }
-            Message::Notification(notification) => self.notification(notification)?,
-            Message::Response(_) => {}
+            Message::Request(request) if request.method == "shutdown" => {
+                self.shut_down = true;
+                self.connection
+                    .sender
+                    .send(Response::new_ok(request.id, Value::Null).into())?;
+                return Ok(Next::ShutDown);
+            }
+            Message::Request(request) => self.request(request)?,
+            Message::Notification(n) if n.method == "exit" => return Ok(Next::Exit),
+            Message::Notification(_) if self.shut_down => {}
+            Message::Notification(notification) => {
+                let method = notification.method.clone();
+                if let Err(e) = self.notification(notification) {
+                    // A notification has no answer: say it in the client's log.
+                    self.log(format!("salint: ignored {method}: {e}"))?;
+                }
+            }
+            Message::Response(response) => {
+                let created = self
+                    .progress_token
+                    .as_ref()
+                    .is_some_and(|t| response.id == progress_request_id(t));
+                if let (true, Some(created_tx)) = (created, self.progress_created.take()) {
+                    let _ = created_tx.send(response.error.is_none());
+                }
+            }
         }
-        Ok(false)
+        Ok(Next::Go)
+    }
+
+    fn reply_error(&self, id: RequestId, code: i32, message: String) -> Result<()> {
+        send_error(self.connection, id, code, message)
+    }
+
+    fn log(&self, message: String) -> Result<()> {
+        self.notify::<lsp_types::notification::LogMessage>(lsp_types::LogMessageParams {
+            typ: MessageType::WARNING,
+            message,
+        })
     }
 
     fn request(&mut self, request: Request) -> Result<()> {
         let id = request.id.clone();
         let result = match request.method.as_str() {
             CodeActionRequest::METHOD => {
-                let params: CodeActionParams = serde_json::from_value(request.params)?;
+                let params: CodeActionParams = match serde_json::from_value(request.params) {
+                    Ok(params) => params,
+                    Err(e) => return self.invalid_params(id, e),
+                };
                 let actions = match uri::to_path(&params.text_document.uri) {
                     Some(path) => self
                         .workspace
@@ -183,7 +358,10 @@ impl Server<'_> {
                 serde_json::to_value(actions)?
             }
             HoverRequest::METHOD => {
-                let params: HoverParams = serde_json::from_value(request.params)?;
+                let params: HoverParams = match serde_json::from_value(request.params) {
+                    Ok(params) => params,
+                    Err(e) => return self.invalid_params(id, e),
+                };
                 let position = params.text_document_position_params;
                 let hover = match uri::to_path(&position.text_document.uri) {
                     Some(path) => self
@@ -193,20 +371,29 @@ impl Server<'_> {
                 };
                 serde_json::to_value(hover)?
             }
-            other => {
-                let response = Response::new_err(
+            "initialize" => {
+                return self.reply_error(
                     id,
-                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    code::INVALID_REQUEST,
+                    "initialize was already answered".to_string(),
+                );
+            }
+            other => {
+                return self.reply_error(
+                    id,
+                    code::METHOD_NOT_FOUND,
                     format!("salint does not handle {other}"),
                 );
-                self.connection.sender.send(response.into())?;
-                return Ok(());
             }
         };
         self.connection
             .sender
             .send(Response::new_ok(id, result).into())?;
         Ok(())
+    }
+
+    fn invalid_params(&self, id: RequestId, error: serde_json::Error) -> Result<()> {
+        self.reply_error(id, code::INVALID_PARAMS, format!("invalid params: {error}"))
     }
 
     fn notification(&mut self, notification: Notification) -> Result<()> {
@@ -287,7 +474,7 @@ impl Server<'_> {
     /// Lints the workspace and publishes, for every open document, diagnostics that
     /// differ from what it shows.
     fn publish(&mut self) -> Result<()> {
-        if !self.loaded {
+        if !self.loaded || self.shut_down || self.stopping.load(Ordering::SeqCst) {
             return Ok(());
         }
         let open = self.workspace.open_paths();
@@ -318,6 +505,21 @@ impl Server<'_> {
             .sender
             .send(Notification::new(N::METHOD.to_string(), params).into())?;
         Ok(())
+    }
+
+    /// Asks the client for a progress token for the workspace load
+    /// (`window/workDoneProgress/create`); its answer arrives as a response.
+    fn create_progress(&mut self) -> Result<lsp_types::NumberOrString> {
+        let token = lsp_types::NumberOrString::String("salint-workspace-load".to_string());
+        let request = Request::new(
+            progress_request_id(&token),
+            lsp_types::request::WorkDoneProgressCreate::METHOD.to_string(),
+            lsp_types::WorkDoneProgressCreateParams {
+                token: token.clone(),
+            },
+        );
+        self.connection.sender.send(request.into())?;
+        Ok(token)
     }
 
     /// Asks the client to report changes of manifests and of `.salint.yaml`.

@@ -10,16 +10,131 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, Sender};
+use lsp_server::{Message, Notification};
+use lsp_types::notification::Notification as _;
+use lsp_types::{
+    MessageType, NumberOrString, ProgressParams, ProgressParamsValue, ShowMessageParams,
+    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport,
+};
 use rayon::prelude::*;
 
 use crate::cluster::Clusters;
 use crate::config::{find_config_file, load_config_file, Config};
-use crate::discover::{discover, FileFilter, InputSource};
+use crate::discover::FileFilter;
 use crate::finding::Finding;
-use crate::input::{read_bytes, read_texts, Inputs, ReadOptions, RenderedRoot, Repository, RootOutput};
+use crate::input::{
+    read_bytes, read_texts, Inputs, ReadOptions, RenderedRoot, Repository, RootOutput,
+    DEFAULT_MAX_FILE_SIZE,
+};
 use crate::kustomize::Plan;
 use crate::lint::lint_clusters;
+
+/// How much of the workspace folders the background load reads. An editor opened on `/`
+/// or a home folder must not take the machine's memory or keep the server from answering:
+/// past a limit the load stops, the client is told, and the files read so far are the
+/// context. The client can raise them (`initializationOptions`: `maxWorkspaceFiles`,
+/// `workspaceLoadSeconds`, `maxWorkspaceMegabytes`).
+#[derive(Debug, Clone)]
+pub struct LoadLimits {
+    pub max_files: usize,
+    pub time: Duration,
+    pub max_bytes: u64,
+}
+
+impl Default for LoadLimits {
+    fn default() -> Self {
+        LoadLimits {
+            max_files: 20_000,
+            time: Duration::from_secs(20),
+            max_bytes: 512 << 20,
+        }
+    }
+}
+
+impl LoadLimits {
+    /// The defaults, with what the client's `initializationOptions` set.
+    pub fn from_options(options: Option<&serde_json::Value>) -> Self {
+        let mut limits = LoadLimits::default();
+        let Some(options) = options else {
+            return limits;
+        };
+        if let Some(n) = options.get("maxWorkspaceFiles").and_then(|v| v.as_u64()) {
+            limits.max_files = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(s) = options.get("workspaceLoadSeconds").and_then(|v| v.as_f64()) {
+            if s.is_finite() && s >= 0.0 {
+                limits.time = Duration::from_secs_f64(s.min(86_400.0));
+            }
+        }
+        if let Some(mb) = options
+            .get("maxWorkspaceMegabytes")
+            .and_then(|v| v.as_u64())
+        {
+            limits.max_bytes = mb.saturating_mul(1 << 20);
+        }
+        limits
+    }
+}
+
+/// Tells the client how the background load goes: `$/progress` under a token the client
+/// created (`window/workDoneProgress`), and a message when a limit stopped the load.
+pub struct LoadReporter {
+    pub sender: Sender<Message>,
+    pub token: Option<NumberOrString>,
+    /// Answers whether the client created the token.
+    pub created: Option<Receiver<bool>>,
+}
+
+impl LoadReporter {
+    /// Waits (briefly) for the token, then says the load began; the token to use.
+    fn begin(&self) -> Option<&NumberOrString> {
+        let token = self.token.as_ref()?;
+        let created = self.created.as_ref()?;
+        if !created
+            .recv_timeout(Duration::from_secs(2))
+            .unwrap_or(false)
+        {
+            return None;
+        }
+        self.progress(
+            token,
+            WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                title: "salint: reading the workspace".to_string(),
+                cancellable: Some(false),
+                message: None,
+                percentage: None,
+            }),
+        );
+        Some(token)
+    }
+
+    fn progress(&self, token: &NumberOrString, value: WorkDoneProgress) {
+        self.notify(
+            lsp_types::notification::Progress::METHOD,
+            ProgressParams {
+                token: token.clone(),
+                value: ProgressParamsValue::WorkDone(value),
+            },
+        );
+    }
+
+    fn notify(&self, method: &str, params: impl serde::Serialize) {
+        let _ = self
+            .sender
+            .send(Notification::new(method.to_string(), params).into());
+    }
+}
+
+/// Why the load stopped early.
+enum Stopped {
+    Files(usize),
+    Time(Duration),
+    Bytes(u64),
+}
 
 /// One file of the workspace, parsed.
 struct FileState {
@@ -104,33 +219,130 @@ impl Workspace {
         self.filter = fresh.filter;
     }
 
-    /// Reads every manifest of the workspace folders (in parallel), keeping the texts of
-    /// documents opened meanwhile, and the kustomization files found.
-    pub fn load_from_disk(&self) -> Loaded {
-        let roots: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
-        if roots.is_empty() {
-            return Loaded::default();
-        }
-        let found = discover(&roots, &self.filter);
-        let files = found
-            .inputs
-            .par_iter()
-            .filter_map(|source| match source {
-                InputSource::File(path) => {
-                    let path = std::path::absolute(path).ok()?;
-                    let bytes = std::fs::read(&path).ok()?;
-                    Some((path.clone(), parsed_from(&path, read_bytes(path.display().to_string(), bytes))))
+    /// Reads the manifests of the workspace folders (walked as `check` walks them, parsed in
+    /// parallel) within `limits`, reporting progress; stops early, with nothing, when
+    /// `cancel` is set (`shutdown`).
+    pub fn load_from_disk(
+        &self,
+        limits: &LoadLimits,
+        reporter: &LoadReporter,
+        cancel: &AtomicBool,
+    ) -> Loaded {
+        let deadline = Instant::now() + limits.time;
+        let token = reporter.begin();
+        let mut stopped = None;
+        let mut paths = Vec::new();
+        let mut kustomizations = Vec::new();
+        'roots: for root in &self.roots {
+            let walk = ignore::WalkBuilder::new(root)
+                .hidden(true)
+                .git_ignore(true)
+                .git_exclude(true)
+                .ignore(true)
+                .parents(true)
+                .follow_links(false)
+                .build();
+            for entry in walk {
+                if cancel.load(Ordering::Relaxed) {
+                    return Loaded::default();
                 }
-                InputSource::Stdin => None,
+                if Instant::now() > deadline {
+                    stopped = Some(Stopped::Time(limits.time));
+                    break 'roots;
+                }
+                let Ok(entry) = entry else { continue };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = entry.path();
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                if crate::discover::is_kustomization_file(path) {
+                    if !self.filter.excludes(relative) {
+                        kustomizations.extend(std::path::absolute(path).ok());
+                    }
+                    continue;
+                }
+                if !self.filter.accepts(relative) {
+                    continue;
+                }
+                if paths.len() >= limits.max_files {
+                    stopped = Some(Stopped::Files(limits.max_files));
+                    break 'roots;
+                }
+                paths.push(path.to_path_buf());
+            }
+        }
+        let (bytes_read, files_read) = (AtomicU64::new(0), AtomicUsize::new(0));
+        let over = AtomicBool::new(false);
+        let loaded: Vec<(PathBuf, Inputs)> = paths
+            .par_iter()
+            .filter_map(|path| {
+                if cancel.load(Ordering::Relaxed) || Instant::now() > deadline {
+                    return None;
+                }
+                let path = std::path::absolute(path).ok()?;
+                let size = std::fs::metadata(&path).ok()?.len();
+                if size > DEFAULT_MAX_FILE_SIZE {
+                    return None;
+                }
+                if bytes_read.fetch_add(size, Ordering::Relaxed) + size > limits.max_bytes {
+                    over.store(true, Ordering::Relaxed);
+                    return None;
+                }
+                let bytes = std::fs::read(&path).ok()?;
+                let parsed = parsed_from(&path, read_bytes(path.display().to_string(), bytes));
+                let done = files_read.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(token) = token.filter(|_| done % 500 == 0) {
+                    reporter.progress(
+                        token,
+                        WorkDoneProgress::Report(WorkDoneProgressReport {
+                            cancellable: Some(false),
+                            message: Some(format!("{done} of {} files", paths.len())),
+                            percentage: Some((done * 100 / paths.len().max(1)) as u32),
+                        }),
+                    );
+                }
+                Some((path, parsed))
             })
             .collect();
-        let kustomizations = found
-            .kustomizations
-            .iter()
-            .filter_map(|path| std::path::absolute(path).ok())
-            .collect();
+        if cancel.load(Ordering::Relaxed) {
+            return Loaded::default();
+        }
+        if stopped.is_none() && over.load(Ordering::Relaxed) {
+            stopped = Some(Stopped::Bytes(limits.max_bytes));
+        } else if stopped.is_none() && loaded.len() < paths.len() && Instant::now() > deadline {
+            stopped = Some(Stopped::Time(limits.time));
+        }
+        if let Some(token) = token {
+            reporter.progress(
+                token,
+                WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some(format!("{} files read", loaded.len())),
+                }),
+            );
+        }
+        if let Some(stopped) = stopped {
+            let (limit, option) = match stopped {
+                Stopped::Files(n) => (format!("{n} files"), "maxWorkspaceFiles"),
+                Stopped::Time(t) => (format!("{} s", t.as_secs_f64()), "workspaceLoadSeconds"),
+                Stopped::Bytes(b) => (format!("{} MiB", b >> 20), "maxWorkspaceMegabytes"),
+            };
+            reporter.notify(
+                lsp_types::notification::ShowMessage::METHOD,
+                ShowMessageParams {
+                    typ: MessageType::WARNING,
+                    message: format!(
+                        "salint: stopped reading the workspace at its limit of {limit}, after {} files; \
+                         findings use the files read and the open documents (raise it with the \
+                         initialization option `{option}`)",
+                        loaded.len()
+                    ),
+                },
+            );
+        }
+        kustomizations.sort();
         Loaded {
-            files,
+            files: loaded,
             kustomizations,
         }
     }

@@ -2,6 +2,7 @@
 //! for editors' problem matchers and grep.
 
 use super::Report;
+use crate::escape;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -11,12 +12,16 @@ pub fn render(report: &Report) -> String {
                 let p = report.files[file].position(span.start);
                 out.push_str(&format!(
                     "{}:{}:{}: error [input-error] {}\n",
-                    error.path, p.line, p.column, error.message
+                    escape::text(&error.path),
+                    p.line,
+                    p.column,
+                    one_line(&error.message)
                 ));
             }
             None => out.push_str(&format!(
                 "{}: error [input-error] {}\n",
-                error.path, error.message
+                escape::text(&error.path),
+                one_line(&error.message)
             )),
         }
     }
@@ -25,7 +30,7 @@ pub fn render(report: &Report) -> String {
         let p = file.position(finding.location.span.start);
         out.push_str(&format!(
             "{}:{}:{}: {} [{} {}] {}\n",
-            file.display,
+            escape::text(&file.display),
             p.line,
             p.column,
             finding.severity,
@@ -37,7 +42,9 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Messages are one paragraph already; this guards the one-line-per-finding promise.
+/// Messages are one paragraph already; this guards the one-line-per-finding promise, and
+/// escapes what the input put in them (see [`crate::escape`]).
 pub(crate) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    escape::text(&words.join(" ")).into_owned()
 }

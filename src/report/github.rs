@@ -2,11 +2,14 @@
 //! requests without code scanning.
 
 use super::Report;
+use crate::escape;
 use crate::finding::Severity;
 
-/// Escapes a workflow command's message (data).
+/// Escapes a workflow command's message (data): what the runner decodes (`%`, CR, LF), after
+/// [`escape::text`] has written every control character visibly, so none reaches the log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    escape::text(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -70,7 +73,8 @@ mod tests {
 
     #[test]
     fn escapes_as_the_runner_expects() {
-        assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_data("50% a b"), "50%25 a b");
+        assert_eq!(escape_data("a\nb\x1b"), "a\\nb\\u{1b}");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 }

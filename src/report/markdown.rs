@@ -2,9 +2,16 @@
 
 use super::compact::one_line;
 use super::Report;
+use crate::escape;
 
+/// A table cell of plain text: one line, nothing Markdown or HTML would act on.
 fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    escape::markdown(&one_line(text))
+}
+
+/// A table cell's code span.
+fn code(text: &str) -> String {
+    escape::markdown_code(text)
 }
 
 pub fn render(report: &Report) -> String {
@@ -21,18 +28,18 @@ pub fn render(report: &Report) -> String {
             let origin = finding
                 .origin
                 .as_ref()
-                .map(|o| format!(" (from `{}`)", cell(o)))
+                .map(|o| format!(" (from `{}`)", code(o)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "| {} | `{}` {} | `{}:{}:{}`{origin} | {} | {} |\n",
                 finding.severity,
                 finding.rule.code(),
                 finding.rule.name(),
-                cell(&file.display),
+                code(&file.display),
                 p.line,
                 p.column,
                 cell(&finding.object.to_string()),
-                cell(&finding.message)
+                escape::markdown_message(&one_line(&finding.message))
             ));
         }
         out.push('\n');
@@ -50,7 +57,7 @@ pub fn render(report: &Report) -> String {
                 .unwrap_or_default();
             out.push_str(&format!(
                 "| `{}{place}` | {} |\n",
-                cell(&error.path),
+                code(&error.path),
                 cell(&error.message)
             ));
         }

@@ -3,11 +3,26 @@
 //! input (a chart without its SA) stays quiet. An SA found only in another namespace is
 //! `cross-namespace-reference`'s.
 
+use std::collections::HashMap;
+
 use super::describe::{namespace_phrase, object_phrase};
 use super::Emitter;
+use crate::model::Namespace;
+
+/// Names longer than this get no "did you mean": a ServiceAccount name is a DNS subdomain
+/// of at most 253 characters, real ones are far shorter, and Jaro-Winkler costs the product
+/// of the two lengths (names of 40,000 characters took minutes).
+const MAX_SUGGESTED_NAME: usize = 63;
+
+/// At most this many names of a namespace are compared, so a workload's suggestion costs
+/// a bounded amount whatever the number of ServiceAccounts: the rule stays linear.
+const MAX_CANDIDATES: usize = 256;
 
 pub fn check(emit: &mut Emitter<'_, '_>) {
     let graph = emit.graph;
+    // Per namespace, once: whether it defines ServiceAccounts, and the short names that a
+    // suggestion may offer (sorted, so the same ones are taken whatever the input order).
+    let mut candidates: HashMap<&Namespace, (bool, Vec<&str>)> = HashMap::new();
     for workload in &graph.workloads {
         let Some(field) = workload.service_account_field else {
             continue;
@@ -16,14 +31,24 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         if name == "default" || graph.service_accounts_named(name).next().is_some() {
             continue;
         }
-        let defined_here: Vec<&str> = graph
-            .service_accounts_in(&workload.namespace)
-            .map(|sa| sa.object.name.as_str())
-            .collect();
-        if defined_here.is_empty() {
+        let (defines_any, short_names) =
+            candidates.entry(&workload.namespace).or_insert_with(|| {
+                let mut any = false;
+                let mut names: Vec<&str> = graph
+                    .service_accounts_in(&workload.namespace)
+                    .inspect(|_| any = true)
+                    .map(|sa| sa.object.name.as_str())
+                    .filter(|n| n.len() <= MAX_SUGGESTED_NAME)
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names.truncate(MAX_CANDIDATES);
+                (any, names)
+            });
+        if !*defines_any {
             continue;
         }
-        let near = nearest(name, &defined_here)
+        let near = nearest(name, short_names)
             .map(|n| format!(" Did you mean `{n}`?"))
             .unwrap_or_default();
         emit.report(
@@ -41,8 +66,12 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
     }
 }
 
-/// The defined name closest to `name`, when it is close enough to be a typo.
+/// The defined name closest to `name`, when it is close enough to be a typo; none for a
+/// name too long to be one.
 fn nearest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
+    if name.len() > MAX_SUGGESTED_NAME {
+        return None;
+    }
     names
         .iter()
         .map(|n| (strsim::jaro_winkler(name, n), *n))

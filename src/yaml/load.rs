@@ -23,7 +23,10 @@ pub struct Limits {
 }
 
 pub const LIMITS: Limits = Limits {
-    max_depth: 256,
+    // saphyr-parser's own recursion limit stops flow collections (`[[[...]]]`) at 256
+    // levels; 255 here, so every document of 255 levels is read and every deeper one gets
+    // the same message.
+    max_depth: 255,
     max_alias_nodes: 1_000_000,
 };
 
@@ -726,10 +729,9 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
 /// The parser's message, in words a user acts on where it is terse.
 fn parser_message(info: &str) -> String {
     match info {
-        "recursion limit exceeded" => format!(
-            "nesting deeper than the parser allows (recursion limit exceeded; salint accepts {} levels)",
-            LIMITS.max_depth
-        ),
+        "recursion limit exceeded" => {
+            format!("nesting deeper than {} levels", LIMITS.max_depth)
+        }
         other => other.to_string(),
     }
 }
