@@ -379,8 +379,10 @@ impl Repository {
     fn kustomization_files(&self) -> Vec<ParsedFile> {
         let mut files = Vec::new();
         for (k, kustomization) in self.plan.kustomizations.iter().enumerate() {
-            let mut source =
-                SourceFile::new(display_path(&kustomization.file), self.plan.texts[k].clone());
+            let mut source = SourceFile::new(
+                display_path(&kustomization.file),
+                self.plan.texts[k].clone(),
+            );
             source.role = FileRole::Kustomization;
             source.path = Some(kustomization.file.clone());
             files.push(ParsedFile {
@@ -601,7 +603,10 @@ impl Inputs {
 
     /// Whether the objects of `file` are judged: manifests and Kustomize's outputs.
     pub fn is_judged(&self, file: FileId) -> bool {
-        matches!(self.files[file].role, FileRole::Manifest | FileRole::Rendered)
+        matches!(
+            self.files[file].role,
+            FileRole::Manifest | FileRole::Rendered
+        )
     }
 }
 

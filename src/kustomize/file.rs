@@ -242,7 +242,11 @@ pub fn read(file: &Path, root: &Node) -> Kustomization {
     for entry in root.get("patches").map(Node::items).unwrap_or(&[]) {
         patches.extend(patch_entry(entry, &reference));
     }
-    for entry in root.get("patchesStrategicMerge").map(Node::items).unwrap_or(&[]) {
+    for entry in root
+        .get("patchesStrategicMerge")
+        .map(Node::items)
+        .unwrap_or(&[])
+    {
         // A path, or the patch itself inline (it holds a newline or starts a mapping).
         let Some(text) = entry.as_str() else { continue };
         if text.contains('\n') || text.trim_start().starts_with('{') {
@@ -363,7 +367,10 @@ mod tests {
             ]
         );
         assert_eq!(k.patches.len(), 3);
-        assert!(matches!(&k.patches[1].source, PatchSource::Inline { literal: true, .. }));
+        assert!(matches!(
+            &k.patches[1].source,
+            PatchSource::Inline { literal: true, .. }
+        ));
         assert_eq!(
             k.patches[1].target.as_ref().and_then(|t| t.kind.as_deref()),
             Some("Deployment")

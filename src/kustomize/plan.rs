@@ -55,10 +55,8 @@ impl Plan {
     pub fn build(scanned: &[PathBuf], max_size: u64) -> Plan {
         let mut plan = Plan::default();
         let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut queue: Vec<(PathBuf, bool)> = scanned
-            .iter()
-            .map(|path| (canonical(path), true))
-            .collect();
+        let mut queue: Vec<(PathBuf, bool)> =
+            scanned.iter().map(|path| (canonical(path), true)).collect();
         // Scanned ones first, so a file both scanned and reached counts as scanned.
         queue.sort();
         queue.reverse();
@@ -434,7 +432,9 @@ mod tests {
         let root = plan.roots[..].to_vec();
         assert_eq!(root.len(), 1);
         let root = root[0];
-        assert!(plan.kustomizations[root].file.ends_with("prod/kustomization.yaml"));
+        assert!(plan.kustomizations[root]
+            .file
+            .ends_with("prod/kustomization.yaml"));
         assert_eq!(plan.closure(root).len(), 3);
         let base_file = canonical(&dir.path().join("base/deploy.yaml"));
         let chain = plan.chain_to(root, &base_file).unwrap();

@@ -143,9 +143,31 @@ impl Renderer {
                 origin_base: wrapper_dir,
                 aliases,
             }),
-            Finished { stderr, .. } => Err(clean_message(&stderr)),
+            Finished { stderr, .. } => Err(user_paths(&clean_message(&stderr), root, &resource)),
         }
     }
+}
+
+/// Kustomize's message as the user's: without the wrapper kustomization's layer (it names
+/// the root through the temporary folder), and with paths as salint shows them.
+fn user_paths(message: &str, root: &Path, through_wrapper: &Path) -> String {
+    let root_text = root.to_string_lossy();
+    let layer = format!("recursed accumulation of path '{root_text}': ");
+    let message = match message.find(&layer) {
+        Some(at) => &message[at + layer.len()..],
+        None => message,
+    };
+    let mut message = message.replace(
+        &*through_wrapper.to_string_lossy(),
+        &crate::discover::display_path(root),
+    );
+    // Absolute paths below the working folder, as display paths.
+    if let Ok(cwd) = std::env::current_dir() {
+        let cwd = super::plan::canonical(&cwd);
+        let prefix = format!("{}/", cwd.to_string_lossy());
+        message = message.replace(&prefix, "");
+    }
+    message
 }
 
 /// Kustomize's output for a root.
@@ -188,7 +210,10 @@ fn write_mirror(dir: &Path, mirror: &Mirror) -> std::io::Result<Vec<(PathBuf, Pa
                 Edit::Path(path) => relative_path(&copy_dir, &path).unwrap_or(path),
             };
             let written = format!("{prefix}{}", target.to_string_lossy());
-            if span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end) {
+            if span.end <= text.len()
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end)
+            {
                 let quoted = serde_json::to_string(&written).unwrap_or_default();
                 text.replace_range(span.start..span.end, &quoted);
             }
@@ -221,10 +246,17 @@ struct Finished {
 }
 
 /// Runs `command`, killing it after `timeout`; output beyond `max_bytes` is an error.
-fn run_bounded(mut command: Command, timeout: Duration, max_bytes: u64) -> Result<Finished, String> {
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", command.get_program().to_string_lossy()))?;
+fn run_bounded(
+    mut command: Command,
+    timeout: Duration,
+    max_bytes: u64,
+) -> Result<Finished, String> {
+    let mut child = command.spawn().map_err(|e| {
+        format!(
+            "cannot run {}: {e}",
+            command.get_program().to_string_lossy()
+        )
+    })?;
     let reader = |stream: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -234,8 +266,18 @@ fn run_bounded(mut command: Command, timeout: Duration, max_bytes: u64) -> Resul
             bytes
         })
     };
-    let stdout = reader(child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
-    let stderr = reader(child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
+    let stdout = reader(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let stderr = reader(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -292,7 +334,10 @@ pub fn clean_message(stderr: &str) -> String {
         .filter(|line| !line.is_empty() && !line.starts_with("# Warning:"))
         .collect();
     let message = lines.join(" ");
-    let message = message.strip_prefix("Error: ").unwrap_or(&message).to_string();
+    let message = message
+        .strip_prefix("Error: ")
+        .unwrap_or(&message)
+        .to_string();
     if message.is_empty() {
         "Kustomize failed without a message".to_string()
     } else {
@@ -346,6 +391,9 @@ mod tests {
         );
         let block = "E1201 run.go:72] \"command failed\" err=<\n\tfirst line\n\tsecond\n >\n";
         assert_eq!(clean_message(block), "first line second");
-        assert_eq!(clean_message("Error: no kustomization\n"), "no kustomization");
+        assert_eq!(
+            clean_message("Error: no kustomization\n"),
+            "no kustomization"
+        );
     }
 }
