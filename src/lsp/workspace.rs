@@ -628,10 +628,10 @@ pub struct Loaded {
     kustomizations: Vec<PathBuf>,
 }
 
-/// A file's parse with its path recorded (Kustomize's origins name files by path).
+/// A file's parse with its real path recorded (Kustomize's origins name files by it).
 fn parsed_from(path: &Path, mut parsed: Inputs) -> Inputs {
     for file in &mut parsed.files {
-        file.path = Some(crate::kustomize::file::normalize(path));
+        file.path = Some(crate::kustomize::plan::canonical(path));
     }
     parsed
 }
