@@ -430,12 +430,11 @@ impl<'a> Graph<'a> {
         }
         // Through groups: looked up by name, not by scanning every group of the run (which
         // grew with the square of the namespaces).
-        let mut groups: Vec<GroupSubjects<'g>> =
-            [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
-                .into_iter()
-                .filter_map(|group| self.group_subjects.get_key_value(group))
-                .map(|(group, list)| (*group, list, true))
-                .collect();
+        let mut groups: Vec<GroupSubjects<'g>> = [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
+            .into_iter()
+            .filter_map(|group| self.group_subjects.get_key_value(group))
+            .map(|(group, list)| (*group, list, true))
+            .collect();
         match namespace {
             Namespace::Named(ns) => {
                 let group = format!("{SERVICE_ACCOUNTS_GROUP_PREFIX}{ns}");

@@ -207,15 +207,21 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
                 })
                 .collect();
             // Consumed files outside the scanned paths: findings are located there too.
-            let scanned: std::collections::HashSet<&PathBuf> =
-                sources.iter().filter_map(|(_, _, real)| real.as_ref()).collect();
+            let scanned: std::collections::HashSet<&PathBuf> = sources
+                .iter()
+                .filter_map(|(_, _, real)| real.as_ref())
+                .collect();
             let outside: Vec<PathBuf> = consumed
                 .iter()
                 .filter(|path| !scanned.contains(path) && path.is_file())
                 .cloned()
                 .collect();
             for path in outside {
-                sources.push((InputSource::File(path.clone()), FileRole::Consumed, Some(path)));
+                sources.push((
+                    InputSource::File(path.clone()),
+                    FileRole::Consumed,
+                    Some(path),
+                ));
             }
             sources
                 .par_iter()
@@ -572,9 +578,13 @@ impl CanonicalPaths {
             .folders
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let real = folders
-            .entry(folder.to_path_buf())
-            .or_insert_with(|| canonical(if folder.as_os_str().is_empty() { Path::new(".") } else { folder }));
+        let real = folders.entry(folder.to_path_buf()).or_insert_with(|| {
+            canonical(if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            })
+        });
         real.join(name)
     }
 }

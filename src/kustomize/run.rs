@@ -143,31 +143,77 @@ impl Renderer {
                 origin_base: wrapper_dir,
                 aliases,
             }),
-            Finished { stderr, .. } => Err(user_paths(&clean_message(&stderr), root, &resource)),
+            Finished { stderr, .. } => {
+                // Kustomize names the root and the copies by their temporary folders.
+                let through = match mirror {
+                    Some(_) => wrapper_dir.join(&resource),
+                    None => root.to_path_buf(),
+                };
+                let mut names = vec![(through, root.to_path_buf())];
+                for (copy, original) in &aliases {
+                    if let (Some(copy), Some(original)) = (copy.parent(), original.parent()) {
+                        names.push((copy.to_path_buf(), original.to_path_buf()));
+                    }
+                }
+                let message = user_paths(&clean_message(&stderr), root, &resource, &names);
+                Err(match mirror {
+                    // The copies (folders `k0`, `k1`, ... of the temporary folder) write
+                    // their references relative to themselves.
+                    Some(_) => copies_relative(&message, &wrapper_dir.join("k0"), &names),
+                    None => message,
+                })
+            }
         }
     }
 }
 
 /// Kustomize's message as the user's: without the wrapper kustomization's layer (it names
-/// the root through the temporary folder), and with paths as salint shows them.
-fn user_paths(message: &str, root: &Path, through_wrapper: &Path) -> String {
-    let root_text = root.to_string_lossy();
-    let layer = format!("recursed accumulation of path '{root_text}': ");
-    let message = match message.find(&layer) {
-        Some(at) => &message[at + layer.len()..],
-        None => message,
-    };
-    let mut message = message.replace(
-        &*through_wrapper.to_string_lossy(),
-        &crate::discover::display_path(root),
+/// the root through the temporary folder), with the temporary copies named as the
+/// kustomizations they copy, and with paths as salint shows them.
+fn user_paths(message: &str, root: &Path, resource: &Path, names: &[(PathBuf, PathBuf)]) -> String {
+    let mut message = message.to_string();
+    if let Some((through, _)) = names.first() {
+        let layer = format!(
+            "recursed accumulation of path '{}': ",
+            through.to_string_lossy()
+        );
+        if let Some(at) = message.find(&layer) {
+            message = message[at + layer.len()..].to_string();
+        }
+    }
+    for (temporary, real) in names {
+        message = message.replace(
+            &*temporary.to_string_lossy(),
+            &crate::discover::display_path(real),
+        );
+    }
+    message = message.replace(
+        &format!("'{}'", resource.to_string_lossy()),
+        &format!("'{}'", crate::discover::display_path(root)),
     );
-    // Absolute paths below the working folder, as display paths.
+    // Absolute paths below the working folder, as display paths (where a path starts).
     if let Ok(cwd) = std::env::current_dir() {
         let cwd = super::plan::canonical(&cwd);
-        let prefix = format!("{}/", cwd.to_string_lossy());
-        message = message.replace(&prefix, "");
+        for before in ["'", " ", "("] {
+            message = message.replace(&format!("{before}{}/", cwd.to_string_lossy()), before);
+        }
     }
     message
+}
+
+/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's.
+fn copies_relative(message: &str, copy_dir: &Path, names: &[(PathBuf, PathBuf)]) -> String {
+    let relative = regex::Regex::new(r"'((?:\.\./)+[^']*)'").expect("a valid pattern");
+    relative
+        .replace_all(message, |captures: &regex::Captures| {
+            let path = super::file::normalize(&copy_dir.join(&captures[1]));
+            let real = names
+                .iter()
+                .find(|(temporary, _)| *temporary == path)
+                .map_or(path.clone(), |(_, real)| real.clone());
+            format!("'{}'", crate::discover::display_path(&real))
+        })
+        .into_owned()
 }
 
 /// Kustomize's output for a root.
