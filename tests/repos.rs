@@ -283,3 +283,51 @@ fn sarif_of_a_kustomize_repository_points_into_its_files() {
         .unwrap()
         .starts_with("4 clusters: "));
 }
+
+#[test]
+fn annotations_survive_rendering_and_suppress_per_overlay() {
+    if !kustomize() {
+        return;
+    }
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  annotations:\n    ignore.salint.io/needless-token-automount: \"the API client is loaded at start (SHOP-7)\"\nspec:\n  template:\n    spec:\n      containers: [{name: api, image: api:1}]\n";
+    // qa silences default-service-account in its own patch; dev does not.
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  annotations:\n    ignore.salint.io/default-service-account: \"qa runs the upstream image as is\"\n";
+    let dir = common::scratch_repo(&[
+        ("base/kustomization.yaml", "resources: [api.yaml]\n"),
+        ("base/api.yaml", deployment),
+        ("dev/kustomization.yaml", "namespace: dev\nresources: [../base]\n"),
+        (
+            "qa/kustomization.yaml",
+            "namespace: qa\nresources: [../base]\npatches: [{path: quiet.yaml}]\n",
+        ),
+        ("qa/quiet.yaml", patch),
+    ]);
+    let (_, report) = json(dir.path(), &["--show-suppressed", "."]);
+    let summary: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {:?} {}",
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["span"]["start"]["line"],
+                f["clusters"],
+                f["suppression"]["justification"].as_str().unwrap_or("active")
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            // Active in dev, silenced by qa's patch in qa: two entries for one place.
+            "default-service-account base/api.yaml:9 Array [String(\"dev\")] active",
+            "default-service-account base/api.yaml:9 Array [String(\"qa\")] qa runs the upstream image as is",
+            // The base's annotation holds in both.
+            "needless-token-automount base/api.yaml:9 Array [String(\"dev\"), String(\"qa\")] the API client is loaded at start (SHOP-7)",
+        ]
+    );
+    // No suppression is stale: the patch's is used in qa, the base's in both.
+    assert!(!summary.iter().any(|s| s.starts_with("unused-suppression")));
+}
