@@ -25,6 +25,7 @@ pub mod lsp;
 pub mod model;
 pub mod output_file;
 pub mod permissions;
+pub mod process;
 pub mod report;
 pub mod rules;
 pub mod source;
