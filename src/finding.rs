@@ -55,6 +55,16 @@ pub struct Related {
     pub message: String,
 }
 
+/// A place in a renderer's output: the rendering (its cluster), line, column and the
+/// line's text. Not a file of the repository: JSON and SARIF show it beside the location.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RenderedAt {
+    pub cluster: String,
+    pub line: usize,
+    pub column: usize,
+    pub text: String,
+}
+
 /// How a finding was silenced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -106,6 +116,9 @@ pub struct Finding {
     pub object_index: usize,
     /// The clusters it holds in (see `crate::cluster`), sorted.
     pub clusters: Vec<String>,
+    /// Where a finding on a renderer's output (Kustomize's, Helm's) was in that output,
+    /// before it was located in the repository file that wrote it.
+    pub rendered: Option<RenderedAt>,
     /// Set when an annotation, a comment or the configuration silences the finding.
     pub suppression: Option<Suppression>,
     /// Set when the run compares against a baseline.

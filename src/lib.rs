@@ -17,6 +17,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod graph;
+pub mod helm;
 pub mod input;
 pub mod inspect;
 pub mod kustomize;

@@ -56,7 +56,10 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
                     let mut findings = check_rules(&graph, config);
                     // The findings own what they say: the graph is freed on another thread
                     // meanwhile (on a large run, tens of thousands of small allocations).
-                    rayon::join(move || drop(graph), || relocate(inputs, &mut findings));
+                    rayon::join(
+                        move || drop(graph),
+                        || relocate(inputs, &cluster.name, &mut findings),
+                    );
                     findings
                 })
                 .collect::<Vec<_>>()
@@ -195,21 +198,28 @@ fn cluster_list(names: &[&String]) -> String {
 
 /// Moves every location in Kustomize's output to the repository file that wrote the
 /// field; a field a transformer made gets the transformer's line as a related location.
-fn relocate(inputs: &Inputs, findings: &mut [Finding]) {
-    let renderings = &inputs.renderings;
+fn relocate(inputs: &Inputs, cluster: &str, findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
+        let here = &inputs.files[finding.location.file];
+        if here.role == crate::source::FileRole::Rendered {
+            let position = here.position(finding.location.span.start);
+            finding.rendered = Some(crate::finding::RenderedAt {
+                cluster: cluster.to_string(),
+                line: position.line,
+                column: position.column,
+                text: here.line_text(position.line).trim().to_string(),
+            });
+        }
         let moved = |location: Location| {
-            renderings
-                .relocate(&inputs.objects, location.file, location.span)
-                .map(|r| {
-                    (
-                        Location {
-                            file: r.file,
-                            span: r.span,
-                        },
-                        r.via,
-                    )
-                })
+            inputs.relocate(location.file, location.span).map(|r| {
+                (
+                    Location {
+                        file: r.file,
+                        span: r.span,
+                    },
+                    r.via,
+                )
+            })
         };
         if let Some((location, via)) = moved(finding.location) {
             finding.location = location;

@@ -92,4 +92,3 @@ pub fn run_bounded(
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     })
 }
-

@@ -488,8 +488,11 @@ fn salint_writes_only_where_it_is_told() {
 }
 
 #[test]
-fn the_source_never_runs_programs_or_opens_connections() {
+fn the_source_runs_no_program_but_the_renderers_and_opens_no_connection() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // Kustomize and Helm are run from these, through `process::run_bounded` (offline,
+    // bounded); nothing else starts a process.
+    let renderers = ["src/process.rs", "src/kustomize/run.rs", "src/helm/run.rs"];
     let mut stack = vec![root];
     while let Some(folder) = stack.pop() {
         for entry in std::fs::read_dir(&folder).unwrap() {
@@ -499,13 +502,15 @@ fn the_source_never_runs_programs_or_opens_connections() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for forbidden in [
-                "process::Command",
-                "TcpStream",
-                "UdpSocket",
-                "TcpListener",
-                "std::net::",
-            ] {
+            let renderer = renderers.iter().any(|r| path.ends_with(r));
+            for forbidden in ["process::Command", "Command::new"] {
+                assert!(
+                    renderer || !text.contains(forbidden),
+                    "{} uses {forbidden}",
+                    path.display()
+                );
+            }
+            for forbidden in ["TcpStream", "UdpSocket", "TcpListener", "std::net::"] {
                 assert!(
                     !text.contains(forbidden),
                     "{} uses {forbidden}",

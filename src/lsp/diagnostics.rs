@@ -41,7 +41,7 @@ pub fn for_file(analysis: &Analysis, path: &Path) -> Vec<Diagnostic> {
     let file = &analysis.inputs.files[id];
     let mut out: Vec<Diagnostic> = Vec::new();
     // A Helm template (`{{ }}`) is not YAML until rendered: its parse errors are noise.
-    let template = file.text.contains("{{");
+    let template = file.role == crate::source::FileRole::Chart || file.text.contains("{{");
     for error in &analysis.inputs.errors {
         if error.file != Some(id) || template {
             continue;

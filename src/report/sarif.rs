@@ -163,6 +163,9 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
         properties.insert("templateOrigin".to_string(), json!(origin));
     }
     properties.insert("clusters".to_string(), json!(finding.clusters));
+    if let Some(rendered) = &finding.rendered {
+        properties.insert("rendered".to_string(), json!(rendered));
+    }
     let mut result = SarifResult::builder()
         .rule_id(finding.rule.code())
         .rule_index(rule_index as i64)

@@ -201,6 +201,7 @@ impl Emitter<'_, '_> {
             field: field.into(),
             object_index: object.index,
             clusters: Vec::new(),
+            rendered: None,
             suppression: None,
             baseline: None,
         });
