@@ -241,3 +241,77 @@ fn sarif_of_a_chart_points_into_the_repository() {
         );
     }
 }
+
+#[test]
+fn helm_output_on_stdin_is_located_in_the_chart_named() {
+    let Some(python) = helm_python() else { return };
+    let rendered = Command::new(&python)
+        .arg(root().join("scripts/helm-template"))
+        .args(["template", "web", "charts/web"])
+        .current_dir(shop())
+        .output()
+        .unwrap();
+    assert!(rendered.status.success());
+    let run = |args: &[&str]| {
+        let mut child = salint_in(&shop())
+            .args(["check", "--no-config", "--format", "json"])
+            .args(args)
+            .arg("-")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&rendered.stdout)
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let files: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].as_str().unwrap().to_string())
+            .collect();
+        files
+    };
+    // `# Source: web/...` names no folder here: located on standard input, as ever.
+    assert!(run(&[]).iter().all(|f| f == "<stdin>"));
+    // With the chart named, in its templates.
+    let located = run(&["--chart", "charts/web"]);
+    assert!(
+        located.contains(&"charts/web/templates/deployment.yaml".to_string()),
+        "{located:?}"
+    );
+    assert!(!located.iter().any(|f| f == "<stdin>"), "{located:?}");
+}
+
+#[test]
+fn pre_commit_renders_only_the_charts_of_the_staged_files() {
+    let Some(python) = helm_python() else { return };
+    let config = config(&python, "pre-commit", "");
+    let (_, report) = json(
+        &config,
+        &["--context", ".", "charts/web/templates/worker.yaml"],
+    );
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(
+        files
+            .iter()
+            .all(|f| *f == "charts/web/templates/worker.yaml"),
+        "{files:?}"
+    );
+    // The legacy chart was not looked at: no note about its missing dependency.
+    let notes = report["notes"].to_string();
+    assert!(!notes.contains("legacy"), "{notes}");
+}
