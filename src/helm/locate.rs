@@ -201,7 +201,7 @@ impl Charts {
             .outlines
             .get(&origin.template)
             .and_then(|o| o.docs.get(origin.doc));
-        let written = doc.and_then(|d| d.locate(&path.steps, path.part));
+        let written = doc.and_then(|d| d.locate(&path.steps, path.part, &objects[object].root));
         let Some(written) = written else {
             return Some(Relocated {
                 file: origin.template,
@@ -234,9 +234,11 @@ impl Charts {
             }
         }
         let rendering = &self.renderings[rendering];
-        for path in paths {
-            let steps: Vec<Step> = path.iter().map(|k| Step::Key(k.as_str().into())).collect();
-            for &values in rendering.values.iter().rev() {
+        // The last values file first: what a rendering's own values file sets is what
+        // makes it differ from the chart's defaults.
+        for &values in rendering.values.iter().rev() {
+            for path in &paths {
+                let steps: Vec<Step> = path.iter().map(|k| Step::Key(k.as_str().into())).collect();
                 let Some(found) = self
                     .values
                     .get(&values)

@@ -11,16 +11,19 @@
 
 use crate::source::Span;
 use crate::yaml::path::{Part, Step};
+use crate::yaml::Node;
 
 /// One step of a template line's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutlineStep {
     Key(String),
-    /// A list item: its position among its parent's items in the template, and its
-    /// `name` when written literally.
+    /// A list item: its position among its parent's items in the template, its `name`
+    /// when written literally, and whether an action writes it (`- name: {{ .n }}`, or
+    /// an item inside a `range`): then it may be any rendered item.
     Item {
         ordinal: usize,
         name: Option<String>,
+        templated: bool,
     },
 }
 
@@ -34,6 +37,8 @@ pub struct OutlineLine {
     pub value: Option<Span>,
     /// Whether an action writes the value (`name: {{ include "x" . }}`).
     pub value_action: bool,
+    /// The value as written, when no action writes it (quotes dropped).
+    pub literal: Option<String>,
     /// A line that is one output action alone: it writes fields of its parent.
     pub action: Option<Span>,
 }
@@ -207,6 +212,9 @@ impl Outline {
         let mut doc = OutlineDoc::default();
         // (indent, step, items seen below it)
         let mut stack: Vec<(usize, OutlineStep, usize)> = Vec::new();
+        // Open `range` (and `with`/`if`, which `end` also closes) blocks: whether each is a
+        // range. An item inside a range is written once per element.
+        let mut blocks: Vec<bool> = Vec::new();
         let mut root_items = 0;
         let mut block_scalar: Option<usize> = None;
         let mut line_start = 0;
@@ -223,6 +231,25 @@ impl Outline {
                 continue;
             }
             let indent = line.len() - line.trim_start_matches(' ').len();
+            for action in actions.iter().filter(|a| {
+                a.kind == ActionKind::Control
+                    && a.span.start >= line_start
+                    && a.span.start < line_end.max(line_start + 1)
+            }) {
+                match inner_text(text, action.span)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                {
+                    "range" => blocks.push(true),
+                    "if" | "with" | "define" | "block" => blocks.push(false),
+                    "end" => {
+                        blocks.pop();
+                    }
+                    _ => {}
+                }
+            }
+            let in_range = blocks.iter().any(|&r| r);
             // What the line writes, outside actions and comments.
             let mut content = String::new();
             let mut first_output: Option<Action> = None;
@@ -275,6 +302,7 @@ impl Outline {
                     key: None,
                     value: None,
                     value_action: false,
+                    literal: None,
                     action: first_output.map(|a| a.span),
                 });
                 line_start = next;
@@ -301,7 +329,16 @@ impl Outline {
                     }
                 };
                 let name = item_name(text, line_start + indent + 2, line_end, &in_action);
-                stack.push((indent, OutlineStep::Item { ordinal, name }, 0));
+                let templated = in_range || first_output.is_some() && name.is_none();
+                stack.push((
+                    indent,
+                    OutlineStep::Item {
+                        ordinal,
+                        name,
+                        templated,
+                    },
+                    0,
+                ));
                 key_indent = indent + 2;
                 rest_offset = line_start + indent + 2;
                 while text[rest_offset..line_end].starts_with(' ') {
@@ -348,12 +385,16 @@ impl Outline {
                         }
                         (Some(span), action)
                     };
+                let literal = value
+                    .filter(|_| !value_action)
+                    .map(|span| unquoted(&text[span.start..span.end]));
                 doc.lines.push(OutlineLine {
                     path: stack.iter().map(|(_, s, _)| s.clone()).collect(),
                     indent: key_indent,
                     key: Some(key_span),
                     value,
                     value_action,
+                    literal,
                     action: None,
                 });
             } else if is_item {
@@ -365,6 +406,9 @@ impl Outline {
                     key: None,
                     value: Some(value_span),
                     value_action: first_output.is_some(),
+                    literal: first_output
+                        .is_none()
+                        .then(|| unquoted(&text[value_span.start..value_span.end])),
                     action: None,
                 });
             }
@@ -416,6 +460,12 @@ fn key_of<'a>(
     None
 }
 
+/// A literal value without its quotes and trailing comment.
+fn unquoted(text: &str) -> String {
+    let text = text.split(" #").next().unwrap_or("").trim();
+    text.trim_matches('"').trim_matches('\'').to_string()
+}
+
 /// The literal `name:` of a list item that starts at `start` (`- name: web`).
 fn item_name<'a>(
     text: &str,
@@ -450,16 +500,22 @@ impl OutlineDoc {
     /// The template's place for the field at `steps`: the line that writes it; when an
     /// action writes it, that action (the value's action, or an action line below the
     /// nearest key the template writes); else the document's first line.
-    pub fn locate(&self, steps: &[Step], part: Part) -> Option<Written> {
+    /// `rendered` is the rendered object: a line whose literal value disagrees with the
+    /// rendered one (the other branch of an `if`) is not the line that wrote it.
+    pub fn locate(&self, steps: &[Step], part: Part, rendered: &Node) -> Option<Written> {
         let mut best: Option<(usize, usize)> = None;
         for (i, line) in self.lines.iter().enumerate() {
             if line.action.is_some() || (line.key.is_none() && line.value.is_none()) {
                 continue;
             }
             let matched = matched_len(&line.path, steps);
-            if matched == line.path.len() && best.is_none_or(|(len, _)| matched > len) {
-                best = Some((matched, i));
+            if matched != line.path.len() || best.is_some_and(|(len, _)| matched <= len) {
+                continue;
             }
+            if !agrees(line, &steps[..matched], matched == steps.len(), rendered) {
+                continue;
+            }
+            best = Some((matched, i));
         }
         let line_of = |line: &OutlineLine| {
             let span = line.key.or(line.value).or(line.action).unwrap_or_default();
@@ -537,6 +593,60 @@ impl OutlineDoc {
     }
 }
 
+/// Whether a line that matches the first steps of a path can be the one that wrote them:
+/// a literal value equal to the rendered one (when the whole path matched), or a value
+/// that can hold what lies below (when only a prefix did).
+fn agrees(line: &OutlineLine, steps: &[Step], whole: bool, rendered: &Node) -> bool {
+    let Some(literal) = &line.literal else {
+        return true;
+    };
+    let open = literal.is_empty()
+        || literal.starts_with('[')
+        || literal.starts_with('{')
+        || literal.starts_with('|')
+        || literal.starts_with('>');
+    if !whole {
+        // A scalar written here has nothing below it.
+        return open;
+    }
+    let Some(found) = crate::yaml::path::follow(rendered, steps) else {
+        return true;
+    };
+    if literal.starts_with('[') || literal.starts_with('{') {
+        // A flow collection written here: the same items as the rendered one.
+        let written = crate::yaml::load_documents(literal);
+        return match written.documents.first() {
+            Some(doc) => same_scalars(&doc.root, found.node),
+            None => true,
+        };
+    }
+    match &found.node.value {
+        crate::yaml::Value::Scalar(scalar) => open || *scalar.text == **literal,
+        // `rules: null` did not write the rendered rules.
+        _ => !matches!(literal.as_str(), "null" | "~"),
+    }
+}
+
+/// Whether two trees hold the same scalars in the same shape.
+fn same_scalars(a: &Node, b: &Node) -> bool {
+    use crate::yaml::Value;
+    match (&a.value, &b.value) {
+        (Value::Scalar(x), Value::Scalar(y)) => x.text == y.text,
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same_scalars(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|entry| {
+                    let key = entry.key.as_scalar().map_or("", |s| &s.text);
+                    b.entry(key)
+                        .is_some_and(|other| same_scalars(&entry.value, &other.value))
+                })
+        }
+        _ => false,
+    }
+}
+
 /// How many steps of `steps` a template line's path matches, from the start.
 fn matched_len(path: &[OutlineStep], steps: &[Step]) -> usize {
     let mut matched = 0;
@@ -546,15 +656,14 @@ fn matched_len(path: &[OutlineStep], steps: &[Step]) -> usize {
             (OutlineStep::Item { name: Some(a), .. }, Step::Item { name: Some(b), .. }) => {
                 a == &**b
             }
+            // A templated item (`range`, `{{ .name }}`) may be any of the rendered ones.
             (
                 OutlineStep::Item {
-                    ordinal,
-                    name: Some(_),
+                    templated: true, ..
                 },
-                Step::Item { index, name: None },
-            ) => ordinal == index,
-            // A templated item (`range`, `{{ .name }}`) may be any of the rendered ones.
-            (OutlineStep::Item { name: None, .. }, Step::Item { .. }) => true,
+                Step::Item { .. },
+            ) => true,
+            (OutlineStep::Item { ordinal, .. }, Step::Item { index, .. }) => ordinal == index,
             _ => false,
         };
         if !same {
@@ -583,30 +692,34 @@ mod tests {
     #[test]
     fn finds_the_line_that_writes_a_field() {
         let outline = Outline::of(DEPLOYMENT);
+        let empty = crate::yaml::load_documents("{}").documents.remove(0).root;
         assert_eq!(outline.docs.len(), 1);
         let doc = &outline.docs[0];
         assert_eq!(doc.kind.as_deref(), Some("Deployment"));
         let sa = keys(&["spec", "template", "spec", "serviceAccountName"]);
         assert_eq!(
-            at(DEPLOYMENT, doc.locate(&sa, Part::Value)),
+            at(DEPLOYMENT, doc.locate(&sa, Part::Value, &empty)),
             "{{ include \"web.serviceAccountName\" . }}"
         );
         assert_eq!(
-            at(DEPLOYMENT, doc.locate(&sa, Part::Key)),
+            at(DEPLOYMENT, doc.locate(&sa, Part::Key, &empty)),
             "serviceAccountName"
         );
         // Written by the action line among the pod spec's own fields.
         let automount = keys(&["spec", "template", "spec", "automountServiceAccountToken"]);
         assert_eq!(
-            at(DEPLOYMENT, doc.locate(&automount, Part::Value)),
+            at(DEPLOYMENT, doc.locate(&automount, Part::Value, &empty)),
             "{{- toYaml . | nindent 6 }}"
         );
         let pod_spec = keys(&["spec", "template", "spec"]);
-        assert_eq!(at(DEPLOYMENT, doc.locate(&pod_spec, Part::Key)), "spec");
+        assert_eq!(
+            at(DEPLOYMENT, doc.locate(&pod_spec, Part::Key, &empty)),
+            "spec"
+        );
         // Under `securityContext:`, its toYaml.
         let run_as = keys(&["spec", "template", "spec", "securityContext", "runAsUser"]);
         assert_eq!(
-            at(DEPLOYMENT, doc.locate(&run_as, Part::Value)),
+            at(DEPLOYMENT, doc.locate(&run_as, Part::Value, &empty)),
             "{{- toYaml . | nindent 8 }}"
         );
         // List items by name.
@@ -621,10 +734,35 @@ mod tests {
             name: Some("http".into()),
         });
         port.push(Step::Key("containerPort".into()));
-        assert_eq!(at(DEPLOYMENT, doc.locate(&port, Part::Value)), "80");
+        assert_eq!(at(DEPLOYMENT, doc.locate(&port, Part::Value, &empty)), "80");
         assert_eq!(
             values_read(DEPLOYMENT, Span::new(0, DEPLOYMENT.len()))[0],
             ["autoscaling", "enabled"]
+        );
+    }
+
+    #[test]
+    fn the_branch_that_wrote_the_value() {
+        let text = "kind: ClusterRole\n{{- if not .Values.proxy }}\nrules: null\n{{- else }}\nrules:\n  {{- if .Values.proxy }}\n  - apiGroups: [\"\"]\n    resources: [pods]\n    verbs: [create]\n  {{- end }}\n  {{- toYaml .Values.extraRules | nindent 2 }}\n{{- end }}\n";
+        let doc = &Outline::of(text).docs[0];
+        let rendered = crate::yaml::load_documents(
+            "kind: ClusterRole\nrules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: [get]\n",
+        )
+        .documents
+        .remove(0)
+        .root;
+        let steps = vec![
+            Step::Key("rules".into()),
+            Step::Item {
+                index: 0,
+                name: None,
+            },
+            Step::Key("verbs".into()),
+        ];
+        // Not `verbs: [create]` of the conditional item, nor `rules: null`: the toYaml.
+        assert_eq!(
+            at(text, doc.locate(&steps, Part::Value, &rendered)),
+            "{{- toYaml .Values.extraRules | nindent 2 }}"
         );
     }
 
