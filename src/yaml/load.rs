@@ -142,7 +142,7 @@ fn load(
         skipped_in_document: false,
         skip: skip::Skip::default(),
     };
-    for item in Parser::new_from_str(text) {
+    for item in parser(text) {
         match item {
             Ok((event, span)) => builder.on_event(event, span)?,
             Err(error) => {
@@ -157,6 +157,13 @@ fn load(
         }
     }
     Ok(())
+}
+
+/// saphyr-parser over `text`, set to read what kubectl's go-yaml (a port of libyaml) reads:
+/// quoted scalars continued at their key's indentation, as controller-gen writes CRD
+/// descriptions (an option of the patched parser in `vendor/`, see `vendor/README.md`).
+fn parser(text: &str) -> Parser<'_, saphyr_parser::StrInput<'_>> {
+    Parser::new_from_str(text).lenient_quoted_indentation(true)
 }
 
 /// Converts saphyr's character indexes into byte offsets. ASCII text maps one to one;
@@ -824,6 +831,47 @@ mod tests {
             for_each_pruned(src, prune, |_| {}),
             Err(Stop::NeedsWholeTrees)
         );
+    }
+
+    /// go-yaml (kubectl) and libyaml read these; the values are PyYAML's (`CSafeLoader`).
+    #[test]
+    fn quoted_scalars_continued_at_their_key_indentation_are_read_as_kubectl_reads_them() {
+        let src = "spec:\n  description: 'first line\n  goes on'\n  other: \"a\n b\n\n\tc\"\nnext: 'x\nat the margin'\n";
+        let loaded = load_documents(src);
+        assert_eq!(loaded.error, None);
+        let root = &loaded.documents[0].root;
+        assert_eq!(
+            root.path(&["spec", "description"]).unwrap().as_str(),
+            Some("first line goes on")
+        );
+        assert_eq!(
+            root.path(&["spec", "other"]).unwrap().as_str(),
+            Some("a b\nc")
+        );
+        assert_eq!(root.get("next").unwrap().as_str(), Some("x at the margin"));
+        assert_eq!(
+            text_of(src, root.path(&["spec", "description"]).unwrap()),
+            "'first line\n  goes on'"
+        );
+        // Still an error, as in go-yaml: a document marker inside the scalar.
+        assert!(load_documents("a: 'x\n---\n'\n").error.is_some());
+    }
+
+    #[test]
+    fn a_tab_after_a_key_colon_separates_as_a_space_does() {
+        let src = "a:\tx\nb: {c:\ty}\nd:\t-1\n";
+        let loaded = load_documents(src);
+        assert_eq!(loaded.error, None);
+        let root = &loaded.documents[0].root;
+        assert_eq!(root.get("a").unwrap().as_str(), Some("x"));
+        assert_eq!(root.path(&["b", "c"]).unwrap().as_str(), Some("y"));
+        assert_eq!(root.get("d").unwrap().as_str(), Some("-1"));
+        assert_eq!(text_of(src, root.get("a").unwrap()), "x");
+        // A tab cannot indent a block collection that starts on the key's line, nor follow
+        // a complex key's `:` (yaml-test-suite Y79Y); go-yaml rejects these too.
+        for bad in ["a:\t- x\n", "? a\n:\t- b\n", "? a\n:\tb: c\n", "a:\tb: c\n"] {
+            assert!(load_documents(bad).error.is_some(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -356,6 +356,23 @@ impl<'input, T: Input> Parser<'input, T> {
         self
     }
 
+    /// Whether to accept multi-line quoted scalars whose continuation lines are indented no
+    /// more than their parent node, or start with a tab, as libyaml (PyYAML, go-yaml) does.
+    ///
+    /// ```yaml
+    /// description: 'A long text that
+    /// goes on here'
+    /// ```
+    ///
+    /// With `lenient_quoted_indentation` set to `false` (the default, as the specification
+    /// requires), the above YAML is rejected with "invalid indentation in quoted scalar". With
+    /// it set to `true`, `description` is `A long text that goes on here`.
+    #[must_use]
+    pub fn lenient_quoted_indentation(mut self, value: bool) -> Self {
+        self.scanner.set_lenient_quoted_indentation(value);
+        self
+    }
+
     /// Try to load the next event and return it, but do not consuming it from `self`.
     ///
     /// Any subsequent call to [`Parser::peek`] will return the same value, until a call to

@@ -477,6 +477,10 @@ pub struct Scanner<'input, T> {
     /// If a plain scalar was terminated by a `#` comment on its line, we set this
     /// to detect an illegal multiline continuation on the following line.
     interrupted_plain_by_comment: Option<Marker>,
+    /// Whether the continuation lines of a multi-line quoted scalar may be indented no more
+    /// than its parent node, or start with a tab (see
+    /// [`Scanner::set_lenient_quoted_indentation`]).
+    lenient_quoted_indentation: bool,
     buf_leading_break: String,
     buf_trailing_breaks: String,
     buf_whitespaces: String,
@@ -503,6 +507,7 @@ impl<T: Input + Clone> Clone for Scanner<'_, T> {
             flow_mapping_started: self.flow_mapping_started.clone(),
             implicit_flow_mapping_states: self.implicit_flow_mapping_states.clone(),
             interrupted_plain_by_comment: self.interrupted_plain_by_comment,
+            lenient_quoted_indentation: self.lenient_quoted_indentation,
             buf_leading_break: self.buf_leading_break.clone(),
             buf_trailing_breaks: self.buf_trailing_breaks.clone(),
             buf_whitespaces: self.buf_whitespaces.clone(),
@@ -561,11 +566,30 @@ impl<'input, T: Input> Scanner<'input, T> {
             flow_mapping_started: vec![],
             implicit_flow_mapping_states: vec![],
             interrupted_plain_by_comment: None,
+            lenient_quoted_indentation: false,
 
             buf_leading_break: String::new(),
             buf_trailing_breaks: String::new(),
             buf_whitespaces: String::new(),
         }
+    }
+
+    /// Whether to accept multi-line quoted scalars whose continuation lines are indented no
+    /// more than their parent node, or start with a tab, as libyaml does:
+    ///
+    /// ```yaml
+    /// description: 'A long text that
+    /// goes on here'
+    /// ```
+    ///
+    /// YAML 1.2 requires continuation lines to be indented more than the parent node (rule
+    /// \[120\] of section 7.3.2), and by default the scanner rejects the above with "invalid
+    /// indentation in quoted scalar". libyaml (and the parsers derived from it: PyYAML,
+    /// go-yaml, so `kubectl`) never checks that indentation, and generators such as
+    /// controller-gen write such scalars. With this set, the scanner reads them as libyaml
+    /// does: the scalar runs to its closing quote, its lines folded as usual.
+    pub fn set_lenient_quoted_indentation(&mut self, value: bool) {
+        self.lenient_quoted_indentation = value;
     }
 
     /// Get a copy of the last error that was encountered, if any.
@@ -2047,7 +2071,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
+            if (self.mark.col as isize) < self.indent && !self.lenient_quoted_indentation {
                 return Err(ScanError::new_str(
                     start_mark,
                     "invalid indentation in quoted scalar",
@@ -2073,7 +2097,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
+                        if self.input.peek() == '\t'
+                            && (self.mark.col as isize) < self.indent
+                            && !self.lenient_quoted_indentation
+                        {
                             return Err(ScanError::new_str(
                                 self.mark,
                                 "tab cannot be used as indentation",
@@ -2527,6 +2554,17 @@ impl<'input, T: Input> Scanner<'input, T> {
         self.fetch_value()
     }
 
+    /// Whether the content after the tabs that follow a block mapping's `:` would start a
+    /// block collection there: a block sequence entry (`- `), or, after a complex key's value
+    /// indicator (`simple_key` false), anything that may be an implicit key. Both need the
+    /// tabs to be indentation, which they cannot be.
+    fn tab_starts_block_collection(&mut self, simple_key: bool) -> bool {
+        self.input.lookahead(2);
+        let sequence_entry = self.input.peek() == '-'
+            && (!simple_key || is_blank_or_breakz(self.input.peek_nth(1)));
+        sequence_entry || (!simple_key && self.input.next_is_alpha())
+    }
+
     /// Fetch a value from a mapping (after a `:`).
     fn fetch_value(&mut self) -> ScanResult {
         let sk = self
@@ -2547,9 +2585,17 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Skip over ':'.
         self.skip_non_blank();
+        // Tabs are separation white space after a ':' (YAML 1.2, 6.2: "outside indentation and
+        // scalar content, YAML uses white space characters for separation between tokens
+        // within a line"), so `key:<TAB>value` is a mapping entry, as in libyaml. They only
+        // must not stand for the indentation of a block collection started on the same line:
+        // after the value indicator of a complex key (`? a` then `:<TAB>- b`, yaml-test-suite
+        // Y79Y), or a block sequence entry after a simple key, which is not allowed there at
+        // all. Flow collections hold no block collections.
         if self.input.look_ch() == '\t'
+            && self.flow_level == 0
             && !self.skip_ws_to_eol(SkipTabs::Yes)?.has_valid_yaml_ws()
-            && (self.input.peek() == '-' || self.input.next_is_alpha())
+            && self.tab_starts_block_collection(sk.possible)
         {
             return Err(ScanError::new_str(
                 self.mark,
