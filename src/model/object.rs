@@ -73,6 +73,8 @@ impl Object {
             .map(str::to_string);
         let root = if let Some((path, keys)) = unread_parts(&kind) {
             without_keys_at(root, path, keys)
+        } else if is_builtin_workload(&kind) {
+            without_container_details(root, pod_spec_path(&kind))
         } else if is_modelled_kind(&kind) {
             root
         } else {
@@ -139,27 +141,31 @@ pub fn is_modelled_kind(kind: &str) -> bool {
     ) || is_builtin_workload(kind)
 }
 
-/// The pod spec keys a built-in workload's tree goes without. No rule reads a container
-/// (the ServiceAccount, its token and the volumes are pod-level), and the containers are
-/// most of a workload's nodes: images, env, probes, resources.
+/// The pod spec keys that hold a built-in workload's containers. Of a container, only its
+/// `name` and `volumeMounts` are kept ([`CONTAINER_KEYS_READ`]): whether the admission
+/// plugin mounts the token depends on what the containers already mount, and nothing reads
+/// the rest, which is most of a workload's nodes (images, env, probes, resources).
 pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+/// The keys of a built-in workload's containers that the tree keeps.
+pub const CONTAINER_KEYS_READ: &[&str] = &["name", "volumeMounts"];
+
+/// [`CONTAINER_LISTS`] as the loader names their items on a [`Prune`] path.
+///
+/// [`Prune`]: crate::yaml::Prune
+const CONTAINER_ITEMS: &[&str] = &["containers[]", "initContainers[]", "ephemeralContainers[]"];
 
 /// The keys of a Secret's values, which no rule reads (a token Secret is known by its
 /// `type` and annotation) and salint has no business holding.
 pub const SECRET_VALUES: &[&str] = &["data", "stringData"];
 
 /// The parts of a modelled kind's tree no rule reads, as the keys left out of the mapping
-/// at a path: a built-in workload's containers, a Secret's values. Duplicate keys in them
-/// are still found while parsing ([`Object::duplicate_keys`]). A rule that starts reading
-/// one of these parts takes it out of here.
+/// at a path: a Secret's values (a built-in workload's containers are cut down too, see
+/// [`CONTAINER_LISTS`]). Duplicate keys in them are still found while parsing
+/// ([`Object::duplicate_keys`]). A rule that starts reading one of these parts takes it out
+/// of here.
 pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
-    if is_builtin_workload(kind) {
-        Some((pod_spec_path(kind), CONTAINER_LISTS))
-    } else if kind == "Secret" {
-        Some((&[], SECRET_VALUES))
-    } else {
-        None
-    }
+    (kind == "Secret").then_some((&[], SECRET_VALUES))
 }
 
 /// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
@@ -170,6 +176,15 @@ pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'
 pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
     if let Some((at, keys)) = unread_parts(kind) {
         return keys.contains(&key) && path == at;
+    }
+    if is_builtin_workload(kind) {
+        let pod_spec = pod_spec_path(kind);
+        return path.len() == pod_spec.len() + 1
+            && path.starts_with(pod_spec)
+            && CONTAINER_ITEMS.contains(&path[pod_spec.len()])
+            && !CONTAINER_KEYS_READ.contains(&key)
+            // A merge key may bring kept keys in: the whole tree is cut down after merging.
+            && key != "<<";
     }
     if is_modelled_kind(kind) || kind.ends_with("List") {
         return false;
@@ -195,6 +210,50 @@ fn without_keys_at(node: Node, path: &[&str], keys: &[&str]) -> Node {
             Some(if key_is(&entry, first) {
                 Entry {
                     value: without_keys_at(entry.value, rest, keys),
+                    key: entry.key,
+                }
+            } else {
+                entry
+            })
+        }),
+    }
+}
+
+/// A workload's tree whose containers (at the pod spec at `path`) keep only
+/// [`CONTAINER_KEYS_READ`], as [`may_leave_out`] leaves them while parsing.
+fn without_container_details(node: Node, path: &[&str]) -> Node {
+    let key_is =
+        |entry: &Entry, name: &str| entry.key.as_scalar().is_some_and(|k| &*k.text == name);
+    match path.split_first() {
+        None => filter_entries(node, &|entry: Entry| {
+            if !CONTAINER_LISTS.iter().any(|list| key_is(&entry, list)) {
+                return Some(entry);
+            }
+            let value = match entry.value.value {
+                Value::Seq(items) => Node {
+                    span: entry.value.span,
+                    value: Value::Seq(
+                        items
+                            .into_vec()
+                            .into_iter()
+                            .map(|item| keep_entries(item, &|k| CONTAINER_KEYS_READ.contains(&k)))
+                            .collect(),
+                    ),
+                },
+                value => Node {
+                    span: entry.value.span,
+                    value,
+                },
+            };
+            Some(Entry {
+                key: entry.key,
+                value,
+            })
+        }),
+        Some((first, rest)) => filter_entries(node, &|entry: Entry| {
+            Some(if key_is(&entry, first) {
+                Entry {
+                    value: without_container_details(entry.value, rest),
                     key: entry.key,
                 }
             } else {

@@ -73,13 +73,15 @@ pub fn load_documents(text: &str) -> Loaded {
 
 /// Decides, from a document's `kind` as far as it has been read, whether the value of
 /// `key` in the mapping reached from the root through the mapping keys `path` (empty for
-/// the root; at most [`MAX_PRUNE_DEPTH`] keys, mappings only) may be left out. It must only
-/// leave out what the caller drops from the whole tree anyway.
+/// the root; at most [`MAX_PRUNE_DEPTH`] keys) may be left out. A mapping that is an item of
+/// a sequence, itself the value of `containers` in a mapping on the path, is on the path
+/// as `containers[]`. It must only leave out what the caller drops from the whole tree
+/// anyway.
 pub type Prune = fn(kind: &str, path: &[&str], key: &str) -> bool;
 
-/// The deepest mapping a [`Prune`] is asked about: a CronJob's pod spec
-/// (`spec.jobTemplate.spec.template.spec`).
-pub const MAX_PRUNE_DEPTH: usize = 5;
+/// The deepest mapping a [`Prune`] is asked about, counted in collections from the root:
+/// a container of a CronJob's pod spec (`spec.jobTemplate.spec.template.spec.containers[]`).
+pub const MAX_PRUNE_DEPTH: usize = 7;
 
 /// Why a pruned parse stopped early.
 #[derive(Debug, Clone, PartialEq)]
@@ -453,6 +455,22 @@ impl<'t> Builder<'t> {
                 match key.as_scalar() {
                     Some(key) => Level::OnPath(Some(key.text.clone())),
                     None => Level::Other,
+                }
+            }
+            // An item of a sequence that is the value of a key on the path: `key[]`.
+            Some(Frame::Seq { .. })
+                if self.prune.is_some() && self.stack.len() <= MAX_PRUNE_DEPTH =>
+            {
+                match self.stack.get(self.stack.len().wrapping_sub(2)) {
+                    Some(Frame::Map {
+                        level: Level::OnPath(_),
+                        key: Some(key),
+                        ..
+                    }) => match key.as_scalar() {
+                        Some(key) => Level::OnPath(Some(format!("{}[]", key.text).into())),
+                        None => Level::Other,
+                    },
+                    _ => Level::Other,
                 }
             }
             Some(_) => Level::Other,
