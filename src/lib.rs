@@ -9,6 +9,8 @@ pub mod baseline;
 pub mod builtin;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod debug_dump;
 pub mod discover;
 pub mod docs;
 pub mod finding;
