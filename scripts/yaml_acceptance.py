@@ -6,8 +6,9 @@ each document that is an object (a mapping with `apiVersion` and `kind`; each it
 `*List`) must be an object salint read at the same line and column, and every value salint
 keeps of it must equal PyYAML's at that path. salint keeps only what its rules read
 (apiVersion, kind, metadata and spec.template of every kind; whole trees of workloads,
-ServiceAccounts, RBAC objects and Secrets, but for containers' other fields and Secret
-values), so those paths are compared, and must be there in both.
+ServiceAccounts, RBAC objects and Secrets, but for Secret values and all of a container
+but its volume mounts at the token path), so those paths are compared, and must be there
+in both.
 
 Scalars are typed as kubectl types them (sigs.k8s.io/yaml on go-yaml v2, YAML 1.1): PyYAML's
 resolution, except where go-yaml v2's differs: `y`/`n` are booleans; timestamps and
@@ -48,6 +49,8 @@ def files():
                     yield os.path.abspath(os.path.join(dirpath, name))
 
 
+CONTAINER_MOUNTS = re.compile(r"\.(containers|initContainers|ephemeralContainers)\[\d+\]\.volumeMounts$")
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 GO_BOOL = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
            "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"}
 GO_INT = re.compile(r"^[-+]?(0b[01_]+|0o?[0-7_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*|0)$")
@@ -153,25 +156,35 @@ def same(a, b):
     return a[1] == b[1]
 
 
-def differences(ours, theirs, path="", top=True):
+BUILTIN_WORKLOADS = {"Pod", "CronJob", "PodTemplate", "Deployment", "ReplicaSet", "StatefulSet",
+                     "DaemonSet", "Job", "ReplicationController"}
+
+
+def differences(ours, theirs, path="", top=True, workload=None):
     """What salint holds that PyYAML does not (or holds otherwise), and at the top level,
     the paths salint reads that PyYAML has and salint lacks."""
     found = []
+    if top and theirs[0] == "map":
+        workload = theirs[1].get("kind", (None, None))[1] in BUILTIN_WORKLOADS
     if ours[0] != theirs[0] or ours[0] not in ("map", "list"):
         if not same(ours, theirs):
             found.append("%s: salint %r, PyYAML %r" % (path or "/", ours, theirs))
         return found
     if ours[0] == "list":
+        if workload and CONTAINER_MOUNTS.search(path) and theirs[0] == "list":
+            # salint keeps a container's mounts at the token path only.
+            theirs = ("list", [m for m in theirs[1] if m[0] == "map"
+                               and m[1].get("mountPath") == ("string", TOKEN_PATH)])
         if len(ours[1]) != len(theirs[1]):
             return ["%s: salint %d items, PyYAML %d" % (path, len(ours[1]), len(theirs[1]))]
         for i, (a, b) in enumerate(zip(ours[1], theirs[1])):
-            found += differences(a, b, "%s[%d]" % (path, i), False)
+            found += differences(a, b, "%s[%d]" % (path, i), False, workload)
         return found
     for key, value in ours[1].items():
         if key not in theirs[1]:
             found.append("%s.%s: salint has it, PyYAML not" % (path, key))
         else:
-            found += differences(value, theirs[1][key], "%s.%s" % (path, key), False)
+            found += differences(value, theirs[1][key], "%s.%s" % (path, key), False, workload)
     if top:
         for read in READ:
             node = theirs

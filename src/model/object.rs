@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::workload::{is_builtin_workload, pod_spec_path};
+use super::workload::{is_builtin_workload, pod_spec_path, TOKEN_MOUNT_PATH};
 use super::Namespace;
 use crate::source::{FileId, Span};
 use crate::yaml::{DuplicateKey, Entry, Node, Value};
@@ -141,14 +141,18 @@ pub fn is_modelled_kind(kind: &str) -> bool {
     ) || is_builtin_workload(kind)
 }
 
-/// The pod spec keys that hold a built-in workload's containers. Of a container, only its
-/// `name` and `volumeMounts` are kept ([`CONTAINER_KEYS_READ`]): whether the admission
-/// plugin mounts the token depends on what the containers already mount, and nothing reads
+/// The pod spec keys that hold a built-in workload's containers. Of a container, only the
+/// `name` and `mountPath` of its `volumeMounts` at the token path are kept
+/// ([`CONTAINER_KEYS_READ`], [`VOLUME_MOUNT_KEYS_READ`]): whether the admission plugin
+/// mounts the token depends on what the containers already mount there, and nothing reads
 /// the rest, which is most of a workload's nodes (images, env, probes, resources).
 pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
 
 /// The keys of a built-in workload's containers that the tree keeps.
-pub const CONTAINER_KEYS_READ: &[&str] = &["name", "volumeMounts"];
+pub const CONTAINER_KEYS_READ: &[&str] = &["volumeMounts"];
+
+/// The keys of a container's `volumeMounts` items that the tree keeps.
+pub const VOLUME_MOUNT_KEYS_READ: &[&str] = &["name", "mountPath"];
 
 /// [`CONTAINER_LISTS`] as the loader names their items on a [`Prune`] path.
 ///
@@ -179,12 +183,15 @@ pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
     }
     if is_builtin_workload(kind) {
         let pod_spec = pod_spec_path(kind);
-        return path.len() == pod_spec.len() + 1
-            && path.starts_with(pod_spec)
-            && CONTAINER_ITEMS.contains(&path[pod_spec.len()])
-            && !CONTAINER_KEYS_READ.contains(&key)
-            // A merge key may bring kept keys in: the whole tree is cut down after merging.
-            && key != "<<";
+        let kept = match path.strip_prefix(pod_spec) {
+            Some([container]) if CONTAINER_ITEMS.contains(container) => CONTAINER_KEYS_READ,
+            Some([container, "volumeMounts[]"]) if CONTAINER_ITEMS.contains(container) => {
+                VOLUME_MOUNT_KEYS_READ
+            }
+            _ => return false,
+        };
+        // A merge key may bring kept keys in: the whole tree is cut down after merging.
+        return !kept.contains(&key) && key != "<<";
     }
     if is_modelled_kind(kind) || kind.ends_with("List") {
         return false;
@@ -236,7 +243,11 @@ fn without_container_details(node: Node, path: &[&str]) -> Node {
                         items
                             .into_vec()
                             .into_iter()
-                            .map(|item| keep_entries(item, &|k| CONTAINER_KEYS_READ.contains(&k)))
+                            .map(|item| {
+                                let container =
+                                    keep_entries(item, &|k| CONTAINER_KEYS_READ.contains(&k));
+                                token_path_mounts(container)
+                            })
                             .collect(),
                     ),
                 },
@@ -279,6 +290,33 @@ fn prune(root: Node) -> Node {
         _ => None,
     };
     filter_entries(root, &top)
+}
+
+/// A container with only its `volumeMounts` at the token path, each with only
+/// [`VOLUME_MOUNT_KEYS_READ`]: the one question asked of containers is what they mount
+/// there, and a workload has many containers and mounts (keeping them all cost a tenth of
+/// the peak memory of a large run).
+fn token_path_mounts(container: Node) -> Node {
+    filter_entries(container, &|entry: Entry| {
+        let Value::Seq(mounts) = entry.value.value else {
+            return Some(entry);
+        };
+        let at_token_path =
+            |mount: &Node| mount.get("mountPath").and_then(Node::as_str) == Some(TOKEN_MOUNT_PATH);
+        let kept: Box<[Node]> = mounts
+            .into_vec()
+            .into_iter()
+            .filter(at_token_path)
+            .map(|mount| keep_entries(mount, &|k| VOLUME_MOUNT_KEYS_READ.contains(&k)))
+            .collect();
+        (!kept.is_empty()).then(|| Entry {
+            key: entry.key,
+            value: Node {
+                span: entry.value.span,
+                value: Value::Seq(kept),
+            },
+        })
+    })
 }
 
 fn keep_entries(node: Node, keep: &dyn Fn(&str) -> bool) -> Node {

@@ -79,9 +79,10 @@ pub fn load_documents(text: &str) -> Loaded {
 /// anyway.
 pub type Prune = fn(kind: &str, path: &[&str], key: &str) -> bool;
 
-/// The deepest mapping a [`Prune`] is asked about, counted in collections from the root:
-/// a container of a CronJob's pod spec (`spec.jobTemplate.spec.template.spec.containers[]`).
-pub const MAX_PRUNE_DEPTH: usize = 7;
+/// The deepest mapping a [`Prune`] is asked about, counted in collections from the root: a
+/// volume mount of a container of a CronJob's pod spec
+/// (`spec.jobTemplate.spec.template.spec.containers[].volumeMounts[]`).
+pub const MAX_PRUNE_DEPTH: usize = 9;
 
 /// Why a pruned parse stopped early.
 #[derive(Debug, Clone, PartialEq)]
