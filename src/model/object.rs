@@ -309,7 +309,7 @@ fn token_path_mounts(container: Node) -> Node {
             .filter(at_token_path)
             .map(|mount| keep_entries(mount, &|k| VOLUME_MOUNT_KEYS_READ.contains(&k)))
             .collect();
-        (!kept.is_empty()).then(|| Entry {
+        (!kept.is_empty()).then_some(Entry {
             key: entry.key,
             value: Node {
                 span: entry.value.span,
