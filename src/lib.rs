@@ -10,6 +10,8 @@ pub mod builtin;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+#[doc(hidden)]
+pub mod debug_dump;
 pub mod discover;
 pub mod docs;
 pub mod escape;

@@ -1091,3 +1091,41 @@ fn two_hundred_thousand_exclude_globs() {
         ["SA101 good.yaml:7:5", "SA201 good.yaml:7:5"]
     );
 }
+
+/// Shapes kubectl (go-yaml) and PyYAML read that saphyr-parser 0.3.4 rejected, losing the
+/// whole file: a quoted scalar continued at its key's indentation, and a tab after `key:`.
+/// The values are PyYAML's (`CSafeLoader`); the oracle's go-yaml loads both files too.
+#[test]
+fn kubectl_yaml_shapes_load_with_kubectl_values() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/regressions");
+    let read = |name: &str| {
+        let inputs =
+            salint::input::read_inputs(&[salint::discover::InputSource::File(dir.join(name))]);
+        assert!(inputs.errors.is_empty(), "{name}: {:?}", inputs.errors);
+        inputs
+    };
+    let quoted = read("quoted-scalar-at-key-indentation.yaml");
+    let kinds: Vec<&str> = quoted.objects.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(kinds, ["CustomResourceDefinition", "ClusterRole"]);
+    let role = &quoted.objects[1];
+    assert_eq!(
+        role.root
+            .path(&["metadata", "annotations", "description"])
+            .and_then(|n| n.as_str()),
+        Some("edits widgets, continued at less indentation than the key")
+    );
+    assert_eq!(role.root.get("rules").map(|r| r.items().len()), Some(1));
+    let tabs = read("tab-after-key-colon.yaml");
+    let role = &tabs.objects[0];
+    assert_eq!(
+        (role.kind.as_str(), role.name.as_str()),
+        ("Role", "tab-reader")
+    );
+    assert_eq!(role.api_version, "rbac.authorization.k8s.io/v1");
+    assert_eq!(
+        role.root
+            .path(&["metadata", "labels", "app"])
+            .and_then(|n| n.as_str()),
+        Some("shop")
+    );
+}

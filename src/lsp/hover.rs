@@ -10,7 +10,7 @@ use super::position::{offset, range};
 use super::workspace::Analysis;
 use crate::graph::{Graph, Via};
 use crate::model::Namespace;
-use crate::permissions::{capability_matches, grants_everything, wildcard_lists, CAPABILITIES};
+use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let id = analysis.file_id(path)?;
@@ -103,10 +103,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
                 }
             }
             if let Some((index, _)) = graph.bound_role(binding) {
-                if graph
-                    .effective_rules(index)
-                    .any(|(_, rule)| !wildcard_lists(rule).is_empty())
-                {
+                if !wildcard_rules(&graph, index, binding.cluster).is_empty() {
                     powers.push("wildcard-permission");
                 }
             }
