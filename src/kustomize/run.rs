@@ -200,17 +200,25 @@ fn user_paths(message: &str, root: &Path, resource: &Path, names: &[(PathBuf, Pa
     message
 }
 
-/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's.
+/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's. A
+/// relative path that names no copy is left as written: it comes from one of the user's
+/// own kustomizations (which the copies refer to where they are), relative to its folder.
 fn copies_relative(message: &str, copy_dir: &Path, names: &[(PathBuf, PathBuf)]) -> String {
     let relative = regex::Regex::new(r"'((?:\.\./)+[^']*)'").expect("a valid pattern");
+    let outside = copy_dir.parent().map(|wrapper| wrapper.to_path_buf());
     relative
         .replace_all(message, |captures: &regex::Captures| {
             let path = super::file::normalize(&copy_dir.join(&captures[1]));
-            let real = names
-                .iter()
-                .find(|(temporary, _)| *temporary == path)
-                .map_or(path.clone(), |(_, real)| real.clone());
-            format!("'{}'", crate::discover::display_path(&real))
+            match names.iter().find(|(temporary, _)| *temporary == path) {
+                Some((_, real)) => format!("'{}'", crate::discover::display_path(real)),
+                None if outside
+                    .as_ref()
+                    .is_some_and(|wrapper| !path.starts_with(wrapper)) =>
+                {
+                    format!("'{}'", crate::discover::display_path(&path))
+                }
+                None => captures[0].to_string(),
+            }
         })
         .into_owned()
 }
@@ -340,6 +348,20 @@ mod tests {
         assert_eq!(
             relative_path(Path::new("/repo"), Path::new("/repo/a")),
             Some(PathBuf::from("a"))
+        );
+    }
+
+    /// Relative paths in Kustomize's message are resolved against the copies only when they
+    /// name a copy or leave the temporary folder; a path from one of the user's own
+    /// kustomizations (the copies refer to them where they are) stays as the user wrote it.
+    #[test]
+    fn relative_paths_in_messages_name_copies_or_stay_as_written() {
+        let wrapper = Path::new("/tmp/salint-kustomize-x");
+        let names = vec![(wrapper.join("k1"), PathBuf::from("/repo/base"))];
+        let message = "from '../k1': x; from '../generic': y; from '../../../repo/other': z";
+        assert_eq!(
+            copies_relative(message, &wrapper.join("k0"), &names),
+            "from '/repo/base': x; from '../generic': y; from '/repo/other': z"
         );
     }
 
