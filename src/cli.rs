@@ -17,7 +17,6 @@ use crate::escape;
 use crate::finding::Severity;
 use crate::input::{read_repository, InputError, ReadOptions};
 use crate::report::{self, Report};
-use crate::rules;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -930,7 +929,7 @@ pub fn rules_table() -> String {
         "{:<6} {:<27} {:<8} {:<13} {}\n",
         "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"
     );
-    for rule in rules::all() {
+    for rule in crate::catalog::all() {
         let doc = rule.doc();
         out.push_str(&format!(
             "{:<6} {:<27} {:<8} {:<13} {}\n",
@@ -945,7 +944,7 @@ pub fn rules_table() -> String {
 }
 
 fn explain(name: &str) -> u8 {
-    match rules::find(name) {
+    match crate::catalog::find(name) {
         Some(rule) => {
             let doc = rule.doc();
             let cis = if doc.cis.is_empty() {
@@ -964,7 +963,7 @@ fn explain(name: &str) -> u8 {
             exit::CLEAN
         }
         None => {
-            let names: Vec<String> = rules::all()
+            let names: Vec<String> = crate::catalog::all()
                 .iter()
                 .map(|r| format!("{} ({})", r.name(), r.code()))
                 .collect();
@@ -983,7 +982,7 @@ pub fn rules_markdown_table() -> String {
     let mut out = String::from(
         "| Code | Name | Severity | Category | CIS | What it flags |\n| --- | --- | --- | --- | --- | --- |\n",
     );
-    for rule in rules::all() {
+    for rule in crate::catalog::all() {
         let doc = rule.doc();
         out.push_str(&format!(
             "| {} | [`{}`](rules/{}.md) | {} | {} | {} | {} |\n",

@@ -7,13 +7,13 @@
 
 pub mod baseline;
 pub mod builtin;
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod config;
 #[doc(hidden)]
 pub mod debug_dump;
 pub mod discover;
-pub mod docs;
 pub mod escape;
 pub mod finding;
 #[doc(hidden)]
@@ -31,6 +31,7 @@ pub mod permissions;
 pub mod process;
 pub mod report;
 pub mod rules;
+pub mod size;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

@@ -254,7 +254,7 @@ fn relocate(inputs: &Inputs, cluster: &str, findings: &mut [Finding]) {
 /// order), so the result is the one a serial run gives; the wall time is not (one costly
 /// rule took a third of a run while the other core idled).
 fn check_rules(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
-    let per_rule: Vec<Vec<Finding>> = rules::all()
+    let per_rule: Vec<Vec<Finding>> = crate::catalog::all()
         .par_iter()
         .map(|&rule| rules::check_one(rule, graph, config))
         .collect();
@@ -295,7 +295,7 @@ fn apply_path_ignores(inputs: &Inputs, config: &Config, findings: &mut [Finding]
             .zip(&ignores)
             .find(|(_, (globs, rules))| {
                 forms.iter().any(|form| globs.is_match(form))
-                    && rules.iter().any(|r| std::ptr::eq(*r, finding.rule))
+                    && rules.iter().any(|r| *r == finding.rule)
             });
         if let Some((ignore, _)) = matched {
             finding.suppression = Some(Suppression {

@@ -83,7 +83,7 @@ pub fn run_bounded(
     if stdout.len() as u64 > max_bytes {
         return Err(format!(
             "{what}'s output is larger than the --max-file-size limit of {}",
-            crate::input::human_size(max_bytes)
+            crate::size::human_size(max_bytes)
         ));
     }
     Ok(Finished {

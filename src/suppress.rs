@@ -11,12 +11,12 @@
 
 use foldhash::{HashMap, HashMapExt};
 
+use crate::catalog::{self as rules, RuleId};
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};
 use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
 use crate::model::{Object, ObjectRef};
-use crate::rules::{self, Rule};
 use crate::source::{FileId, Line, Span};
 
 /// The annotation prefix of suppressions.
@@ -36,7 +36,7 @@ enum Scope {
 #[derive(Debug, Clone)]
 enum Targets {
     All,
-    Rules(Vec<&'static Rule>),
+    Rules(Vec<RuleId>),
 }
 
 #[derive(Debug)]
@@ -69,7 +69,7 @@ impl Candidate {
         in_scope
             && match &self.targets {
                 Targets::All => true,
-                Targets::Rules(rules) => rules.iter().any(|r| std::ptr::eq(*r, finding.rule)),
+                Targets::Rules(rules) => rules.iter().any(|r| *r == finding.rule),
             }
     }
 }
@@ -398,7 +398,7 @@ fn all_targets_off(config: &Config, targets: &Targets) -> bool {
         Targets::All => false,
         Targets::Rules(rules) => rules
             .iter()
-            .all(|rule| config.rule_level(rule) == RuleLevel::Off),
+            .all(|&rule| config.rule_level(rule) == RuleLevel::Off),
     }
 }
 

@@ -445,7 +445,7 @@ fn init_writes_a_starting_file_that_loads_as_the_defaults() {
     assert_eq!(status.code(), Some(0));
     let written = std::fs::read_to_string(dir.path().join(".salint.yaml")).unwrap();
     assert_eq!(written, salint::config::INIT_TEMPLATE);
-    for rule in salint::rules::all() {
+    for rule in salint::catalog::all() {
         assert!(
             written.contains(&format!("\n  {}:", rule.name())),
             "the template lacks {}",

@@ -183,7 +183,7 @@ fn rule_names_are_the_six_core_rules() {
         (CLUSTER_ADMIN, "SA301"),
         (CROSS_NAMESPACE, "SA401"),
     ] {
-        let rule = salint::rules::find(name).unwrap_or_else(|| panic!("no rule {name}"));
+        let rule = salint::catalog::find(name).unwrap_or_else(|| panic!("no rule {name}"));
         assert_eq!(rule.code(), code, "{name}");
     }
 }

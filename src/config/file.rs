@@ -6,8 +6,8 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use super::{Config, Origin, PathIgnore, RuleLevel, Setting};
-use crate::finding::Severity;
-use crate::rules::{self, Rule};
+use crate::catalog::Severity;
+use crate::catalog::{self as rules, RuleId};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{load_documents, Node, Value};
 
@@ -449,7 +449,7 @@ impl Reader<'_> {
         self.strings(node)
     }
 
-    fn rule(&self, name: &str, span: Span) -> Result<&'static Rule, ConfigError> {
+    fn rule(&self, name: &str, span: Span) -> Result<RuleId, ConfigError> {
         rules::find(name).ok_or_else(|| {
             let names: Vec<&str> = rules::all().iter().map(|r| r.name()).collect();
             self.unknown(span, "rule", name, &names)

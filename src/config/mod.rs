@@ -9,8 +9,8 @@ use std::fmt;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::finding::Severity;
-use crate::rules::{self, Rule};
+use crate::catalog::Severity;
+use crate::catalog::{self as rules, RuleId};
 
 pub use file::{load_config_file, ConfigError};
 pub use find::{context_outside_repository, find_config_file};
@@ -129,7 +129,7 @@ impl Default for RenderConfig {
 #[derive(Debug, Clone)]
 pub struct PathIgnore {
     pub glob: Setting<String>,
-    pub rules: Vec<&'static Rule>,
+    pub rules: Vec<RuleId>,
 }
 
 /// The effective configuration of a run.
@@ -138,7 +138,7 @@ pub struct Config {
     /// The file it was read from, if any (display path).
     pub file: Option<String>,
     /// Level per rule, in `rules::all()` order.
-    pub rule_levels: Vec<(&'static Rule, Setting<RuleLevel>)>,
+    pub rule_levels: Vec<(RuleId, Setting<RuleLevel>)>,
     pub exclude: SettingList,
     pub include: SettingList,
     pub namespace: Setting<Option<String>>,
@@ -208,19 +208,15 @@ fn values(list: &SettingList) -> impl Iterator<Item = &str> {
 
 impl Config {
     /// The level of a rule.
-    pub fn rule_level(&self, rule: &Rule) -> RuleLevel {
+    pub fn rule_level(&self, rule: RuleId) -> RuleLevel {
         self.rule_levels
             .iter()
-            .find(|(r, _)| std::ptr::eq(*r, rule))
+            .find(|(r, _)| *r == rule)
             .map_or(RuleLevel::On(rule.doc().severity), |(_, s)| s.value)
     }
 
-    pub fn set_rule_level(&mut self, rule: &'static Rule, level: RuleLevel, origin: Origin) {
-        if let Some((_, setting)) = self
-            .rule_levels
-            .iter_mut()
-            .find(|(r, _)| std::ptr::eq(*r, rule))
-        {
+    pub fn set_rule_level(&mut self, rule: RuleId, level: RuleLevel, origin: Origin) {
+        if let Some((_, setting)) = self.rule_levels.iter_mut().find(|(r, _)| *r == rule) {
             *setting = Setting {
                 value: level,
                 origin,
@@ -313,7 +309,7 @@ impl Config {
         forms
     }
 
-    pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<&'static Rule>)> {
+    pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<RuleId>)> {
         self.per_path_ignores
             .iter()
             .filter_map(|ignore| {
