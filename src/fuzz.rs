@@ -93,7 +93,7 @@ pub fn manifest_set(files: &[(String, String)]) {
         false,
     );
     assert_safe_text("dot", &crate::inspect::graph_render::dot(&picture), false);
-    if let Ok(target) = crate::inspect::resources::Target::parse("secrets") {
+    if let Ok(target) = crate::authz::Target::parse("secrets") {
         let answer = crate::inspect::who_can::who_can(&view, "get", &target, None);
         assert_safe_text(
             "who-can",

@@ -5,6 +5,7 @@
 //! spans) → [`model`] (typed views of the objects salint cares about) → [`graph`] (indexes
 //! built once) → [`rules`] (pure functions of the graph) → [`finding`]s → [`report`].
 
+pub mod authz;
 pub mod baseline;
 pub mod builtin;
 pub mod catalog;
@@ -27,7 +28,6 @@ pub mod lint;
 pub mod lsp;
 pub mod model;
 pub mod output_file;
-pub mod permissions;
 pub mod process;
 pub mod report;
 pub mod rules;

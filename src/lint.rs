@@ -295,7 +295,7 @@ fn apply_path_ignores(inputs: &Inputs, config: &Config, findings: &mut [Finding]
             .zip(&ignores)
             .find(|(_, (globs, rules))| {
                 forms.iter().any(|form| globs.is_match(form))
-                    && rules.iter().any(|r| *r == finding.rule)
+                    && rules.contains(&finding.rule)
             });
         if let Some((ignore, _)) = matched {
             finding.suppression = Some(Suppression {

@@ -69,7 +69,7 @@ impl Candidate {
         in_scope
             && match &self.targets {
                 Targets::All => true,
-                Targets::Rules(rules) => rules.iter().any(|r| *r == finding.rule),
+                Targets::Rules(rules) => rules.contains(&finding.rule),
             }
     }
 }

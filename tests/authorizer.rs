@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use salint::authz::Target;
 use salint::discover::InputSource;
 use salint::graph::Graph;
 use salint::input::{read_inputs, read_texts};
-use salint::inspect::resources::Target;
 use salint::inspect::who_can::{who_can, Answer};
 use salint::inspect::View;
 use salint::model::Namespace;

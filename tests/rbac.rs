@@ -343,19 +343,6 @@ fn non_resource_urls_grant_no_resource_access() {
     );
 }
 
-#[test]
-fn non_resource_urls_match_by_prefix_with_a_trailing_star() {
-    let yaml = r#"{apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: r}, rules: [{nonResourceURLs: ["/metrics*", /healthz], verbs: [get]}]}"#;
-    let inputs = read_texts(vec![("r.yaml".to_string(), yaml.to_string())]);
-    let graph = salint::graph::Graph::build(&inputs.objects, salint::model::Namespace::Implicit);
-    let role = graph.roles_named("r").next().unwrap();
-    let rule = &role.rules[0];
-    assert!(rule.allows_url("get", "/metrics/cadvisor"));
-    assert!(rule.allows_url("get", "/healthz"));
-    assert!(!rule.allows_url("get", "/healthz/etcd"));
-    assert!(!rule.allows_url("post", "/healthz"));
-}
-
 /// A RoleBinding in `shop` to a ClusterRole named `role`, for SA shop/ci; the subject's
 /// name is on line 7.
 fn binding_to(role: &str) -> String {

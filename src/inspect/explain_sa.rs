@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::text::{self, namespaced};
 use super::{at, Location, ObjectId, RuleFields, View};
-use crate::graph::{AutomountSource, Grant, Via};
+use crate::authz::CAPABILITIES;
+use crate::graph::{AutomountSource, Reaching, Via};
 use crate::model::rbac::Binding;
 use crate::model::{Namespace, ObjectRef};
-use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 /// The answer, as printed by `--format json`.
 #[derive(Debug, Serialize)]
@@ -123,7 +123,7 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
             .service_accounts_named(name)
             .find(|sa| sa.namespace.may_equal(&target))
     });
-    let grants = graph.grants(&target, name);
+    let grants = graph.bindings_reaching(&target, name);
     let workloads = workloads(view, &target, name);
     let token_secrets: Vec<TokenSecretRef> = graph
         .token_secrets
@@ -185,7 +185,7 @@ fn unknown_message(view: &View, namespace: &str, name: &str) -> String {
     )
 }
 
-fn binding_grant(view: &View, grant: &Grant) -> BindingGrant {
+fn binding_grant(view: &View, grant: &Reaching) -> BindingGrant {
     let graph = view.graph;
     let binding = grant.binding;
     let bound = graph.bound_role(binding);
@@ -224,8 +224,8 @@ fn binding_grant(view: &View, grant: &Grant) -> BindingGrant {
 }
 
 /// The dangerous capabilities, in the order of the rules table: cluster-admin first, then
-/// wildcards, then `crate::permissions::CAPABILITIES`.
-fn capabilities(view: &View, grants: &[Grant]) -> Vec<CapabilityGrant> {
+/// wildcards, then `crate::authz::CAPABILITIES`.
+fn capabilities(view: &View, grants: &[Reaching]) -> Vec<CapabilityGrant> {
     let graph = view.graph;
     let mut bindings: Vec<&Binding> = Vec::new();
     for grant in grants {
@@ -245,7 +245,7 @@ fn capabilities(view: &View, grants: &[Grant]) -> Vec<CapabilityGrant> {
     };
     let admin = bindings
         .iter()
-        .filter(|b| grants_everything(graph, b))
+        .filter(|b| graph.is_cluster_admin_equivalent(b))
         .map(|b| CapabilitySource {
             binding: text::binding_label(b),
             request: "everything (`*` on `*` in every API group)".to_string(),
@@ -259,11 +259,11 @@ fn capabilities(view: &View, grants: &[Grant]) -> Vec<CapabilityGrant> {
             continue;
         };
         // The rules `wildcard-permission` reports, asked of the same code.
-        for (holder, rule) in wildcard_rules(graph, index, binding.cluster) {
+        for (holder, policy_rule) in graph.wildcard_rules(index, binding.cluster) {
             wild.push(CapabilitySource {
                 binding: text::binding_label(binding),
-                request: text::rule(rule),
-                location: view.locate(holder.object.file, rule.span()),
+                request: text::rule(policy_rule),
+                location: view.locate(holder.object.file, policy_rule.span()),
             });
         }
     }
@@ -271,18 +271,19 @@ fn capabilities(view: &View, grants: &[Grant]) -> Vec<CapabilityGrant> {
     for capability in CAPABILITIES {
         let mut through = Vec::new();
         for binding in &bindings {
-            for m in capability_matches(graph, binding, capability) {
+            for m in graph.binding_capability(binding, capability) {
                 let source = CapabilitySource {
                     binding: text::binding_label(binding),
                     request: request(m.verb, m.group, m.resource),
-                    location: view.locate(m.holder.object.file, m.rule.span()),
+                    location: view.locate(m.holder.object.file, m.policy_rule.span()),
                 };
                 if !through.contains(&source) {
                     through.push(source);
                 }
             }
         }
-        push(capability.rule, capability.what, through);
+        let wording = crate::rules::capability_rule(capability);
+        push(capability.rule.name(), wording.what, through);
     }
     found
 }
@@ -489,7 +490,7 @@ pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> 
             s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target)
         })
         || graph
-            .grants(&target, &name)
+            .bindings_reaching(&target, &name)
             .iter()
             .any(|g| g.via == Via::Name)
 }

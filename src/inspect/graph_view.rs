@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::text::{self, namespaced};
 use super::{Location, View};
-use crate::graph::{Graph, WorkloadKey, ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP};
+use crate::authz::subjects::{ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP};
+use crate::graph::{Graph, WorkloadKey};
 use crate::model::rbac::{Binding, SubjectKind};
 use crate::model::Namespace;
-use crate::permissions::{capability_matches, grants_everything, CAPABILITIES};
 
 #[derive(Debug, Serialize)]
 pub struct Picture {
@@ -46,7 +46,7 @@ pub struct Edge {
     pub label: &'static str,
     /// A workload whose pods get no token of the ServiceAccount (drawn dashed).
     pub dashed: bool,
-    /// A binding that gives cluster-admin or a capability of `crate::permissions`, or a
+    /// A binding that gives cluster-admin or a capability of `crate::authz`, or a
     /// workload that mounts the token of a ServiceAccount such a binding reaches.
     pub risky: bool,
 }
@@ -113,7 +113,7 @@ pub fn picture(view: &View) -> Picture {
         let mounted =
             graph.effective_automount(workload).mounted || workload.projected_token.is_some();
         let sa_risky = graph
-            .grants(&workload.namespace, &workload.service_account)
+            .bindings_reaching(&workload.namespace, &workload.service_account)
             .iter()
             .any(|grant| risky_object.get(&grant.binding.object.index) == Some(&true));
         let entry = edges
@@ -331,10 +331,7 @@ fn included_roles(graph: &Graph) -> BTreeSet<usize> {
 
 /// Whether a binding is cluster-admin in effect or gives a dangerous capability.
 pub fn is_risky(graph: &Graph, binding: &Binding) -> bool {
-    grants_everything(graph, binding)
-        || CAPABILITIES
-            .iter()
-            .any(|capability| !capability_matches(graph, binding, capability).is_empty())
+    graph.dangers(binding).is_dangerous()
 }
 
 /// Gives every node its id (a prefix per kind, numbered in key order) and orders the edges

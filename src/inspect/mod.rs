@@ -3,7 +3,7 @@
 //!
 //! They answer the questions a finding raises ("what else can this ServiceAccount do?",
 //! "who else can read Secrets?", "how do these objects hang together?") from the same
-//! [`Graph`](crate::graph::Graph) and the same matching code ([`crate::permissions`],
+//! [`Graph`](crate::graph::Graph) and the same RBAC facts ([`crate::authz`],
 //! [`PolicyRule`](crate::model::rbac::PolicyRule)) as the rules, so a command never
 //! disagrees with a finding. Each command builds a plain, serialisable answer first and
 //! renders it afterwards: the human text and `--format json` are two views of one value.
@@ -12,7 +12,6 @@ pub mod args;
 pub mod explain_sa;
 pub mod graph_render;
 pub mod graph_view;
-pub mod resources;
 pub mod text;
 pub mod who_can;
 

@@ -6,7 +6,7 @@ use crate::builtin::KUBERNETES_VERSION;
 use crate::model::rbac::{Binding, PolicyRule, Role, Subject, SubjectKind};
 use crate::model::Namespace;
 
-use super::resources::is_cluster_scoped;
+use crate::authz::is_cluster_scoped;
 
 /// `ns/name`, or `name` alone in the unknown implicit namespace.
 pub fn namespaced(namespace: &Namespace, name: &str) -> String {

@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::resources::{is_cluster_scoped, Target};
 use super::text;
 use super::{at, Location, ObjectId, RuleFields, View};
-use crate::model::rbac::{Binding, Objects, PolicyRule, SubjectKind};
+use crate::authz::scope::scoped_allows_url;
+use crate::authz::{scoped_allows, Reach, Scope, Target};
+use crate::model::rbac::{Binding, PolicyRule, SubjectKind};
 use crate::model::Namespace;
 
 /// The answer, as printed by `--format json`.
@@ -164,60 +165,34 @@ fn same_step(a: &PathStep, b: &PathStep) -> bool {
     a.binding == b.binding && a.rule_location == b.rule_location && a.rule == b.rule
 }
 
-/// Whether `rule`, bound by `binding`, allows the request: `None` if not, else the only
-/// object names it allows (empty: any).
-///
-/// The rule's part is [`PolicyRule::allowed_objects`]. The binding's part is the
-/// authorizer's (plugin/pkg/auth/authorizer/rbac/rbac.go, `VisitRulesFor` in
-/// pkg/registry/rbac/validation/rule.go): a RoleBinding applies only to requests in its
-/// namespace, and the API server files requests on cluster-scoped resources and
-/// non-resource URLs under no namespace, so it grants neither; but a request on one
-/// namespace object (`GET`, `PUT`, `PATCH` or `DELETE /api/v1/namespaces/NS`, `GET
-/// /api/v1/watch/namespaces/NS`, and its subresources) is filed under namespace NS, so a
-/// RoleBinding in NS reaches that object.
+/// Whether `policy_rule`, bound by `binding`, allows the request: `None` if not, else the
+/// only object names it allows (empty: any). The authorizer's answer, from
+/// [`crate::authz::scope`].
 pub fn allowed(
     binding: &Binding,
-    rule: &PolicyRule,
+    policy_rule: &PolicyRule,
     verb: &str,
     target: &Target,
 ) -> Option<Vec<String>> {
+    let scope = Scope::of(binding);
     let (group, resource) = match target {
-        // Non-resource URLs are only ever granted cluster-wide.
-        Target::Url(url) => return (binding.cluster && rule.allows_url(verb, url)).then(Vec::new),
+        Target::Url(url) => {
+            return scoped_allows_url(scope, policy_rule, verb, url).then(Vec::new);
+        }
         Target::Resource {
             group, resource, ..
         } => (group.as_str(), resource.as_str()),
     };
-    let mut only: Option<Vec<String>> = match rule.allowed_objects(verb, group, resource)? {
-        Objects::Any => None,
-        Objects::Only(names) => Some(names.iter().map(|n| n.to_string()).collect()),
-    };
-    if !binding.cluster && is_cluster_scoped(group, resource) {
-        if !reaches_own_namespace_object(verb, group, resource) {
-            return None;
-        }
-        let own = match &binding.namespace {
-            Some(Namespace::Named(ns)) => ns.clone(),
-            _ => "the namespace the binding is applied to".to_string(),
-        };
-        if let Some(names) = &only {
-            let implicit = !matches!(binding.namespace, Some(Namespace::Named(_)));
-            if !implicit && !names.contains(&own) {
-                return None;
-            }
-        }
-        only = Some(vec![own]);
-    }
-    Some(only.unwrap_or_default())
-}
-
-/// Whether a request of `verb` on `resource` can be one on the namespace object of the
-/// binding's own namespace (see [`allowed`]): every verb but those on the collection
-/// (`create`, `list`, `deletecollection`), whose requests are filed under no namespace.
-fn reaches_own_namespace_object(verb: &str, group: &str, resource: &str) -> bool {
-    group.is_empty()
-        && resource.split('/').next() == Some("namespaces")
-        && !matches!(verb, "create" | "list" | "deletecollection")
+    Some(
+        match scoped_allows(scope, policy_rule, verb, group, resource)? {
+            Reach::Any => Vec::new(),
+            Reach::Only(names) => names.iter().map(|n| n.to_string()).collect(),
+            Reach::OwnNamespace => vec![match scope {
+                Scope::Namespace(Some(ns)) => ns.to_string(),
+                _ => "the namespace the binding is applied to".to_string(),
+            }],
+        },
+    )
 }
 
 /// The human text.

@@ -10,7 +10,6 @@ use super::position::{offset, range};
 use super::workspace::Analysis;
 use crate::graph::{Graph, Via};
 use crate::model::Namespace;
-use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let id = analysis.file_id(path)?;
@@ -62,7 +61,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
         }
         None => text.push_str(" (not defined in the workspace)\n\n"),
     }
-    let grants = graph.grants(namespace, name);
+    let grants = graph.bindings_reaching(namespace, name);
     if grants.is_empty() {
         text.push_str("No binding in the workspace grants it anything.\n");
     } else {
@@ -94,18 +93,13 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
                 binding.kind(),
                 binding.object.name
             ));
-            if grants_everything(&graph, binding) {
+            let dangers = graph.dangers(binding);
+            if dangers.cluster_admin {
                 powers.push("everything (cluster-admin)");
             }
-            for capability in CAPABILITIES {
-                if !capability_matches(&graph, binding, capability).is_empty() {
-                    powers.push(capability.rule);
-                }
-            }
-            if let Some((index, _)) = graph.bound_role(binding) {
-                if !wildcard_rules(&graph, index, binding.cluster).is_empty() {
-                    powers.push("wildcard-permission");
-                }
+            powers.extend(dangers.capabilities.iter().map(|c| c.rule.name()));
+            if dangers.wildcards {
+                powers.push("wildcard-permission");
             }
         }
         powers.sort_unstable();

@@ -16,7 +16,7 @@ pub struct PolicyRule<'a> {
 }
 
 impl<'a> PolicyRule<'a> {
-    fn from_node(node: &'a Node) -> Self {
+    pub fn from_node(node: &'a Node) -> Self {
         let list = |key: &str| {
             node.get(key)
                 .map(|n| n.str_items().collect())
@@ -32,112 +32,16 @@ impl<'a> PolicyRule<'a> {
         }
     }
 
-    /// `*` verbs on `*` resources in `*` apiGroups, not narrowed by resourceNames: what
-    /// cluster-admin grants on resources.
-    pub fn grants_everything(&self) -> bool {
-        self.verbs.contains(&"*")
-            && self.resources.contains(&"*")
-            && self.api_groups.contains(&"*")
-            && self.resource_names.is_empty()
-    }
-
     /// The span of the rule's entry (the `- ` item of `rules`).
     pub fn span(&self) -> Span {
         self.node.span
     }
 
-    /// Whether the rule allows `verb` (`*` allows every verb).
-    pub fn matches_verb(&self, verb: &str) -> bool {
-        self.verbs.iter().any(|v| *v == "*" || *v == verb)
-    }
-
-    /// Whether the rule covers API group `group` (`""` is the core group).
-    pub fn matches_group(&self, group: &str) -> bool {
-        self.api_groups.iter().any(|g| *g == "*" || *g == group)
-    }
-
-    /// Whether the rule covers `resource`, written as the API server combines it:
-    /// `pods` or `pods/exec`. As in Kubernetes' `ResourceMatches`: `*` covers every
-    /// resource and subresource, `*/exec` covers the `exec` subresource of any resource,
-    /// and otherwise the names must be equal (`pods` does not cover `pods/exec`).
-    pub fn matches_resource(&self, resource: &str) -> bool {
-        let subresource = resource.split_once('/').map(|(_, sub)| sub);
-        self.resources.iter().any(|r| {
-            *r == "*"
-                || *r == resource
-                || subresource.is_some_and(|sub| r.strip_prefix("*/") == Some(sub))
-        })
-    }
-
     /// Whether `resourceNames` limits the rule to named objects: then it reaches only the
-    /// objects it names (see [`PolicyRule::allowed_objects`]).
+    /// objects it names (see `crate::authz::matching::allowed_objects`).
     pub fn is_narrowed(&self) -> bool {
         !self.resource_names.is_empty()
     }
-
-    /// Which objects the rule lets a request of `verb` on `resource` (`pods`, `pods/exec`) in
-    /// `group` name: `None` if none, else all of them or only those of `resourceNames`.
-    ///
-    /// As the authorizer decides it (`RuleAllows` in plugin/pkg/auth/authorizer/rbac/rbac.go,
-    /// `ResourceNameMatches` in pkg/apis/rbac/v1/evaluation_helpers.go): a rule with
-    /// `resourceNames` allows only requests that carry one of those names. The API server's
-    /// RequestInfo (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go) gives a name to
-    /// every request on one object, to `list` and `watch` with the field selector
-    /// `metadata.name=NAME`, and to a request on a subresource (`create` on `pods/exec`,
-    /// `serviceaccounts/token` or `pods/eviction` names the parent object); only
-    /// `deletecollection` and `create` on a resource itself (the name is in the body) carry
-    /// none, so such a rule never allows those.
-    pub fn allowed_objects(&self, verb: &str, group: &str, resource: &str) -> Option<Objects<'_>> {
-        if !(self.matches_verb(verb)
-            && self.matches_group(group)
-            && self.matches_resource(resource))
-        {
-            return None;
-        }
-        if !self.is_narrowed() {
-            return Some(Objects::Any);
-        }
-        let nameless = verb == "deletecollection" || (verb == "create" && !resource.contains('/'));
-        (!nameless).then_some(Objects::Only(&self.resource_names))
-    }
-
-    /// Whether the rule allows `verb` on `resource` in `group` for at least one object
-    /// (see [`PolicyRule::allowed_objects`]).
-    pub fn allows_some(&self, verb: &str, group: &str, resource: &str) -> bool {
-        self.allowed_objects(verb, group, resource).is_some()
-    }
-
-    /// Whether the rule allows `verb` on every object of `resource` in `group`: matched
-    /// with Kubernetes' wildcard and subresource semantics, and not narrowed by
-    /// `resourceNames`.
-    pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
-        matches!(
-            self.allowed_objects(verb, group, resource),
-            Some(Objects::Any)
-        )
-    }
-
-    /// Whether the rule allows `verb` on the non-resource URL `url` (`/healthz`); trailing
-    /// `*`s in the rule make a prefix match, as in Kubernetes' `NonResourceURLMatches`
-    /// (pkg/apis/rbac/v1/evaluation_helpers.go).
-    pub fn allows_url(&self, verb: &str, url: &str) -> bool {
-        self.matches_verb(verb)
-            && self.non_resource_urls.iter().any(|u| {
-                if u.ends_with('*') {
-                    url.starts_with(u.trim_end_matches('*'))
-                } else {
-                    *u == url
-                }
-            })
-    }
-}
-
-/// The objects a rule lets a request name (see [`PolicyRule::allowed_objects`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Objects<'r> {
-    Any,
-    /// Only these names (`resourceNames`).
-    Only(&'r [&'r str]),
 }
 
 /// A label selector requirement of an aggregation rule.

@@ -2,15 +2,19 @@
 //! equivalent role, or through the `system:masters` group.
 
 use super::describe::{namespace_phrase, object_phrase, short_list, subject_phrase};
-use super::Emitter;
-use crate::graph::MASTERS_GROUP;
+use super::RuleContext;
+use crate::authz::is_cluster_admin_equivalent;
+use crate::authz::subjects::MASTERS_GROUP;
 use crate::model::rbac::{Binding, Subject, SubjectKind};
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
+    let cis = ctx.cis_reference();
+    // A role of `*` rules is also what CIS 5.1.3 (wildcards) is about.
+    let cis_and_wildcards = ctx.cis_reference_with(&["5.1.3"]);
     for binding in &graph.bindings {
         let allowed = |subject: &Subject| {
-            emit.config
+            ctx.config
                 .allows_cluster_admin_subject(&subject_key(subject))
         };
         let all_allowed = !binding.subjects.is_empty() && binding.subjects.iter().all(allowed);
@@ -25,39 +29,39 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         };
         if let Some(role_ref) = binding.role_ref.as_ref().filter(|_| !all_allowed) {
             if role_ref.kind == "ClusterRole" && role_ref.name == "cluster-admin" {
-                emit.report(
+                ctx.report(
                     binding.object,
                     role_ref.name_span,
                     "roleRef",
                     format!(
                         "{who} grants cluster-admin to {subjects}: {scope}. \
-                         Bind a role with only the permissions these subjects need (CIS 5.1.1)."
+                         Bind a role with only the permissions these subjects need{cis}."
                     ),
                 );
             } else if let Some((index, role)) = graph.bound_role(binding) {
                 let everything = graph
                     .effective_rules(index)
-                    .find(|(_, rule)| rule.grants_everything());
-                if let Some((holder, rule)) = everything {
+                    .find(|(_, policy_rule)| is_cluster_admin_equivalent(policy_rule));
+                if let Some((holder, policy_rule)) = everything {
                     let through = if holder.object.name != role.object.name {
                         format!(" (aggregated from ClusterRole `{}`)", holder.object.name)
                     } else {
                         String::new()
                     };
-                    emit.report(
+                    ctx.report(
                         binding.object,
                         role_ref.name_span,
                         "roleRef",
                         format!(
                             "{who} grants {} `{}` to {subjects}, and that role allows every verb on every resource in every API group{through}: \
-                             it is cluster-admin under another name, {scope}. Narrow the role's rules to what the subjects need (CIS 5.1.1, 5.1.3).",
+                             it is cluster-admin under another name, {scope}. Narrow the role's rules to what the subjects need{cis_and_wildcards}.",
                             role.kind(),
                             role.name(),
                         ),
                     )
                     .with_related(
                         holder.object,
-                        rule.node.span,
+                        policy_rule.node.span,
                         format!("{} `{}` grants `*` on `*` here", holder.kind(), holder.name()),
                     );
                 }
@@ -68,7 +72,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 && subject.name == MASTERS_GROUP
                 && !allowed(subject)
             {
-                emit.report(
+                ctx.report(
                     binding.object,
                     subject.name_span,
                     format!("subjects[Group:{MASTERS_GROUP}]"),

@@ -4,23 +4,23 @@
 use super::describe::{
     namespace_phrase, object_phrase, role_phrase, service_account_phrase, short_list,
 };
-use super::Emitter;
+use super::RuleContext;
 use crate::model::rbac::SubjectKind;
 use crate::model::Namespace;
 
 /// Related locations shown per finding at most.
 const RELATED_LIMIT: usize = 5;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    subjects_from_other_namespaces(emit);
-    roles_from_other_namespaces(emit);
-    service_accounts_from_other_namespaces(emit);
-    token_secrets_for_other_namespaces(emit);
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    subjects_from_other_namespaces(ctx);
+    roles_from_other_namespaces(ctx);
+    service_accounts_from_other_namespaces(ctx);
+    token_secrets_for_other_namespaces(ctx);
 }
 
 /// A RoleBinding whose ServiceAccount subject lives in another namespace.
-fn subjects_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+fn subjects_from_other_namespaces(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for binding in &graph.bindings {
         let Some(binding_ns) = &binding.namespace else {
             continue;
@@ -31,12 +31,12 @@ fn subjects_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
             };
             if subject.kind != SubjectKind::ServiceAccount
                 || !subject.namespace.differs_from(binding_ns)
-                || involves_system(emit, &[binding_ns, &subject.namespace])
+                || involves_system(ctx, &[binding_ns, &subject.namespace])
             {
                 continue;
             }
             let sa = service_account_phrase(&subject.namespace, subject.name);
-            let finding = emit.report(
+            let finding = ctx.report(
                 binding.object,
                 namespace_span,
                 format!("subjects[ServiceAccount:{sa}].namespace"),
@@ -62,8 +62,8 @@ fn subjects_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
 }
 
 /// A RoleBinding whose Role exists only in another namespace: it grants nothing.
-fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+fn roles_from_other_namespaces(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for binding in &graph.bindings {
         let (Some(binding_ns), Some(role_ref)) = (&binding.namespace, &binding.role_ref) else {
             continue;
@@ -88,7 +88,7 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                     .is_some_and(|ns| ns.differs_from(binding_ns))
             })
             .collect();
-        if here || elsewhere.is_empty() || involves_system(emit, &[binding_ns]) {
+        if here || elsewhere.is_empty() || involves_system(ctx, &[binding_ns]) {
             continue;
         }
         let places = sorted(
@@ -97,7 +97,7 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                 .filter_map(|role| role.namespace.as_ref().map(namespace_phrase))
                 .collect(),
         );
-        let finding = emit.report(
+        let finding = ctx.report(
             binding.object,
             role_ref.name_span,
             "roleRef",
@@ -123,8 +123,8 @@ fn roles_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
 }
 
 /// A workload whose ServiceAccount is missing from its namespace but defined in another.
-fn service_accounts_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+fn service_accounts_from_other_namespaces(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for workload in &graph.workloads {
         let Some(field) = workload.service_account_field else {
             continue;
@@ -142,7 +142,7 @@ fn service_accounts_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
                 .map(|sa| namespace_phrase(&sa.namespace))
                 .collect(),
         );
-        let finding = emit.report(
+        let finding = ctx.report(
             workload.object,
             field.span,
             "podSpec.serviceAccountName",
@@ -166,8 +166,8 @@ fn service_accounts_from_other_namespaces(emit: &mut Emitter<'_, '_>) {
 }
 
 /// A token Secret whose ServiceAccount exists only in another namespace.
-fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+fn token_secrets_for_other_namespaces(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for secret in &graph.token_secrets {
         let Some((name, span)) = secret.service_account else {
             continue;
@@ -184,7 +184,7 @@ fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
                 .map(|sa| namespace_phrase(&sa.namespace))
                 .collect(),
         );
-        let finding = emit.report(
+        let finding = ctx.report(
             secret.object,
             span,
             "metadata.annotations",
@@ -207,10 +207,10 @@ fn token_secrets_for_other_namespaces(emit: &mut Emitter<'_, '_>) {
 }
 
 /// Whether any of the namespaces is configured as a system namespace.
-fn involves_system(emit: &Emitter<'_, '_>, namespaces: &[&Namespace]) -> bool {
+fn involves_system(ctx: &RuleContext<'_, '_>, namespaces: &[&Namespace]) -> bool {
     namespaces
         .iter()
-        .any(|ns| emit.config.is_system_namespace(ns.name()))
+        .any(|ns| ctx.config.is_system_namespace(ns.name()))
 }
 
 /// The ServiceAccounts called `name` when none may be in `namespace` and at least one is

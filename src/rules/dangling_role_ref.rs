@@ -4,10 +4,10 @@
 //! namespace is `cross-namespace-reference`'s.
 
 use super::describe::{namespace_phrase, object_phrase};
-use super::Emitter;
+use super::RuleContext;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for binding in &graph.bindings {
         let Some(role_ref) = &binding.role_ref else {
             continue;
@@ -37,7 +37,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 crate::builtin::KUBERNETES_VERSION
             ),
         };
-        emit.report(
+        ctx.report(
             binding.object,
             role_ref.name_span,
             "roleRef",

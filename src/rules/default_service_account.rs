@@ -2,11 +2,11 @@
 //! namespace's `default` ServiceAccount.
 
 use super::describe::{namespace_phrase, object_phrase, role_phrase};
-use super::Emitter;
+use super::RuleContext;
 use crate::model::rbac::SubjectKind;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for workload in &graph.workloads {
         if workload.service_account != "default" {
             continue;
@@ -29,7 +29,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 format!("{who} sets no serviceAccountName, so its pods run as the `default` ServiceAccount of {ns}"),
             ),
         };
-        emit.report(
+        ctx.report(
             workload.object,
             span,
             field,
@@ -45,7 +45,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 continue;
             }
             let ns = namespace_phrase(&subject.namespace);
-            emit.report(
+            ctx.report(
                 binding.object,
                 subject.name_span,
                 format!("subjects[ServiceAccount:{}/default]", subject.namespace),

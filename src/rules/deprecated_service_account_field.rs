@@ -2,11 +2,11 @@
 //! of `serviceAccountName`, used alone or naming a different ServiceAccount.
 
 use super::describe::object_phrase;
-use super::Emitter;
+use super::RuleContext;
 use crate::yaml::Node;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for workload in &graph.workloads {
         let Some(old) = workload.pod_spec.get("serviceAccount") else {
             continue;
@@ -31,6 +31,6 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             ),
             Some(_) => continue,
         };
-        emit.report(workload.object, old.span, "podSpec.serviceAccount", message);
+        ctx.report(workload.object, old.span, "podSpec.serviceAccount", message);
     }
 }

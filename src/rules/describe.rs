@@ -1,7 +1,7 @@
 //! Phrases the rules share, so messages read the same everywhere.
 
-use crate::graph::{Grant, Graph, Via};
-use crate::model::rbac::{Binding, Subject, SubjectKind};
+use crate::graph::{Graph, Match, Reaching, Via};
+use crate::model::rbac::{Binding, Role, Subject, SubjectKind};
 use crate::model::{Namespace, Object, ObjectRef};
 
 /// "namespace `x`", or words for the implicit namespace.
@@ -60,7 +60,7 @@ pub fn short_list(items: &[String], limit: usize) -> String {
 }
 
 /// What the grants reaching a ServiceAccount amount to, for messages.
-pub fn grants_phrase(graph: &Graph, grants: &[Grant]) -> String {
+pub fn grants_phrase(graph: &Graph, grants: &[Reaching]) -> String {
     if grants.is_empty() {
         return "has no permission in the scanned manifests".to_string();
     }
@@ -88,4 +88,79 @@ pub fn grants_phrase(graph: &Graph, grants: &[Grant]) -> String {
     items.dedup();
     let _ = graph;
     format!("is granted {}", short_list(&items, 3))
+}
+
+/// "ClusterRole `edit` (built in, Kubernetes v1.31)".
+pub fn bound_role_phrase(role: &Role) -> String {
+    if role.builtin {
+        format!(
+            "{} `{}` (built in, Kubernetes {})",
+            role.kind(),
+            role.name(),
+            crate::builtin::KUBERNETES_VERSION
+        )
+    } else {
+        format!("{} `{}`", role.kind(), role.name())
+    }
+}
+
+/// "in namespace `shop`" or "in every namespace".
+pub fn scope_phrase(binding: &Binding) -> String {
+    match &binding.namespace {
+        Some(ns) => format!("in {}", namespace_phrase(ns)),
+        None => "in every namespace".to_string(),
+    }
+}
+
+/// The field a subject finding is about: `subjects[Kind:ns/name]`.
+pub fn subject_field(subject: &Subject) -> String {
+    match subject.kind {
+        SubjectKind::ServiceAccount => format!(
+            "subjects[ServiceAccount:{}/{}]",
+            subject.namespace.name().unwrap_or(""),
+            subject.name
+        ),
+        SubjectKind::Group => format!("subjects[Group:{}]", subject.name),
+        SubjectKind::User => format!("subjects[User:{}]", subject.name),
+    }
+}
+
+/// "`create` on `pods`", with the group when it is not the core group, and the names
+/// when `resourceNames` narrows the rule.
+pub fn request_phrase(m: &Match) -> String {
+    let mut phrase = if m.group.is_empty() {
+        format!("`{}` on `{}`", m.verb, m.resource)
+    } else {
+        format!("`{}` on `{}.{}`", m.verb, m.resource, m.group)
+    };
+    if m.policy_rule.is_narrowed() {
+        let names: Vec<String> = m
+            .policy_rule
+            .resource_names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect();
+        phrase.push_str(&format!(" (only {})", names.join(", ")));
+    }
+    phrase
+}
+
+/// The distinct requests the matches allow, at most four.
+pub fn requests_phrase(matches: &[Match]) -> String {
+    let mut requests: Vec<String> = Vec::new();
+    for m in matches {
+        let phrase = request_phrase(m);
+        if !requests.contains(&phrase) {
+            requests.push(phrase);
+        }
+    }
+    short_list(&requests, 4)
+}
+
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -5,11 +5,11 @@
 //! parts of the tree it leaves out, too); this rule chooses the objects and words them.
 
 use super::describe::object_phrase;
-use super::Emitter;
+use super::RuleContext;
 use crate::model::Object;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     let mut objects: Vec<&Object> = graph
         .workloads
         .iter()
@@ -29,7 +29,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 .as_ref()
                 .map(|v| format!(" (`{v}`)"))
                 .unwrap_or_default();
-            emit.report(
+            ctx.report(
                 object,
                 duplicate.span,
                 format!("duplicate:{key}@{}", duplicate.span.start),

@@ -3,13 +3,13 @@
 //! so, on the earlier one.
 
 use super::describe::object_phrase;
-use super::Emitter;
+use super::RuleContext;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for duplicate in &graph.duplicates {
         let (earlier, later) = (duplicate.earlier, duplicate.later);
-        let finding = emit.report(
+        let finding = ctx.report(
             earlier,
             earlier.name_span(),
             "metadata.name",

@@ -6,11 +6,11 @@
 //! object (see [`crate::model::validity`]).
 
 use super::describe::object_phrase;
-use super::Emitter;
+use super::RuleContext;
 use crate::model::validity::{JsonType, Problem};
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for rejected in &graph.rejected {
         let object = rejected.object;
         for field in &rejected.fields {
@@ -36,7 +36,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 Problem::WrongType(_) => "type",
                 Problem::SubjectNamespaceRequired => "required",
             };
-            emit.report(
+            ctx.report(
                 object,
                 node.span,
                 format!("{}@{suffix}", field.path),

@@ -1,18 +1,18 @@
 //! `legacy-token-secret`: Secrets of type `kubernetes.io/service-account-token`.
 
 use super::describe::{grants_phrase, object_phrase, service_account_phrase};
-use super::Emitter;
+use super::RuleContext;
 use crate::model::secret::SA_NAME_ANNOTATION;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for secret in &graph.token_secrets {
         let who = object_phrase(graph, secret.object);
         let holds = match secret.service_account {
             Some((name, _)) => {
                 // What certainly reaches it: an unknown namespace is not taken to be known.
                 let grants: Vec<_> = graph
-                    .grants(&secret.namespace, name)
+                    .bindings_reaching(&secret.namespace, name)
                     .into_iter()
                     .filter(|grant| grant.certain)
                     .collect();
@@ -26,7 +26,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 "a legacy token Secret without the `{SA_NAME_ANNOTATION}` annotation (the control plane will not fill it, but anything that does gets a never-expiring token)"
             ),
         };
-        let finding = emit.report(
+        let finding = ctx.report(
             secret.object,
             secret.type_span,
             "type",
@@ -37,7 +37,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         );
         if let Some((name, _)) = secret.service_account {
             for grant in graph
-                .grants(&secret.namespace, name)
+                .bindings_reaching(&secret.namespace, name)
                 .into_iter()
                 .filter(|grant| grant.certain)
             {

@@ -5,16 +5,16 @@
 //! `--service-account-extend-token-expiration`), as it does for automounted ones.
 
 use super::describe::object_phrase;
-use super::Emitter;
+use super::RuleContext;
 use crate::yaml::Node;
 
 /// The lifetime the kubelet asks for automounted tokens; the API server extends tokens of
 /// exactly this lifetime for its own audience.
 const EXTENDED_SECONDS: u64 = 3607;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
-    let limit = emit.config.projected_token_max_seconds.value;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
+    let limit = ctx.config.projected_token_max_seconds.value;
     for workload in &graph.workloads {
         let volumes = workload
             .pod_spec
@@ -46,7 +46,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                     .map(|a| format!(" for audience `{a}`"))
                     .unwrap_or_default();
                 if seconds <= limit {
-                    emit.report(
+                    ctx.report(
                         workload.object,
                         field.span,
                         format!("volumes[{volume_name}].serviceAccountToken.expirationSeconds"),
@@ -60,7 +60,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                     );
                     continue;
                 }
-                emit.report(
+                ctx.report(
                     workload.object,
                     field.span,
                     format!("volumes[{volume_name}].serviceAccountToken.expirationSeconds"),

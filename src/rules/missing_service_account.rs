@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::describe::{namespace_phrase, object_phrase};
-use super::Emitter;
+use super::RuleContext;
 use crate::model::Namespace;
 
 /// Names longer than this get no "did you mean": a ServiceAccount name is a DNS subdomain
@@ -18,8 +18,8 @@ const MAX_SUGGESTED_NAME: usize = 63;
 /// a bounded amount whatever the number of ServiceAccounts: the rule stays linear.
 const MAX_CANDIDATES: usize = 256;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     // Per namespace, once: whether it defines ServiceAccounts, and the short names that a
     // suggestion may offer (sorted, so the same ones are taken whatever the input order).
     let mut candidates: HashMap<&Namespace, (bool, Vec<&str>)> = HashMap::new();
@@ -54,7 +54,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let near = nearest(name, short_names)
             .map(|n| format!(" Did you mean `{n}`?"))
             .unwrap_or_default();
-        emit.report(
+        ctx.report(
             workload.object,
             field.span,
             "podSpec.serviceAccountName",

@@ -1,25 +1,42 @@
-//! The rule registry. A rule is its doc (`rules/<name>.md`, embedded) plus a check
-//! function over the graph; adding one touches its two files and a line here.
+//! The rule registry: every rule's check, by [`RuleId`]. A rule is its doc
+//! (`rules/<name>.md`, embedded by `crate::catalog`: code, severity, options, examples) and
+//! its file here, `<name>.rs` (the check, its wording, its options). Rules of one template
+//! say so in the registry: the permission rules are [`Check::Capability`] with their
+//! capability from `crate::authz`; the suppression rules judge the suppressions after
+//! `crate::suppress` has matched them with findings ([`Check::Suppressions`]). Shared
+//! selection is in [`select`], shared wording in [`describe`].
 
-mod capability_rules;
+mod anonymous_access;
+mod broad_service_account_group;
+mod capability;
 mod cluster_admin_binding;
+mod control_plane_takeover;
 mod cross_namespace_reference;
 mod dangling_role_ref;
 mod default_service_account;
 mod deprecated_service_account_field;
-mod describe;
+pub mod describe;
 mod duplicate_key;
 mod duplicate_object;
-mod group_bindings;
 mod invalid_field_type;
 mod legacy_token_secret;
 mod long_lived_projected_token;
 mod missing_service_account;
 mod needless_token_automount;
+mod node_proxy;
+mod pod_creation;
+mod pod_exec;
 mod powerful_token_mounted;
+mod privilege_escalation;
+mod secrets_access;
+pub mod select;
 mod shared_service_account;
+mod token_creation;
 mod wildcard_permission;
 
+pub use capability::CapabilityRule;
+
+use crate::authz::Capability;
 use crate::catalog::RuleId;
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Related, Severity};
@@ -27,105 +44,97 @@ use crate::graph::Graph;
 use crate::model::{Object, ObjectRef};
 use crate::source::Span;
 
-/// How a rule checks: a function over the graph.
-type Check = fn(&mut Emitter<'_, '_>);
-
-/// The registry: each rule's check.
-static RULES: [(RuleId, Check); 26] = [
-    (
-        RuleId::DefaultServiceAccount,
-        default_service_account::check,
-    ),
-    (RuleId::SharedServiceAccount, shared_service_account::check),
-    (
-        RuleId::MissingServiceAccount,
-        missing_service_account::check,
-    ),
-    (
-        RuleId::DeprecatedServiceAccountField,
-        deprecated_service_account_field::check,
-    ),
-    (
-        RuleId::NeedlessTokenAutomount,
-        needless_token_automount::check,
-    ),
-    (RuleId::LegacyTokenSecret, legacy_token_secret::check),
-    (RuleId::PowerfulTokenMounted, powerful_token_mounted::check),
-    (
-        RuleId::LongLivedProjectedToken,
-        long_lived_projected_token::check,
-    ),
-    (RuleId::ClusterAdminBinding, cluster_admin_binding::check),
-    (RuleId::WildcardPermission, wildcard_permission::check),
-    (RuleId::SecretsAccess, capability_rules::secrets_access),
-    (RuleId::PodCreation, capability_rules::pod_creation),
-    (RuleId::PodExec, capability_rules::pod_exec),
-    (RuleId::TokenCreation, capability_rules::token_creation),
-    (
-        RuleId::PrivilegeEscalation,
-        capability_rules::privilege_escalation,
-    ),
-    (RuleId::NodeProxy, capability_rules::node_proxy),
-    (
-        RuleId::ControlPlaneTakeover,
-        capability_rules::control_plane_takeover,
-    ),
-    (RuleId::AnonymousAccess, group_bindings::anonymous_access),
-    (
-        RuleId::BroadServiceAccountGroup,
-        group_bindings::broad_service_account_group,
-    ),
-    (
-        RuleId::CrossNamespaceReference,
-        cross_namespace_reference::check,
-    ),
-    (RuleId::DanglingRoleRef, dangling_role_ref::check),
-    (RuleId::InvalidFieldType, invalid_field_type::check),
-    (RuleId::DuplicateKey, duplicate_key::check),
-    (RuleId::DuplicateObject, duplicate_object::check),
-    (
-        RuleId::UnusedSuppression,
-        emitted_by_suppression_pass::check,
-    ),
-    (
-        RuleId::SuppressionWithoutReason,
-        emitted_by_suppression_pass::check,
-    ),
-];
-
-/// The suppression rules are emitted by `crate::suppress`, not by a graph check.
-mod emitted_by_suppression_pass {
-    pub fn check(_: &mut super::Emitter<'_, '_>) {}
+/// How a rule checks.
+pub enum Check {
+    /// A function over a cluster's graph.
+    Graph(fn(&mut RuleContext<'_, '_>)),
+    /// The permission-rule template ([`capability::check`]) with this rule's capability.
+    Capability(&'static CapabilityRule),
+    /// Emitted after suppressions are matched with findings (`crate::suppress`), not over
+    /// the graph.
+    Suppressions,
 }
 
-/// Runs every rule that is not off over the graph.
-pub fn check_all(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
-    RULES
-        .iter()
-        .flat_map(|&(rule, _)| check_one(rule, graph, config))
-        .collect()
+/// A registered rule.
+pub struct Rule {
+    pub id: RuleId,
+    pub check: Check,
 }
 
-/// Runs one rule, at its configured level (nothing when it is off). Rules are pure
-/// functions of the graph, so callers may run them in any order or in parallel.
-pub fn check_one(rule: RuleId, graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
+macro_rules! registry {
+    ($($id:ident => $check:expr,)*) => {
+        /// Every rule, in the catalog's order.
+        static RULES: &[Rule] = &[$(Rule { id: RuleId::$id, check: $check },)*];
+    };
+}
+
+registry! {
+    DefaultServiceAccount => Check::Graph(default_service_account::check),
+    SharedServiceAccount => Check::Graph(shared_service_account::check),
+    MissingServiceAccount => Check::Graph(missing_service_account::check),
+    DeprecatedServiceAccountField => Check::Graph(deprecated_service_account_field::check),
+    NeedlessTokenAutomount => Check::Graph(needless_token_automount::check),
+    LegacyTokenSecret => Check::Graph(legacy_token_secret::check),
+    PowerfulTokenMounted => Check::Graph(powerful_token_mounted::check),
+    LongLivedProjectedToken => Check::Graph(long_lived_projected_token::check),
+    ClusterAdminBinding => Check::Graph(cluster_admin_binding::check),
+    WildcardPermission => Check::Graph(wildcard_permission::check),
+    SecretsAccess => Check::Capability(&secrets_access::RULE),
+    PodCreation => Check::Capability(&pod_creation::RULE),
+    PodExec => Check::Capability(&pod_exec::RULE),
+    TokenCreation => Check::Capability(&token_creation::RULE),
+    PrivilegeEscalation => Check::Capability(&privilege_escalation::RULE),
+    NodeProxy => Check::Capability(&node_proxy::RULE),
+    ControlPlaneTakeover => Check::Capability(&control_plane_takeover::RULE),
+    AnonymousAccess => Check::Graph(anonymous_access::check),
+    BroadServiceAccountGroup => Check::Graph(broad_service_account_group::check),
+    CrossNamespaceReference => Check::Graph(cross_namespace_reference::check),
+    DanglingRoleRef => Check::Graph(dangling_role_ref::check),
+    InvalidFieldType => Check::Graph(invalid_field_type::check),
+    DuplicateKey => Check::Graph(duplicate_key::check),
+    DuplicateObject => Check::Graph(duplicate_object::check),
+    UnusedSuppression => Check::Suppressions,
+    SuppressionWithoutReason => Check::Suppressions,
+}
+
+/// The registered rule of `id`.
+pub fn rule(id: RuleId) -> &'static Rule {
+    &RULES[id as usize]
+}
+
+/// The permission rule that reports `capability`, with its wording.
+pub fn capability_rule(capability: &Capability) -> &'static CapabilityRule {
+    match &rule(capability.rule).check {
+        Check::Capability(found) => found,
+        _ => unreachable!("a capability names a capability rule"),
+    }
+}
+
+/// Runs one rule over a cluster's graph, at its configured level (nothing when it is off
+/// or is not a check of the graph). Rules are pure functions of the graph, so callers may
+/// run them in any order or in parallel.
+pub fn check_one(id: RuleId, graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if let RuleLevel::On(severity) = config.rule_level(rule) {
-        let mut emitter = Emitter {
-            graph,
-            config,
-            rule,
-            severity,
-            findings: &mut findings,
-        };
-        let check = RULES[rule as usize].1;
-        check(&mut emitter);
+    let RuleLevel::On(severity) = config.rule_level(id) else {
+        return findings;
+    };
+    let mut ctx = RuleContext {
+        graph,
+        config,
+        rule: id,
+        severity,
+        findings: &mut findings,
+    };
+    match &rule(id).check {
+        Check::Graph(check) => check(&mut ctx),
+        Check::Capability(capability_rule) => capability::check(&mut ctx, capability_rule),
+        Check::Suppressions => {}
     }
     findings
 }
 
-/// What a check gets: the graph, and a way to record findings for its rule.
-pub struct Emitter<'g, 'a> {
+/// What a check gets: the graph, its options, and a way to record findings for its rule.
+pub struct RuleContext<'g, 'a> {
     pub graph: &'g Graph<'a>,
     /// Rule options (allow lists, system namespaces).
     pub config: &'g Config,
@@ -134,7 +143,27 @@ pub struct Emitter<'g, 'a> {
     findings: &'g mut Vec<Finding>,
 }
 
-impl Emitter<'_, '_> {
+impl RuleContext<'_, '_> {
+    /// The rule's CIS Benchmark reference for a message, from its doc: " (CIS 5.1.2)", or
+    /// nothing.
+    pub fn cis_reference(&self) -> String {
+        self.cis_reference_with(&[])
+    }
+
+    /// As [`RuleContext::cis_reference`], with more recommendations the finding is about.
+    pub fn cis_reference_with(&self, more: &[&str]) -> String {
+        let mut references: Vec<&str> = Vec::new();
+        let own = &self.rule.doc().cis;
+        if !own.is_empty() {
+            references.push(own);
+        }
+        references.extend(more);
+        match references.is_empty() {
+            true => String::new(),
+            false => format!(" (CIS {})", references.join(", ")),
+        }
+    }
+
     /// Records a finding on `object` at `span`. `field` names what in the object is at
     /// fault (see [`Finding::field`]).
     pub fn report(

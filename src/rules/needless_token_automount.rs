@@ -2,18 +2,18 @@
 //! any permission.
 
 use super::describe::{object_phrase, service_account_phrase};
-use super::Emitter;
+use super::RuleContext;
 use crate::graph::AutomountSource;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
         if !automount.mounted {
             continue;
         }
         if !graph
-            .grants(&workload.namespace, &workload.service_account)
+            .bindings_reaching(&workload.namespace, &workload.service_account)
             .is_empty()
         {
             continue;
@@ -42,7 +42,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 },
             ),
         };
-        let finding = emit.report(
+        let finding = ctx.report(
             workload.object,
             span,
             "podSpec.automountServiceAccountToken",

@@ -2,17 +2,17 @@
 //! dangerous permission. The other half of `needless-token-automount`: there the token is
 //! useless to the pod, here it is valuable to an attacker in it.
 
-use super::capability_rules::{bound_role_phrase, is_bootstrap_default};
-use super::describe::{object_phrase, service_account_phrase, short_list};
-use super::Emitter;
+use super::describe::{bound_role_phrase, object_phrase, service_account_phrase, short_list};
+use super::select::is_bootstrap_default;
+use super::RuleContext;
 use foldhash::{HashMap, HashMapExt};
 
 use crate::graph::{AutomountSource, Graph};
 use crate::model::rbac::{Binding, Role};
-use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
+    let cis = ctx.cis_reference();
     let mut cache: HashMap<(usize, bool), Option<Powers>> = HashMap::new();
     for workload in &graph.workloads {
         let automount = graph.effective_automount(workload);
@@ -26,7 +26,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         // Only what certainly reaches the ServiceAccount: an unknown namespace is not
         // taken to be a known one.
         for grant in graph
-            .grants(&workload.namespace, &workload.service_account)
+            .bindings_reaching(&workload.namespace, &workload.service_account)
             .into_iter()
             .filter(|grant| grant.certain)
         {
@@ -87,14 +87,14 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             .collect();
         through.sort();
         through.dedup();
-        let finding = emit.report(
+        let finding = ctx.report(
             workload.object,
             span,
             "podSpec.automountServiceAccountToken",
             format!(
                 "{} mounts the token of ServiceAccount {sa}, which can {} ({}): code execution in any container of the pod \
                  hands an attacker those permissions. {fix} unless the pod itself calls the API; \
-                 then give it a ServiceAccount with only what it calls (CIS 5.1.6).",
+                 then give it a ServiceAccount with only what it calls{cis}.",
                 object_phrase(graph, workload.object),
                 short_list(&powers, 4),
                 short_list(&through, 2),
@@ -115,17 +115,16 @@ type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
 /// What a binding gives, in the words of the message; `None` when it gives nothing
 /// dangerous, or its role is unknown.
 fn powers_of<'g, 'a>(graph: &'g Graph<'a>, binding: &Binding<'a>) -> Option<Powers<'g, 'a>> {
-    let (index, role) = graph.bound_role(binding)?;
+    let (_, role) = graph.bound_role(binding)?;
+    let dangers = graph.dangers(binding);
     let mut found = Vec::new();
-    if grants_everything(graph, binding) {
+    if dangers.cluster_admin {
         found.push("everything (cluster-admin)".to_string());
     } else {
-        for capability in CAPABILITIES {
-            if !capability_matches(graph, binding, capability).is_empty() {
-                found.push(capability.what.to_string());
-            }
+        for capability in dangers.capabilities {
+            found.push(super::capability_rule(capability).what.to_string());
         }
-        if !wildcard_rules(graph, index, binding.cluster).is_empty() {
+        if dangers.wildcards {
             found.push("wildcard permissions".to_string());
         }
     }

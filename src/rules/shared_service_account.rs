@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::describe::{object_phrase, service_account_phrase, short_list};
-use super::Emitter;
+use super::RuleContext;
 use crate::graph::WorkloadKey;
 use crate::model::Namespace;
 
-pub fn check(emit: &mut Emitter<'_, '_>) {
-    let graph = emit.graph;
+pub fn check(ctx: &mut RuleContext<'_, '_>) {
+    let graph = ctx.graph;
     // (namespace, SA) -> workload indexes, in input order.
     let mut users: BTreeMap<(&Namespace, &str), Vec<usize>> = BTreeMap::new();
     for (index, workload) in graph.workloads.iter().enumerate() {
@@ -24,7 +24,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         let mut keys: Vec<&WorkloadKey> = indexes.iter().map(|&i| graph.workload_key(i)).collect();
         keys.sort();
         keys.dedup();
-        if keys.len() < 2 || emit.config.allows_shared(namespace.name(), name) {
+        if keys.len() < 2 || ctx.config.allows_shared(namespace.name(), name) {
             continue;
         }
         let sa = service_account_phrase(namespace, name);
@@ -39,7 +39,7 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             let Some(field) = workload.service_account_field else {
                 continue;
             };
-            let finding = emit.report(
+            let finding = ctx.report(
                 workload.object,
                 field.span,
                 "podSpec.serviceAccountName",

@@ -1,12 +1,12 @@
-//! Resources as `who-can` is asked about them: `pods`, `pods/exec`, `deployments.apps`,
-//! `/healthz`, read the way `kubectl auth can-i` reads them, and which of them are
-//! cluster-scoped.
+//! The built-in resources: which API group a bare name is in and which are cluster-scoped
+//! (one table, for every question), and request targets as users write them (`pods`,
+//! `pods/exec`, `deployments.apps`, `/healthz`), read the way `kubectl auth can-i` reads
+//! them.
 //!
-//! Without a cluster there is no discovery, so a small table of the built-in resources
-//! stands in for it: it gives the API group of a bare name (`deployments` is in `apps`, as
-//! kubectl would find out) and tells cluster-scoped resources apart, because a RoleBinding
-//! never grants those. `crate::permissions` knows the scope of the resources its
-//! capabilities name; this table covers any resource a user may ask about.
+//! Without a cluster there is no discovery, so the table stands in for it: it gives the API
+//! group of a bare name (`deployments` is in `apps`, as kubectl would find out) and tells
+//! cluster-scoped resources apart, because a RoleBinding never grants those (see
+//! [`super::scope`]).
 
 /// The built-in resources: (API group, resource, cluster-scoped). Subresources share the
 /// scope of their resource. `users`, `groups`, `userextras`, `uids` and `signers` are
