@@ -244,7 +244,11 @@ pub fn run() -> ExitCode {
             inspect(
                 &args.input,
                 output,
-                |graph| !graph.service_accounts.is_empty() || !graph.workloads.is_empty() || !graph.bindings.is_empty(),
+                |graph| {
+                    !graph.service_accounts.is_empty()
+                        || !graph.workloads.is_empty()
+                        || !graph.bindings.is_empty()
+                },
                 |view| crate::inspect::graph_render::run(&args, view),
             )
         }
@@ -360,7 +364,9 @@ fn apply_flags(config: &mut Config, args: &CheckArgs) {
             }
         }
         // `auto` keeps a configured command: it only undoes `never`.
-        Some(RenderFlag::Auto) if config.render.kustomize.value == crate::kustomize::RenderMode::Never => {
+        Some(RenderFlag::Auto)
+            if config.render.kustomize.value == crate::kustomize::RenderMode::Never =>
+        {
             config.render.kustomize = Setting {
                 value: crate::kustomize::RenderMode::Auto,
                 origin: Origin::Flag("--render"),
@@ -497,7 +503,8 @@ fn check(args: &CheckArgs) -> u8 {
             .filter(|e| match e.file {
                 // A root that did not render is the named files' loss too.
                 Some(file) => {
-                    reported(file) || inputs.files[file].role == crate::source::FileRole::Kustomization
+                    reported(file)
+                        || inputs.files[file].role == crate::source::FileRole::Kustomization
                 }
                 None => !in_context || target_names.contains(&e.path),
             })
@@ -708,10 +715,12 @@ fn inspect(
     if let Some(ns) = &input.implicit_namespace {
         config.namespace.value = Some(ns.clone());
     }
-    config.only_clusters.extend(input.clusters.iter().map(|name| Setting {
-        value: name.clone(),
-        origin: Origin::Flag("--cluster"),
-    }));
+    config
+        .only_clusters
+        .extend(input.clusters.iter().map(|name| Setting {
+            value: name.clone(),
+            origin: Origin::Flag("--cluster"),
+        }));
     if input.render == Some(RenderFlag::Never) {
         config.render.kustomize.value = crate::kustomize::RenderMode::Never;
     }
@@ -770,7 +779,11 @@ fn inspect(
         .list
         .iter()
         .map(|cluster| {
-            let objects = cluster.objects.iter().map(|&i| &inputs.objects[i]).collect();
+            let objects = cluster
+                .objects
+                .iter()
+                .map(|&i| &inputs.objects[i])
+                .collect();
             (
                 cluster.name.clone(),
                 crate::graph::Graph::of(objects, cluster.implicit.clone()),
@@ -800,7 +813,10 @@ fn inspect(
     } else {
         let mut answers = Vec::new();
         for (name, graph) in &chosen {
-            let view = crate::inspect::View { graph, inputs: &inputs };
+            let view = crate::inspect::View {
+                graph,
+                inputs: &inputs,
+            };
             match run(&view) {
                 Ok(text) => answers.push((name.as_str(), text)),
                 Err(code) => return code,

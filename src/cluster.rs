@@ -176,8 +176,16 @@ pub fn decide(inputs: &Inputs, config: &Config) -> Clusters {
 
 type ImplicitOf<'f> = dyn Fn(Option<&str>) -> Namespace + 'f;
 
-fn cluster_of(name: String, origin: ClusterOrigin, units: &[&Unit], implicit: Namespace) -> Cluster {
-    let mut objects: Vec<usize> = units.iter().flat_map(|u| u.objects.iter().copied()).collect();
+fn cluster_of(
+    name: String,
+    origin: ClusterOrigin,
+    units: &[&Unit],
+    implicit: Namespace,
+) -> Cluster {
+    let mut objects: Vec<usize> = units
+        .iter()
+        .flat_map(|u| u.objects.iter().copied())
+        .collect();
     objects.sort_unstable();
     objects.dedup();
     let mut files: Vec<FileId> = units.iter().flat_map(|u| u.files.iter().copied()).collect();
@@ -205,7 +213,11 @@ fn configured(
 ) -> Vec<Cluster> {
     let units: Vec<Unit> = roots
         .into_iter()
-        .chain(manifests.iter().map(|&file| manifest_unit(inputs, objects_of, file)))
+        .chain(
+            manifests
+                .iter()
+                .map(|&file| manifest_unit(inputs, objects_of, file)),
+        )
         .collect();
     let globs: Vec<GlobSet> = config
         .clusters
@@ -343,7 +355,11 @@ fn identity(object: &crate::model::Object) -> Option<(String, String, String)> {
 /// define the same object. For each object, the folders defining it in tree order; the
 /// lowest common folder of two neighbours is a split when neither is that folder itself
 /// (checking neighbours finds every such folder).
-fn split_folders(inputs: &Inputs, objects_of: &[Vec<usize>], files: &[FileId]) -> BTreeSet<Vec<String>> {
+fn split_folders(
+    inputs: &Inputs,
+    objects_of: &[Vec<usize>],
+    files: &[FileId],
+) -> BTreeSet<Vec<String>> {
     let mut folders_of: HashMap<(String, String, String), BTreeSet<Vec<String>>> = HashMap::new();
     for &file in files {
         let folder = folder_components(inputs, file);
@@ -432,7 +448,9 @@ impl FolderTree {
         for &file in files {
             let folder = &self.folder[&file];
             match folder.get(at.len()) {
-                Some(child) if folder.starts_with(at) => children.entry(child).or_default().push(file),
+                Some(child) if folder.starts_with(at) => {
+                    children.entry(child).or_default().push(file)
+                }
                 _ => own.push(file),
             }
         }
@@ -477,13 +495,20 @@ fn folder_display(components: &[String]) -> String {
 
 /// The deepest folder all the files are in, as users see it.
 fn common_folder(inputs: &Inputs, files: &[FileId]) -> String {
-    let folders: Vec<Vec<String>> = files.iter().map(|&f| folder_components(inputs, f)).collect();
+    let folders: Vec<Vec<String>> = files
+        .iter()
+        .map(|&f| folder_components(inputs, f))
+        .collect();
     if folders.iter().all(Vec::is_empty) {
         return "<stdin>".to_string();
     }
     let mut common: Vec<String> = folders.first().cloned().unwrap_or_default();
     for folder in &folders[1..] {
-        let len = common.iter().zip(folder).take_while(|(a, b)| a == b).count();
+        let len = common
+            .iter()
+            .zip(folder)
+            .take_while(|(a, b)| a == b)
+            .count();
         common.truncate(len);
     }
     folder_display(&common)
@@ -539,7 +564,12 @@ fn describe_decision(list: &[Cluster], config: &Config) -> Option<String> {
 
 fn short_names(names: &[String]) -> String {
     const LIMIT: usize = 8;
-    let shown = names.iter().take(LIMIT).cloned().collect::<Vec<_>>().join(", ");
+    let shown = names
+        .iter()
+        .take(LIMIT)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > LIMIT {
         format!("{shown} and {} more", names.len() - LIMIT)
     } else {

@@ -104,6 +104,10 @@ impl<'a> Modelled<'a> {
 /// Binding subjects as (binding, subject) indexes.
 type SubjectIndexes = Vec<(usize, usize)>;
 
+/// A group's subjects, and whether membership is certain for the ServiceAccount asked
+/// about.
+type GroupSubjects<'g> = (&'g str, &'g SubjectIndexes, bool);
+
 /// One object defined twice in a cluster: `kubectl apply` keeps the later definition, so
 /// the graph holds only that one.
 #[derive(Debug, Clone, Copy)]
@@ -426,12 +430,11 @@ impl<'a> Graph<'a> {
         }
         // Through groups: looked up by name, not by scanning every group of the run (which
         // grew with the square of the namespaces).
-        let mut groups: Vec<(&'g str, &'g Vec<(usize, usize)>, bool)> =
-            [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
-                .into_iter()
-                .filter_map(|group| self.group_subjects.get_key_value(group))
-                .map(|(group, list)| (*group, list, true))
-                .collect();
+        let mut groups: Vec<GroupSubjects<'g>> = [ALL_SERVICE_ACCOUNTS_GROUP, AUTHENTICATED_GROUP]
+            .into_iter()
+            .filter_map(|group| self.group_subjects.get_key_value(group))
+            .map(|(group, list)| (*group, list, true))
+            .collect();
         match namespace {
             Namespace::Named(ns) => {
                 let group = format!("{SERVICE_ACCOUNTS_GROUP_PREFIX}{ns}");

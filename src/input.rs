@@ -189,36 +189,49 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
     let (rendered, mut parsed) = rayon::join(
         || repository.render(options),
         || {
-            let mut sources: Vec<(InputSource, FileRole)> = found
+            // Kustomize names files by their real paths: each file's, once.
+            let canonical_paths = CanonicalPaths::default();
+            let mut sources: Vec<(InputSource, FileRole, Option<PathBuf>)> = found
                 .inputs
-                .iter()
-                .map(|source| {
-                    let role = match source {
-                        InputSource::File(path) if consumed.contains(&canonical(path)) => {
-                            FileRole::Consumed
-                        }
-                        _ => FileRole::Manifest,
-                    };
-                    (source.clone(), role)
+                .par_iter()
+                .map(|source| match source {
+                    InputSource::File(path) => {
+                        let real = canonical_paths.of(path);
+                        let role = match consumed.contains(&real) {
+                            true => FileRole::Consumed,
+                            false => FileRole::Manifest,
+                        };
+                        (source.clone(), role, Some(real))
+                    }
+                    InputSource::Stdin => (source.clone(), FileRole::Manifest, None),
                 })
                 .collect();
             // Consumed files outside the scanned paths: findings are located there too.
-            let scanned: std::collections::BTreeSet<PathBuf> = found
-                .inputs
+            let scanned: std::collections::HashSet<&PathBuf> = sources
                 .iter()
-                .filter_map(|s| match s {
-                    InputSource::File(path) => Some(canonical(path)),
-                    InputSource::Stdin => None,
-                })
+                .filter_map(|(_, _, real)| real.as_ref())
                 .collect();
-            for path in &consumed {
-                if !scanned.contains(path) && path.is_file() {
-                    sources.push((InputSource::File(path.clone()), FileRole::Consumed));
-                }
+            let outside: Vec<PathBuf> = consumed
+                .iter()
+                .filter(|path| !scanned.contains(path) && path.is_file())
+                .cloned()
+                .collect();
+            for path in outside {
+                sources.push((
+                    InputSource::File(path.clone()),
+                    FileRole::Consumed,
+                    Some(path),
+                ));
             }
             sources
                 .par_iter()
-                .map(|(source, role)| read_source(source, stdin_text.as_ref(), options, *role))
+                .map(|(source, role, real)| {
+                    let mut parsed = read_source(source, stdin_text.as_ref(), options, *role);
+                    if let (Some(file), Some(real)) = (&mut parsed.source, real) {
+                        file.path = Some(real.clone());
+                    }
+                    parsed
+                })
                 .collect::<Vec<ParsedFile>>()
         },
     );
@@ -303,19 +316,32 @@ impl Repository {
             _ => {}
         }
         if renderer.is_some() {
+            // Once per kustomization that has them, however many roots reach it.
+            let mut remote: Vec<(usize, &str, usize)> = Vec::new();
             for &root in &wanted {
-                let remote = plan.remote_references(root);
-                if let Some((k, reference)) = remote.first() {
-                    notes.push(format!(
-                        "{}: remote resource `{}` is not fetched{}",
-                        display_path(&plan.kustomizations[*k].file),
-                        reference.written,
-                        match remote.len() {
-                            1 => String::new(),
-                            n => format!(" (nor {} more)", n - 1),
+                for (k, reference) in plan.remote_references(root) {
+                    match remote.iter_mut().find(|(known, _, _)| *known == k) {
+                        Some(_) => {}
+                        None => {
+                            let count = plan.kustomizations[k]
+                                .references()
+                                .filter(|r| r.target == crate::kustomize::file::Target::Remote)
+                                .count();
+                            remote.push((k, &reference.written, count));
                         }
-                    ));
+                    }
                 }
+            }
+            remote.sort_by_key(|(k, _, _)| *k);
+            for (k, written, count) in remote {
+                notes.push(format!(
+                    "{}: remote resource `{written}` is not fetched{}",
+                    display_path(&plan.kustomizations[k].file),
+                    match count {
+                        1 => String::new(),
+                        n => format!(" (nor {} more)", n - 1),
+                    }
+                ));
             }
         }
         Repository {
@@ -379,8 +405,10 @@ impl Repository {
     fn kustomization_files(&self) -> Vec<ParsedFile> {
         let mut files = Vec::new();
         for (k, kustomization) in self.plan.kustomizations.iter().enumerate() {
-            let mut source =
-                SourceFile::new(display_path(&kustomization.file), self.plan.texts[k].clone());
+            let mut source = SourceFile::new(
+                display_path(&kustomization.file),
+                self.plan.texts[k].clone(),
+            );
             source.role = FileRole::Kustomization;
             source.path = Some(kustomization.file.clone());
             files.push(ParsedFile {
@@ -419,11 +447,10 @@ impl Inputs {
             notes,
             errors,
         } = repository;
-        let has_file = |inputs: &Inputs, path: &Path| {
-            inputs.files.iter().any(|f| f.path.as_deref() == Some(path))
-        };
+        let known: std::collections::HashSet<PathBuf> =
+            self.files.iter().filter_map(|f| f.path.clone()).collect();
         for (k, kustomization) in plan.kustomizations.iter().enumerate() {
-            if !has_file(self, &kustomization.file) {
+            if !known.contains(&kustomization.file) {
                 let mut source =
                     SourceFile::new(display_path(&kustomization.file), plan.texts[k].clone());
                 source.role = FileRole::Kustomization;
@@ -431,11 +458,12 @@ impl Inputs {
                 self.files.push(source);
             }
         }
+        // Files carry their real paths (see `read_repository` and the editor's workspace).
         let mut file_ids: std::collections::HashMap<PathBuf, FileId> = self
             .files
             .iter()
             .enumerate()
-            .filter_map(|(id, file)| Some((canonical(file.path.as_ref()?), id)))
+            .filter_map(|(id, file)| Some((file.path.clone()?, id)))
             .collect();
         let consumed = plan.consumed_files();
         for (path, &id) in &file_ids {
@@ -533,6 +561,34 @@ impl Inputs {
     }
 }
 
+/// Real paths (symbolic links resolved), asked of the file system once per folder: a walk
+/// follows no link, so a file's real path is its folder's and its name.
+#[derive(Default)]
+struct CanonicalPaths {
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>,
+}
+
+impl CanonicalPaths {
+    fn of(&self, path: &Path) -> PathBuf {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let (Some(folder), Some(name), false) = (path.parent(), path.file_name(), is_link) else {
+            return canonical(path);
+        };
+        let mut folders = self
+            .folders
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let real = folders.entry(folder.to_path_buf()).or_insert_with(|| {
+            canonical(if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            })
+        });
+        real.join(name)
+    }
+}
+
 /// The repository files a root's rendering reads: its kustomizations and the files they
 /// consume.
 pub fn root_reads(plan: &Plan, root: usize) -> Vec<PathBuf> {
@@ -543,8 +599,8 @@ pub fn root_reads(plan: &Plan, root: usize) -> Vec<PathBuf> {
         files.extend(
             kustomization
                 .references()
+                .filter(|r| !r.is_dir)
                 .filter_map(|r| r.local())
-                .filter(|p| !p.is_dir())
                 .map(Path::to_path_buf),
         );
     }
@@ -601,7 +657,10 @@ impl Inputs {
 
     /// Whether the objects of `file` are judged: manifests and Kustomize's outputs.
     pub fn is_judged(&self, file: FileId) -> bool {
-        matches!(self.files[file].role, FileRole::Manifest | FileRole::Rendered)
+        matches!(
+            self.files[file].role,
+            FileRole::Manifest | FileRole::Rendered
+        )
     }
 }
 

@@ -47,7 +47,11 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
                 .list
                 .par_iter()
                 .map(|cluster| {
-                    let objects = cluster.objects.iter().map(|&i| &inputs.objects[i]).collect();
+                    let objects = cluster
+                        .objects
+                        .iter()
+                        .map(|&i| &inputs.objects[i])
+                        .collect();
                     let graph = Graph::of(objects, cluster.implicit.clone());
                     let mut findings = check_rules(&graph, config);
                     // The findings own what they say: the graph is freed on another thread
@@ -100,7 +104,11 @@ fn cluster_names(clusters: &Clusters, file: usize) -> Vec<String> {
     let mut names: Vec<String> = clusters
         .of_file
         .get(file)
-        .map(|list| list.iter().map(|&c| clusters.list[c].name.clone()).collect())
+        .map(|list| {
+            list.iter()
+                .map(|&c| clusters.list[c].name.clone())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -114,12 +122,18 @@ fn merge_clusters(clusters: &Clusters, mut findings: Vec<Finding>) -> Vec<Findin
         return findings;
     }
     findings.sort_by(|a, b| {
-        (a.location, a.rule.code(), a.suppression.is_some(), &a.clusters).cmp(&(
-            b.location,
-            b.rule.code(),
-            b.suppression.is_some(),
-            &b.clusters,
-        ))
+        (
+            a.location,
+            a.rule.code(),
+            a.suppression.is_some(),
+            &a.clusters,
+        )
+            .cmp(&(
+                b.location,
+                b.rule.code(),
+                b.suppression.is_some(),
+                &b.clusters,
+            ))
     });
     let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
     for finding in findings {
@@ -164,7 +178,11 @@ fn merge_clusters(clusters: &Clusters, mut findings: Vec<Finding>) -> Vec<Findin
 /// "cluster `a`", "clusters `a`, `b` and 3 more".
 fn cluster_list(names: &[&String]) -> String {
     const LIMIT: usize = 5;
-    let word = if names.len() == 1 { "cluster" } else { "clusters" };
+    let word = if names.len() == 1 {
+        "cluster"
+    } else {
+        "clusters"
+    };
     let shown: Vec<String> = names.iter().take(LIMIT).map(|n| format!("`{n}`")).collect();
     let more = names.len().saturating_sub(LIMIT);
     let tail = if more > 0 {

@@ -233,20 +233,20 @@ fn annotations(inputs: &Inputs) -> Vec<Candidate> {
                     continue;
                 };
                 let (targets, unknown) = parse_targets(&[name]);
-                let location = match inputs.renderings.relocate(
-                    &inputs.objects,
-                    object.file,
-                    entry.key.span,
-                ) {
-                    Some(relocated) => Location {
-                        file: relocated.file,
-                        span: relocated.span,
-                    },
-                    None => Location {
-                        file: object.file,
-                        span: entry.key.span,
-                    },
-                };
+                let location =
+                    match inputs
+                        .renderings
+                        .relocate(&inputs.objects, object.file, entry.key.span)
+                    {
+                        Some(relocated) => Location {
+                            file: relocated.file,
+                            span: relocated.span,
+                        },
+                        None => Location {
+                            file: object.file,
+                            span: entry.key.span,
+                        },
+                    };
                 found.push(Candidate {
                     location,
                     scope: Scope::Objects(vec![object.index]),

@@ -459,3 +459,69 @@ spec:
     );
     shutdown(client);
 }
+
+/// A Kustomize workspace: opening a base file renders the overlays that read it, and the
+/// diagnostics are theirs, located in the base; a saved patch renders again.
+#[test]
+fn kustomize_roots_are_rendered_on_open_and_on_save() {
+    if std::env::var_os("PATH").is_none_or(|path| {
+        !std::env::split_paths(&path)
+            .any(|dir| dir.join("kubectl").is_file() || dir.join("kustomize").is_file())
+    }) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "neither kustomize nor kubectl is on PATH"
+        );
+        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
+        return;
+    }
+    let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: web:1\n";
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: true\n";
+    let dir = common::scratch_repo(&[
+        ("base/kustomization.yaml", "resources: [web.yaml]\n"),
+        ("base/web.yaml", base),
+        (
+            "prod/kustomization.yaml",
+            "namespace: prod\nresources: [../base]\npatches: [{path: automount.yaml}]\n",
+        ),
+        ("prod/automount.yaml", patch),
+    ]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let base_uri = file_uri(&root.join("base/web.yaml"));
+    let patch_uri = file_uri(&root.join("prod/automount.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+
+    // Opening the patch renders prod: the automount it sets is the finding's place.
+    open(&mut client, &patch_uri, patch);
+    let diagnostics = client.diagnostics_for(&patch_uri);
+    assert_eq!(codes_and_ranges(&diagnostics), ["SA201 7:36-7:40"]);
+    assert!(diagnostics[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Deployment prod/web mounts a token"));
+    // The base is read by the same rendering: nothing of its own to say.
+    open(&mut client, &base_uri, base);
+    assert_eq!(client.diagnostics_for(&base_uri), Vec::<Value>::new());
+
+    // The patch turned off and saved: rendered again, the finding is gone.
+    let fixed = patch.replace("true", "false");
+    std::fs::write(root.join("prod/automount.yaml"), &fixed).unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": patch_uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": patch_uri}}),
+    );
+    let diagnostics = client.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == patch_uri
+            && m["params"]["diagnostics"] == json!([])
+    });
+    assert_eq!(diagnostics["params"]["diagnostics"], json!([]));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let _ = client.child.wait();
+}

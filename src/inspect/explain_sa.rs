@@ -475,11 +475,13 @@ pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> 
             .workloads
             .iter()
             .any(|w| w.service_account == name && w.namespace.may_equal(&target))
+        || graph.token_secrets.iter().any(|s| {
+            s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target)
+        })
         || graph
-            .token_secrets
+            .grants(&target, &name)
             .iter()
-            .any(|s| s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target))
-        || graph.grants(&target, &name).iter().any(|g| g.via == Via::Name)
+            .any(|g| g.via == Via::Name)
 }
 
 /// `salint explain-sa`: the text to print, or the exit code after a message on stderr.

@@ -15,6 +15,8 @@ pub struct Reference {
     /// The scalar's span in the kustomization file.
     pub span: Span,
     pub target: Target,
+    /// Whether the target is a folder (another kustomization), asked once when read.
+    pub is_dir: bool,
 }
 
 /// What a reference points at.
@@ -183,7 +185,9 @@ pub fn read(file: &Path, root: &Node) -> Kustomization {
         }
         // Resolved once here (symbolic links included), so the plan compares paths.
         let local = normalize(&dir.join(&written));
-        let target = if local.exists() {
+        let metadata = std::fs::metadata(&local).ok();
+        let is_dir = metadata.as_ref().is_some_and(std::fs::Metadata::is_dir);
+        let target = if metadata.is_some() {
             Target::Local(std::fs::canonicalize(&local).unwrap_or(local))
         } else if looks_remote(&written) {
             Target::Remote
@@ -194,6 +198,7 @@ pub fn read(file: &Path, root: &Node) -> Kustomization {
             written,
             span: node.span,
             target,
+            is_dir,
         })
     };
     let references = |key: &str| -> Vec<Reference> {
@@ -242,7 +247,11 @@ pub fn read(file: &Path, root: &Node) -> Kustomization {
     for entry in root.get("patches").map(Node::items).unwrap_or(&[]) {
         patches.extend(patch_entry(entry, &reference));
     }
-    for entry in root.get("patchesStrategicMerge").map(Node::items).unwrap_or(&[]) {
+    for entry in root
+        .get("patchesStrategicMerge")
+        .map(Node::items)
+        .unwrap_or(&[])
+    {
         // A path, or the patch itself inline (it holds a newline or starts a mapping).
         let Some(text) = entry.as_str() else { continue };
         if text.contains('\n') || text.trim_start().starts_with('{') {
@@ -363,7 +372,10 @@ mod tests {
             ]
         );
         assert_eq!(k.patches.len(), 3);
-        assert!(matches!(&k.patches[1].source, PatchSource::Inline { literal: true, .. }));
+        assert!(matches!(
+            &k.patches[1].source,
+            PatchSource::Inline { literal: true, .. }
+        ));
         assert_eq!(
             k.patches[1].target.as_ref().and_then(|t| t.kind.as_deref()),
             Some("Deployment")

@@ -118,8 +118,11 @@ impl Renderings {
         numbered: &Numbered,
     ) -> Renderings {
         let file_id = |path: &Path| numbered.file_ids.get(path).copied();
-        let kustomization_files: Vec<Option<FileId>> =
-            plan.kustomizations.iter().map(|k| file_id(&k.file)).collect();
+        let kustomization_files: Vec<Option<FileId>> = plan
+            .kustomizations
+            .iter()
+            .map(|k| file_id(&k.file))
+            .collect();
         let patches = plan
             .kustomizations
             .iter()
@@ -137,7 +140,10 @@ impl Renderings {
         };
         let mut objects_by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
         for object in numbered.objects {
-            objects_by_file.entry(object.file).or_default().push(object.index);
+            objects_by_file
+                .entry(object.file)
+                .or_default()
+                .push(object.index);
         }
         for (position, (root, origin_base)) in roots.into_iter().enumerate() {
             if let (Some(file), Some((base, aliases))) = (root.rendered, &origin_base) {
@@ -154,7 +160,13 @@ impl Renderings {
                     let source = resolved
                         .entry(annotation)
                         .or_insert_with(|| {
-                            renderings.source_of(annotation, root.kustomization, base, aliases, numbered)
+                            renderings.source_of(
+                                annotation,
+                                root.kustomization,
+                                base,
+                                aliases,
+                                numbered,
+                            )
                         })
                         .clone();
                     let source = match source {
@@ -244,7 +256,10 @@ impl Renderings {
             let Some(&file) = numbered.file_ids.get(&path) else {
                 return Source::Unknown;
             };
-            let chain = self.plan.chain_to(root, &path).unwrap_or_else(|| vec![root]);
+            let chain = self
+                .plan
+                .chain_to(root, &path)
+                .unwrap_or_else(|| vec![root]);
             return Source::Resource {
                 file,
                 object: None,
@@ -313,7 +328,14 @@ impl Renderings {
             } => {
                 let path = path_to(&rendered.root, span);
                 let source = object.map(|o| &objects[o]);
-                Some(self.locate_field(rendered, source, *source_file, chain, &path.steps, path.part))
+                Some(self.locate_field(
+                    rendered,
+                    source,
+                    *source_file,
+                    chain,
+                    &path.steps,
+                    path.part,
+                ))
             }
         }
     }
@@ -374,8 +396,8 @@ impl Renderings {
         if let Some(found) = follow(&source.root, steps) {
             // Written here, but a transformer may have changed the value (`namePrefix`
             // renames `serviceAccountName` references, `namespace:` the namespace).
-            let changed = leaf
-                && rendered_node.is_some_and(|rendered| !same_value(found.node, rendered));
+            let changed =
+                leaf && rendered_node.is_some_and(|rendered| !same_value(found.node, rendered));
             return Relocated {
                 file: source_file,
                 span: found.span(part),
@@ -406,7 +428,12 @@ impl Renderings {
     /// The patches that may apply to a rendered object, in the order Kustomize applies
     /// them: the innermost kustomization's first, and within one kustomization its
     /// components' patches before its own.
-    fn applied_patches(&self, chain: &[usize], rendered: &Object, source: &Object) -> Vec<&ParsedPatch> {
+    fn applied_patches(
+        &self,
+        chain: &[usize],
+        rendered: &Object,
+        source: &Object,
+    ) -> Vec<&ParsedPatch> {
         let mut kustomizations = Vec::new();
         for &k in chain.iter().rev() {
             for component in self.components_of(k) {
@@ -427,7 +454,9 @@ impl Renderings {
                 .map(|entries| {
                     entries
                         .iter()
-                        .filter_map(|e| Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string())))
+                        .filter_map(|e| {
+                            Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string()))
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -498,7 +527,12 @@ impl Renderings {
             (Some("metadata"), Some("labels")) => &["labels", "commonLabels"],
             (Some("metadata"), Some("annotations")) => &["commonAnnotations"],
             (Some("spec"), Some("replicas")) => &["replicas"],
-            _ if steps.iter().any(|s| matches!(s, Step::Key(k) if &**k == "image")) => &["images"],
+            _ if steps
+                .iter()
+                .any(|s| matches!(s, Step::Key(k) if &**k == "image")) =>
+            {
+                &["images"]
+            }
             // Subjects' namespaces follow `namespace:` too.
             _ if steps.last() == Some(&Step::Key("namespace".into())) => &["namespace"],
             _ => &[],
@@ -506,9 +540,10 @@ impl Renderings {
         for &k in chain {
             let kustomization: &Kustomization = &self.plan.kustomizations[k];
             for candidate in candidates {
-                if let (Some(transformer), Some(file)) =
-                    (kustomization.transformer(candidate), self.kustomization_files[k])
-                {
+                if let (Some(transformer), Some(file)) = (
+                    kustomization.transformer(candidate),
+                    self.kustomization_files[k],
+                ) {
                     let value = transformer
                         .value
                         .as_ref()

@@ -219,7 +219,10 @@ impl InlineMap {
             .map(|&line| {
                 let rest = &file_text[line..];
                 let text = rest.split('\n').next().unwrap_or("");
-                (text.len() - text.trim_start_matches(' ').len(), text.trim().is_empty())
+                (
+                    text.len() - text.trim_start_matches(' ').len(),
+                    text.trim().is_empty(),
+                )
             })
             .find(|(_, blank)| !blank)
             .map_or(0, |(indent, _)| indent);
@@ -260,7 +263,8 @@ pub fn selects(
         Some((group, version)) => (group, version),
         None => ("", api_version),
     };
-    let field_is = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
+    let field_is =
+        |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
     if !field_is(&selector.kind, kind)
         || !field_is(&selector.group, group)
         || !field_is(&selector.version, version)
@@ -305,22 +309,31 @@ fn anchored_match(pattern: &str, text: &str) -> bool {
 /// selector salint does not evaluate counts as a match (the patch is then asked whether it
 /// writes the field at all).
 fn equality_selector_matches(selector: &str, labels: &[(String, String)]) -> bool {
-    let value = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-    selector.split(',').map(str::trim).filter(|s| !s.is_empty()).all(|term| {
-        if term.contains(" in ") || term.contains(" notin ") || term.contains('(') {
-            return true;
-        }
-        if let Some((key, wanted)) = term.split_once("!=") {
-            return value(key.trim()) != Some(wanted.trim());
-        }
-        if let Some((key, wanted)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            return value(key.trim()) == Some(wanted.trim());
-        }
-        if let Some(key) = term.strip_prefix('!') {
-            return value(key.trim()).is_none();
-        }
-        value(term).is_some()
-    })
+    let value = |key: &str| {
+        labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|term| {
+            if term.contains(" in ") || term.contains(" notin ") || term.contains('(') {
+                return true;
+            }
+            if let Some((key, wanted)) = term.split_once("!=") {
+                return value(key.trim()) != Some(wanted.trim());
+            }
+            if let Some((key, wanted)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                return value(key.trim()) == Some(wanted.trim());
+            }
+            if let Some(key) = term.strip_prefix('!') {
+                return value(key.trim()).is_none();
+            }
+            value(term).is_some()
+        })
 }
 
 #[cfg(test)]
@@ -331,7 +344,8 @@ mod tests {
     fn inline_literal_patches_point_into_the_kustomization() {
         let text = "patches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /spec/template/spec/serviceAccountName\n      value: api\n";
         let root = load_documents(text).documents.remove(0).root;
-        let kustomization = super::super::file::read(std::path::Path::new("/k/kustomization.yaml"), &root);
+        let kustomization =
+            super::super::file::read(std::path::Path::new("/k/kustomization.yaml"), &root);
         let parsed = ParsedPatch::parse(&kustomization.patches[0], 0, text);
         let steps: Vec<Step> = ["spec", "template", "spec", "serviceAccountName"]
             .iter()
@@ -357,7 +371,10 @@ mod tests {
         let (span, _) = docs[0].writes(&steps, Part::Value).unwrap();
         assert_eq!(&text[span.start..span.end], "api");
         assert!(docs[0]
-            .writes(&[Step::Key("spec".into()), Step::Key("replicas".into())], Part::Value)
+            .writes(
+                &[Step::Key("spec".into()), Step::Key("replicas".into())],
+                Part::Value
+            )
             .is_none());
     }
 
@@ -370,10 +387,38 @@ mod tests {
             ..Selector::default()
         };
         let labels = |_: &str| vec![("app".to_string(), "shop".to_string())];
-        assert!(selects(&selector, "apps/v1", "Deployment", &["web"], &[None], &labels));
-        assert!(!selects(&selector, "apps/v1", "Deployment", &["webb"], &[None], &labels));
-        assert!(!selects(&selector, "apps/v1", "StatefulSet", &["web"], &[None], &labels));
+        assert!(selects(
+            &selector,
+            "apps/v1",
+            "Deployment",
+            &["web"],
+            &[None],
+            &labels
+        ));
+        assert!(!selects(
+            &selector,
+            "apps/v1",
+            "Deployment",
+            &["webb"],
+            &[None],
+            &labels
+        ));
+        assert!(!selects(
+            &selector,
+            "apps/v1",
+            "StatefulSet",
+            &["web"],
+            &[None],
+            &labels
+        ));
         let none = |_: &str| Vec::new();
-        assert!(!selects(&selector, "apps/v1", "Deployment", &["web"], &[None], &none));
+        assert!(!selects(
+            &selector,
+            "apps/v1",
+            "Deployment",
+            &["web"],
+            &[None],
+            &none
+        ));
     }
 }

@@ -5,7 +5,7 @@
 //! scanned kustomization refers to are read too, inside the scanned paths or not: a base
 //! is part of every overlay's rendering.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::file::{self, Kustomization, PatchSource, Reference, Target};
@@ -55,10 +55,8 @@ impl Plan {
     pub fn build(scanned: &[PathBuf], max_size: u64) -> Plan {
         let mut plan = Plan::default();
         let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut queue: Vec<(PathBuf, bool)> = scanned
-            .iter()
-            .map(|path| (canonical(path), true))
-            .collect();
+        let mut queue: Vec<(PathBuf, bool)> =
+            scanned.iter().map(|path| (canonical(path), true)).collect();
         // Scanned ones first, so a file both scanned and reached counts as scanned.
         queue.sort();
         queue.reverse();
@@ -110,7 +108,7 @@ impl Plan {
             {
                 if let Some(found) = reference
                     .local()
-                    .filter(|p| p.is_dir())
+                    .filter(|_| reference.is_dir)
                     .and_then(kustomization_in)
                 {
                     queue.push((found, false));
@@ -212,12 +210,12 @@ impl Plan {
 
     /// Every file some kustomization consumes: resource files, patches, generator inputs.
     /// Such a file reaches a cluster only through Kustomize, so it is never judged alone.
-    pub fn consumed_files(&self) -> BTreeSet<PathBuf> {
+    pub fn consumed_files(&self) -> HashSet<PathBuf> {
         self.kustomizations
             .iter()
             .flat_map(Kustomization::references)
+            .filter(|reference| !reference.is_dir)
             .filter_map(Reference::local)
-            .filter(|path| !path.is_dir())
             .map(Path::to_path_buf)
             .collect()
     }
@@ -240,7 +238,7 @@ impl Plan {
         let mut files = Vec::new();
         for k in self.closure(root) {
             for reference in &self.kustomizations[k].resources {
-                if let Some(path) = reference.local().filter(|p| !p.is_dir()) {
+                if let Some(path) = reference.local().filter(|_| !reference.is_dir) {
                     if !files.iter().any(|f| f == path) {
                         files.push(path.to_path_buf());
                     }
@@ -434,13 +432,16 @@ mod tests {
         let root = plan.roots[..].to_vec();
         assert_eq!(root.len(), 1);
         let root = root[0];
-        assert!(plan.kustomizations[root].file.ends_with("prod/kustomization.yaml"));
+        assert!(plan.kustomizations[root]
+            .file
+            .ends_with("prod/kustomization.yaml"));
         assert_eq!(plan.closure(root).len(), 3);
         let base_file = canonical(&dir.path().join("base/deploy.yaml"));
         let chain = plan.chain_to(root, &base_file).unwrap();
         assert_eq!(chain.len(), 2);
         assert_eq!(plan.namespace_of(root), Some("prod"));
-        let names = |set: Vec<PathBuf>| -> Vec<String> {
+        let names = |mut set: Vec<PathBuf>| -> Vec<String> {
+            set.sort();
             set.iter()
                 .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
                 .collect()

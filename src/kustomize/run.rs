@@ -143,9 +143,77 @@ impl Renderer {
                 origin_base: wrapper_dir,
                 aliases,
             }),
-            Finished { stderr, .. } => Err(clean_message(&stderr)),
+            Finished { stderr, .. } => {
+                // Kustomize names the root and the copies by their temporary folders.
+                let through = match mirror {
+                    Some(_) => wrapper_dir.join(&resource),
+                    None => root.to_path_buf(),
+                };
+                let mut names = vec![(through, root.to_path_buf())];
+                for (copy, original) in &aliases {
+                    if let (Some(copy), Some(original)) = (copy.parent(), original.parent()) {
+                        names.push((copy.to_path_buf(), original.to_path_buf()));
+                    }
+                }
+                let message = user_paths(&clean_message(&stderr), root, &resource, &names);
+                Err(match mirror {
+                    // The copies (folders `k0`, `k1`, ... of the temporary folder) write
+                    // their references relative to themselves.
+                    Some(_) => copies_relative(&message, &wrapper_dir.join("k0"), &names),
+                    None => message,
+                })
+            }
         }
     }
+}
+
+/// Kustomize's message as the user's: without the wrapper kustomization's layer (it names
+/// the root through the temporary folder), with the temporary copies named as the
+/// kustomizations they copy, and with paths as salint shows them.
+fn user_paths(message: &str, root: &Path, resource: &Path, names: &[(PathBuf, PathBuf)]) -> String {
+    let mut message = message.to_string();
+    if let Some((through, _)) = names.first() {
+        let layer = format!(
+            "recursed accumulation of path '{}': ",
+            through.to_string_lossy()
+        );
+        if let Some(at) = message.find(&layer) {
+            message = message[at + layer.len()..].to_string();
+        }
+    }
+    for (temporary, real) in names {
+        message = message.replace(
+            &*temporary.to_string_lossy(),
+            &crate::discover::display_path(real),
+        );
+    }
+    message = message.replace(
+        &format!("'{}'", resource.to_string_lossy()),
+        &format!("'{}'", crate::discover::display_path(root)),
+    );
+    // Absolute paths below the working folder, as display paths (where a path starts).
+    if let Ok(cwd) = std::env::current_dir() {
+        let cwd = super::plan::canonical(&cwd);
+        for before in ["'", " ", "("] {
+            message = message.replace(&format!("{before}{}/", cwd.to_string_lossy()), before);
+        }
+    }
+    message
+}
+
+/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's.
+fn copies_relative(message: &str, copy_dir: &Path, names: &[(PathBuf, PathBuf)]) -> String {
+    let relative = regex::Regex::new(r"'((?:\.\./)+[^']*)'").expect("a valid pattern");
+    relative
+        .replace_all(message, |captures: &regex::Captures| {
+            let path = super::file::normalize(&copy_dir.join(&captures[1]));
+            let real = names
+                .iter()
+                .find(|(temporary, _)| *temporary == path)
+                .map_or(path.clone(), |(_, real)| real.clone());
+            format!("'{}'", crate::discover::display_path(&real))
+        })
+        .into_owned()
 }
 
 /// Kustomize's output for a root.
@@ -188,7 +256,10 @@ fn write_mirror(dir: &Path, mirror: &Mirror) -> std::io::Result<Vec<(PathBuf, Pa
                 Edit::Path(path) => relative_path(&copy_dir, &path).unwrap_or(path),
             };
             let written = format!("{prefix}{}", target.to_string_lossy());
-            if span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end) {
+            if span.end <= text.len()
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end)
+            {
                 let quoted = serde_json::to_string(&written).unwrap_or_default();
                 text.replace_range(span.start..span.end, &quoted);
             }
@@ -221,10 +292,17 @@ struct Finished {
 }
 
 /// Runs `command`, killing it after `timeout`; output beyond `max_bytes` is an error.
-fn run_bounded(mut command: Command, timeout: Duration, max_bytes: u64) -> Result<Finished, String> {
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", command.get_program().to_string_lossy()))?;
+fn run_bounded(
+    mut command: Command,
+    timeout: Duration,
+    max_bytes: u64,
+) -> Result<Finished, String> {
+    let mut child = command.spawn().map_err(|e| {
+        format!(
+            "cannot run {}: {e}",
+            command.get_program().to_string_lossy()
+        )
+    })?;
     let reader = |stream: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -234,8 +312,18 @@ fn run_bounded(mut command: Command, timeout: Duration, max_bytes: u64) -> Resul
             bytes
         })
     };
-    let stdout = reader(child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
-    let stderr = reader(child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
+    let stdout = reader(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let stderr = reader(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -292,7 +380,10 @@ pub fn clean_message(stderr: &str) -> String {
         .filter(|line| !line.is_empty() && !line.starts_with("# Warning:"))
         .collect();
     let message = lines.join(" ");
-    let message = message.strip_prefix("Error: ").unwrap_or(&message).to_string();
+    let message = message
+        .strip_prefix("Error: ")
+        .unwrap_or(&message)
+        .to_string();
     if message.is_empty() {
         "Kustomize failed without a message".to_string()
     } else {
@@ -346,6 +437,9 @@ mod tests {
         );
         let block = "E1201 run.go:72] \"command failed\" err=<\n\tfirst line\n\tsecond\n >\n";
         assert_eq!(clean_message(block), "first line second");
-        assert_eq!(clean_message("Error: no kustomization\n"), "no kustomization");
+        assert_eq!(
+            clean_message("Error: no kustomization\n"),
+            "no kustomization"
+        );
     }
 }

@@ -31,15 +31,13 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
         .collect();
     let graph = Graph::of(objects, cluster.implicit.clone());
     // Where a workload's field is written: a rendered one's in the file it came from.
-    let written = |file: usize, span: crate::source::Span| {
-        match analysis
-            .inputs
-            .renderings
-            .relocate(&analysis.inputs.objects, file, span)
-        {
-            Some(relocated) => (relocated.file, relocated.span),
-            None => (file, span),
-        }
+    let written = |file: usize, span: crate::source::Span| match analysis
+        .inputs
+        .renderings
+        .relocate(&analysis.inputs.objects, file, span)
+    {
+        Some(relocated) => (relocated.file, relocated.span),
+        None => (file, span),
     };
     let workload = graph.workloads.iter().find(|w| {
         w.service_account_field.is_some_and(|f| {

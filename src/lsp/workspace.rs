@@ -405,8 +405,8 @@ impl Workspace {
                 let reads = crate::input::root_reads(&self.plan, root);
                 let file = &self.plan.kustomizations[root].file;
                 let stale = saved.as_ref().is_some_and(|s| reads.contains(s));
-                let needed = !self.rendered.contains_key(file)
-                    && reads.iter().any(|r| open.contains(r));
+                let needed =
+                    !self.rendered.contains_key(file) && reads.iter().any(|r| open.contains(r));
                 stale || needed
             })
             .collect();
@@ -414,7 +414,9 @@ impl Workspace {
             return false;
         }
         let options = self.read_options();
-        let renderer = crate::kustomize::Renderer::find(&options.render.mode).ok().flatten();
+        let renderer = crate::kustomize::Renderer::find(&options.render.mode)
+            .ok()
+            .flatten();
         let repository = Repository::from_plan(self.plan.clone(), renderer, wanted);
         for RootOutput { root, output } in repository.render(&options) {
             self.rendered
@@ -500,7 +502,9 @@ impl Workspace {
         let mut wanted = Vec::new();
         let renderer = match self.plan.kustomizations.is_empty() {
             true => None,
-            false => crate::kustomize::Renderer::find(&options.render.mode).ok().flatten(),
+            false => crate::kustomize::Renderer::find(&options.render.mode)
+                .ok()
+                .flatten(),
         };
         let renders = renderer.is_some();
         for &root in &self.plan.roots {
@@ -624,10 +628,10 @@ pub struct Loaded {
     kustomizations: Vec<PathBuf>,
 }
 
-/// A file's parse with its path recorded (Kustomize's origins name files by path).
+/// A file's parse with its real path recorded (Kustomize's origins name files by it).
 fn parsed_from(path: &Path, mut parsed: Inputs) -> Inputs {
     for file in &mut parsed.files {
-        file.path = Some(crate::kustomize::file::normalize(path));
+        file.path = Some(crate::kustomize::plan::canonical(path));
     }
     parsed
 }

@@ -16,7 +16,10 @@ pub enum Step {
     /// The value of a mapping key.
     Key(Box<str>),
     /// A sequence item, with its `name` when it is a mapping that has one.
-    Item { index: usize, name: Option<Box<str>> },
+    Item {
+        index: usize,
+        name: Option<Box<str>>,
+    },
 }
 
 /// Which side of the last step a span is: a mapping key, or the value.
@@ -254,7 +257,10 @@ mod tests {
         assert_eq!((key.part, key.exact), (Part::Key, true));
         let secret = text.find("s}").unwrap();
         let deep = path_to(&tree, Span::new(secret, secret + 1));
-        assert_eq!(deep.dotted(), "spec.template.spec.volumes[1].secret.secretName");
+        assert_eq!(
+            deep.dotted(),
+            "spec.template.spec.volumes[1].secret.secretName"
+        );
         // The same path in a tree that orders items differently: matched by name.
         let other = root("spec:\n  template:\n    spec:\n      volumes:\n        - name: b\n          secret: {secretName: t}\n");
         let found = follow(&other, &deep.steps).unwrap();
