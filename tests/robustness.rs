@@ -1174,3 +1174,58 @@ fn a_long_suppression_reason_is_cut_in_the_human_report() {
         .collect();
     assert_eq!(reasons, [10_000; 4]);
 }
+
+/// One long name repeated by every finding that mentions it: a ClusterRoleBinding named with
+/// 100,000 characters grants cluster-admin to every ServiceAccount, so each Pod's
+/// `powerful-token-mounted` names it twice (2,000 Pods: 400 MB of JSON and a 440 MB human
+/// report in 20 s, from a 400 KB file; found by the structure-aware fuzzer). Messages keep
+/// their first 2,048 and last 1,024 characters; the binding's own finding still names the
+/// object whole.
+#[test]
+fn a_long_name_in_every_finding_is_cut_in_messages() {
+    let name = "b".repeat(100_000);
+    let mut text = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: {name}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}\nsubjects: [{{kind: Group, name: \"system:serviceaccounts\", apiGroup: rbac.authorization.k8s.io}}]\n"
+    );
+    for n in 0..200 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{n}, namespace: shop}}\nspec:\n  containers: [{{name: c, image: i}}]\n"
+        ));
+    }
+    let dir = dir_with(&[("all.yaml", text.as_bytes())]);
+    // Read while it runs (`run_in` reads at the end: the report fills the pipe).
+    let run = salint_text(dir.path(), &["check", "--format", "json", "."], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let powerful: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "powerful-token-mounted")
+        .collect();
+    assert_eq!(powerful.len(), 200);
+    for finding in &powerful {
+        let message = finding["message"].as_str().unwrap();
+        assert!(message.chars().count() < 4200, "{}", message.len());
+        let left_out: usize = message
+            .split_once(" … (")
+            .and_then(|(_, rest)| rest.split_once(" characters left out) … "))
+            .and_then(|(count, _)| count.parse().ok())
+            .unwrap_or_else(|| panic!("{message:.300}"));
+        assert!(left_out > 96_000, "{left_out}");
+        let related = finding["related"][0]["message"].as_str().unwrap();
+        assert!(related.chars().count() < 4200, "{}", related.len());
+    }
+    let binding = findings
+        .iter()
+        .find(|f| f["object"]["kind"] == "ClusterRoleBinding")
+        .expect("the binding's own finding");
+    assert_eq!(binding["object"]["name"].as_str().unwrap().len(), 100_000);
+
+    let human = salint_text(dir.path(), &["check", "--color", "never", "."], &[]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stdout.len() < 10_000_000,
+        "{} bytes",
+        human.stdout.len()
+    );
+}
