@@ -1,7 +1,10 @@
 //! The ClusterRoles every cluster has without any manifest defining them (`cluster-admin`,
-//! `admin`, `edit`, `view`, the `system:aggregate-to-*` roles and the commonly bound
-//! `system:` roles), and the few Roles the control plane keeps in `kube-system`, kept as data in `data/builtin-clusterroles.yaml` for one Kubernetes
-//! version, so a binding to `edit` is understood although `edit` is not in the input.
+//! `admin`, `edit`, `view`, the `system:aggregate-to-*` roles, the other `system:` roles and
+//! the `system:controller:*` roles), and the Roles the control plane keeps in `kube-system`
+//! and `kube-public`: the whole RBAC bootstrap policy of one Kubernetes version, kept as data
+//! in `data/builtin-clusterroles.yaml` (generated from Kubernetes' own code by
+//! `scripts/builtin-roles`), so a binding to `edit` is understood although `edit` is not in
+//! the input.
 //!
 //! The objects are parsed once per process and live for its lifetime. They carry
 //! [`BUILTIN_FILE`] as their file: they have no place in the user's files, so nothing
@@ -47,10 +50,10 @@ pub fn builtin_objects() -> &'static [Object] {
     })
 }
 
-/// Whether every cluster has a ClusterRole `name`: one of the data file, or one of the
-/// per-controller `system:controller:*` roles, whose rules the data leaves out.
+/// Whether every cluster has a ClusterRole `name`: one of the bootstrap policy's (the data
+/// file holds them all, the `system:controller:*` ones included).
 pub fn exists_in_every_cluster(name: &str) -> bool {
-    name.starts_with("system:controller:") || is_builtin_cluster_role(name)
+    is_builtin_cluster_role(name)
 }
 
 /// Whether `name` is a built-in ClusterRole.
@@ -72,7 +75,10 @@ mod tests {
             assert!(
                 object.kind == "ClusterRole"
                     || (object.kind == "Role"
-                        && object.declared_namespace.as_deref() == Some("kube-system")),
+                        && matches!(
+                            object.declared_namespace.as_deref(),
+                            Some("kube-system" | "kube-public")
+                        )),
                 "{}",
                 object.name
             );

@@ -17,7 +17,6 @@ use crate::escape;
 use crate::finding::Severity;
 use crate::input::{read_repository, InputError, ReadOptions};
 use crate::report::{self, Report};
-use crate::rules;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -127,9 +126,13 @@ pub struct CheckArgs {
     /// Check only this cluster (repeatable; names as `salint config` lists them).
     #[arg(long = "cluster", value_name = "NAME")]
     pub clusters: Vec<String>,
-    /// Render kustomizations with Kustomize (auto, the default) or lint them as written (never).
+    /// Render Kustomize roots and Helm charts (auto, the default) or not (never).
     #[arg(long, value_enum)]
     pub render: Option<RenderFlag>,
+    /// The chart Helm's output on standard input came from: findings are located in its
+    /// templates (default: the chart its `# Source:` paths name under the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub chart: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -356,23 +359,29 @@ fn apply_flags(config: &mut Config, args: &CheckArgs) {
     config
         .only_clusters
         .extend(args.clusters.iter().map(|v| flag(v, "--cluster")));
-    match args.render {
-        Some(RenderFlag::Never) => {
-            config.render.kustomize = Setting {
-                value: crate::kustomize::RenderMode::Never,
-                origin: Origin::Flag("--render"),
+    apply_render_flag(config, args.render);
+}
+
+/// `--render never` turns Kustomize and Helm off; `--render auto` only undoes `never`
+/// (a configured command stays).
+fn apply_render_flag(config: &mut Config, flag: Option<RenderFlag>) {
+    let never = crate::kustomize::RenderMode::Never;
+    for setting in [&mut config.render.kustomize, &mut config.render.helm] {
+        match flag {
+            Some(RenderFlag::Never) => {
+                *setting = Setting {
+                    value: never.clone(),
+                    origin: Origin::Flag("--render"),
+                }
             }
-        }
-        // `auto` keeps a configured command: it only undoes `never`.
-        Some(RenderFlag::Auto)
-            if config.render.kustomize.value == crate::kustomize::RenderMode::Never =>
-        {
-            config.render.kustomize = Setting {
-                value: crate::kustomize::RenderMode::Auto,
-                origin: Origin::Flag("--render"),
+            Some(RenderFlag::Auto) if setting.value == never => {
+                *setting = Setting {
+                    value: crate::kustomize::RenderMode::Auto,
+                    origin: Origin::Flag("--render"),
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -418,22 +427,30 @@ fn check(args: &CheckArgs) -> u8 {
         );
         return exit::BAD_INPUT;
     }
+    if let Err(message) = crate::helm::HelmRenderer::find(&config.render.helm.value) {
+        eprintln!("salint: error: {message} ({})", config.render.helm.origin);
+        return exit::BAD_INPUT;
+    }
 
     // What to report on, and what to read: with a context folder, more than reported.
     let targets = discover(&args.paths, &filter);
     let mut found = crate::discover::Discovered {
         inputs: targets.inputs.clone(),
         kustomizations: targets.kustomizations.clone(),
+        charts: targets.charts.clone(),
         problems: targets.problems.clone(),
     };
     if let Some(context) = &config.context.value {
         let context = discover(std::slice::from_ref(context), &filter);
         found.inputs.extend(context.inputs);
         found.kustomizations.extend(context.kustomizations);
+        found.charts.extend(context.charts);
         found.problems.extend(context.problems);
         crate::discover::sort_inputs(&mut found.inputs);
-        found.kustomizations.sort();
-        found.kustomizations.dedup();
+        for list in [&mut found.kustomizations, &mut found.charts] {
+            list.sort();
+            list.dedup();
+        }
     }
     // Without a context folder every file read is a target: no names to compare.
     let in_context = config.context.value.is_some();
@@ -464,9 +481,9 @@ fn check(args: &CheckArgs) -> u8 {
         max_file_size: args.max_file_size,
         keep_text: args.format == Format::Human,
         render: crate::input::RenderOptions {
-            mode: config.render.kustomize.value.clone(),
-            timeout: std::time::Duration::from_secs(config.render.timeout_seconds.value),
             only_containing: target_paths,
+            stdin_chart: args.chart.clone(),
+            ..config.render_options()
         },
     };
     let inputs = read_repository(&found, &read);
@@ -619,7 +636,8 @@ fn config_clusters(config: &Config, args: &CheckArgs) -> String {
         keep_text: false,
         render: crate::input::RenderOptions {
             mode: crate::kustomize::RenderMode::Never,
-            ..crate::input::RenderOptions::default()
+            helm: crate::kustomize::RenderMode::Never,
+            ..config.render_options()
         },
     };
     let inputs = read_repository(&found, &read);
@@ -721,16 +739,10 @@ fn inspect(
             value: name.clone(),
             origin: Origin::Flag("--cluster"),
         }));
-    if input.render == Some(RenderFlag::Never) {
-        config.render.kustomize.value = crate::kustomize::RenderMode::Never;
-    }
+    apply_render_flag(&mut config, input.render);
     let found = discover(&input.paths, &filter);
     let read = ReadOptions {
-        render: crate::input::RenderOptions {
-            mode: config.render.kustomize.value.clone(),
-            timeout: std::time::Duration::from_secs(config.render.timeout_seconds.value),
-            only_containing: None,
-        },
+        render: config.render_options(),
         ..ReadOptions::default()
     };
     let inputs = read_repository(&found, &read);
@@ -917,7 +929,7 @@ pub fn rules_table() -> String {
         "{:<6} {:<27} {:<8} {:<13} {}\n",
         "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"
     );
-    for rule in rules::all() {
+    for rule in crate::catalog::all() {
         let doc = rule.doc();
         out.push_str(&format!(
             "{:<6} {:<27} {:<8} {:<13} {}\n",
@@ -932,7 +944,7 @@ pub fn rules_table() -> String {
 }
 
 fn explain(name: &str) -> u8 {
-    match rules::find(name) {
+    match crate::catalog::find(name) {
         Some(rule) => {
             let doc = rule.doc();
             let cis = if doc.cis.is_empty() {
@@ -951,7 +963,7 @@ fn explain(name: &str) -> u8 {
             exit::CLEAN
         }
         None => {
-            let names: Vec<String> = rules::all()
+            let names: Vec<String> = crate::catalog::all()
                 .iter()
                 .map(|r| format!("{} ({})", r.name(), r.code()))
                 .collect();
@@ -970,7 +982,7 @@ pub fn rules_markdown_table() -> String {
     let mut out = String::from(
         "| Code | Name | Severity | Category | CIS | What it flags |\n| --- | --- | --- | --- | --- | --- |\n",
     );
-    for rule in rules::all() {
+    for rule in crate::catalog::all() {
         let doc = rule.doc();
         out.push_str(&format!(
             "| {} | [`{}`](rules/{}.md) | {} | {} | {} | {} |\n",

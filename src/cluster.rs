@@ -35,6 +35,8 @@ pub enum ClusterOrigin {
     Unassigned,
     /// A Kustomize root.
     KustomizeRoot,
+    /// One rendering of a Helm chart (its own values, or one more values file).
+    HelmRendering,
     /// A folder whose files define objects that a sibling folder defines too.
     Folder,
     /// Everything else, judged together.
@@ -147,6 +149,33 @@ pub fn decide(inputs: &Inputs, config: &Config) -> Clusters {
             }
         })
         .collect();
+    let renderings: Vec<Unit> = inputs
+        .charts
+        .renderings
+        .iter()
+        .filter(|rendering| !rendering.failed)
+        .map(|rendering| {
+            let mut objects = Vec::new();
+            let mut files = rendering.files.clone();
+            if let Some(rendered) = rendering.rendered {
+                objects.extend(&objects_of[rendered]);
+                files.push(rendered);
+            }
+            files.sort_unstable();
+            Unit {
+                name: rendering.name.clone(),
+                objects,
+                files,
+                implicit: None,
+                matched_as: inputs.charts.charts.get(rendering.chart).and_then(|chart| {
+                    inputs
+                        .files
+                        .iter()
+                        .position(|f| f.path.as_ref() == Some(&chart.file))
+                }),
+            }
+        })
+        .collect();
     let manifests: Vec<FileId> = (0..inputs.files.len())
         .filter(|&f| inputs.files[f].role == FileRole::Manifest)
         .collect();
@@ -155,9 +184,17 @@ pub fn decide(inputs: &Inputs, config: &Config) -> Clusters {
         None => Namespace::Implicit,
     };
     let mut list = if config.clusters.is_empty() {
-        automatic(inputs, &objects_of, roots, &manifests, &implicit)
+        automatic(
+            inputs,
+            &objects_of,
+            roots,
+            renderings,
+            &manifests,
+            &implicit,
+        )
     } else {
-        configured(inputs, config, &objects_of, roots, &manifests, &implicit)
+        let units = roots.into_iter().chain(renderings).collect();
+        configured(inputs, config, &objects_of, units, &manifests, &implicit)
     };
     disambiguate(&mut list);
     let mut of_file = vec![Vec::new(); inputs.files.len()];
@@ -290,15 +327,23 @@ fn automatic(
     inputs: &Inputs,
     objects_of: &[Vec<usize>],
     roots: Vec<Unit>,
+    renderings: Vec<Unit>,
     manifests: &[FileId],
     implicit: &ImplicitOf,
 ) -> Vec<Cluster> {
-    let mut list: Vec<Cluster> = roots
+    let rendered = roots
         .iter()
-        .map(|unit| {
+        .map(|unit| (unit, ClusterOrigin::KustomizeRoot))
+        .chain(
+            renderings
+                .iter()
+                .map(|unit| (unit, ClusterOrigin::HelmRendering)),
+        );
+    let mut list: Vec<Cluster> = rendered
+        .map(|(unit, origin)| {
             cluster_of(
                 unit.name.clone(),
-                ClusterOrigin::KustomizeRoot,
+                origin,
                 &[unit],
                 implicit(unit.implicit.as_deref()),
             )
@@ -533,7 +578,11 @@ fn describe_decision(list: &[Cluster], config: &Config) -> Option<String> {
     if !config.clusters.is_empty() {
         return None;
     }
-    let trivial = list.len() <= 1 && list.iter().all(|c| c.origin == ClusterOrigin::Whole);
+    // One cluster of plain manifests, or Helm's output on standard input: as ever.
+    let trivial = list.len() <= 1
+        && list
+            .iter()
+            .all(|c| c.origin == ClusterOrigin::Whole || c.name == "<stdin>");
     if trivial {
         return None;
     }
@@ -546,6 +595,7 @@ fn describe_decision(list: &[Cluster], config: &Config) -> Option<String> {
     let mut parts = Vec::new();
     for (origin, why) in [
         (ClusterOrigin::KustomizeRoot, "Kustomize roots"),
+        (ClusterOrigin::HelmRendering, "Helm renderings"),
         (ClusterOrigin::Folder, "they define the same objects"),
         (ClusterOrigin::Whole, "the other manifests"),
     ] {
@@ -590,6 +640,7 @@ impl Clusters {
                 ClusterOrigin::Configured(origin) => format!("configured at {origin}"),
                 ClusterOrigin::Unassigned => "files no configured cluster matches".to_string(),
                 ClusterOrigin::KustomizeRoot => "Kustomize root".to_string(),
+                ClusterOrigin::HelmRendering => "Helm rendering".to_string(),
                 ClusterOrigin::Folder => {
                     "folder whose objects a sibling folder defines too".to_string()
                 }

@@ -23,6 +23,9 @@ pub struct Discovered {
     /// `kustomization.yaml`, `kustomization.yml` and `Kustomization` files: read as
     /// kustomizations, never as manifests (whatever `--include` says).
     pub kustomizations: Vec<PathBuf>,
+    /// `Chart.yaml` files: Helm charts, rendered by Helm; their templates are never read
+    /// as manifests.
+    pub charts: Vec<PathBuf>,
     pub problems: Vec<DiscoveryProblem>,
 }
 
@@ -42,6 +45,11 @@ pub fn is_kustomization_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
         .is_some_and(|name| KUSTOMIZATION_FILE_NAMES.contains(&name))
+}
+
+/// Whether `path` names a chart's `Chart.yaml`.
+pub fn is_chart_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name == "Chart.yaml")
 }
 
 /// The file patterns read inside folders when `--include` is not given.
@@ -139,6 +147,7 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
                     .to_string(),
             }),
             Ok(_) if is_kustomization_file(path) => found.kustomizations.push(path.to_path_buf()),
+            Ok(_) if is_chart_file(path) => found.charts.push(path.to_path_buf()),
             Ok(_) => found.inputs.push(InputSource::File(path.to_path_buf())),
             Err(error) => found.problems.push(DiscoveryProblem {
                 path: display_path(path),
@@ -149,6 +158,8 @@ pub fn discover(args: &[String], filter: &FileFilter) -> Discovered {
     sort_inputs(&mut found.inputs);
     found.kustomizations.sort();
     found.kustomizations.dedup();
+    found.charts.sort();
+    found.charts.dedup();
     found
 }
 
@@ -200,6 +211,8 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
                     // Not read.
                 } else if is_kustomization_file(path) {
                     walked.kustomizations.push(path.to_path_buf());
+                } else if is_chart_file(path) {
+                    walked.charts.push(path.to_path_buf());
                 } else if filter.included(relative) {
                     walked.inputs.push(InputSource::File(path.to_path_buf()));
                 }
@@ -229,6 +242,7 @@ fn walk_folder(root: &Path, filter: &FileFilter, found: &mut Discovered) {
 
     found.inputs.append(&mut walked.inputs);
     found.kustomizations.append(&mut walked.kustomizations);
+    found.charts.append(&mut walked.charts);
     found.problems.append(&mut walked.problems);
 }
 

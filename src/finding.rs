@@ -1,44 +1,9 @@
 //! Findings as plain data: every output format, the exit code and fingerprints read these.
 
-use std::fmt;
-
+use crate::catalog::RuleId;
+pub use crate::catalog::Severity;
 use crate::model::ObjectRef;
-use crate::rules::Rule;
 use crate::source::{FileId, Span};
-
-/// How serious a finding is. Ordered: `Note < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "note" => Some(Severity::Note),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A place in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,6 +18,16 @@ pub struct Location {
 pub struct Related {
     pub location: Location,
     pub message: String,
+}
+
+/// A place in a renderer's output: the rendering (its cluster), line, column and the
+/// line's text. Not a file of the repository: JSON and SARIF show it beside the location.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RenderedAt {
+    pub cluster: String,
+    pub line: usize,
+    pub column: usize,
+    pub text: String,
 }
 
 /// How a finding was silenced.
@@ -87,7 +62,7 @@ pub enum BaselineState {
 /// One problem found.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule: &'static Rule,
+    pub rule: RuleId,
     pub severity: Severity,
     /// What is wrong, why it matters and how to fix it, in one paragraph.
     pub message: String,
@@ -106,6 +81,9 @@ pub struct Finding {
     pub object_index: usize,
     /// The clusters it holds in (see `crate::cluster`), sorted.
     pub clusters: Vec<String>,
+    /// Where a finding on a renderer's output (Kustomize's, Helm's) was in that output,
+    /// before it was located in the repository file that wrote it.
+    pub rendered: Option<RenderedAt>,
     /// Set when an annotation, a comment or the configuration silences the finding.
     pub suppression: Option<Suppression>,
     /// Set when the run compares against a baseline.

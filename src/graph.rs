@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::model::rbac::{Binding, LabelRequirement, PolicyRule, Role, Subject, SubjectKind};
 use crate::model::secret::TokenSecret;
 use crate::model::service_account::ServiceAccount;
+use crate::model::validity::{self, InvalidField, Rejected};
 use crate::model::workload::Workload;
 use crate::model::{Namespace, Object};
 use crate::permissions::RoleGrants;
@@ -63,6 +64,14 @@ pub enum AutomountSource {
     ServiceAccount(Span),
     /// Neither sets it: the token is mounted.
     Default,
+    /// A mirror pod (annotation key at this span): the admission plugin leaves it alone.
+    MirrorPod(Span),
+    /// Every container already mounts a volume at the token path (the first `mountPath`
+    /// here): the admission plugin adds no token.
+    PathTaken(Span),
+    /// The pod spec mounts a projected `kube-api-access-*` volume at the token path itself
+    /// (this `mountPath`), as a pod read back from a cluster does.
+    OwnTokenVolume(Span),
 }
 
 /// Whether a workload's pods get the ServiceAccount token mounted, and why.
@@ -79,20 +88,37 @@ enum Modelled<'a> {
     Role(Role<'a>),
     Binding(Binding<'a>),
     TokenSecret(TokenSecret<'a>),
+    Rejected(Rejected<'a>),
     Other,
 }
 
 impl<'a> Modelled<'a> {
+    /// The object's typed view, or [`Modelled::Rejected`] when the API server would reject
+    /// it (see [`crate::model::validity`]).
     fn of(object: &'a Object, implicit: &Namespace) -> Modelled<'a> {
         let namespace = &object.namespace(implicit);
+        let checked = |fields: Vec<InvalidField<'a>>, modelled: Modelled<'a>| match fields {
+            fields if fields.is_empty() => modelled,
+            fields => Modelled::Rejected(Rejected {
+                object,
+                namespace: namespace.clone(),
+                fields,
+            }),
+        };
         if let Some(sa) = ServiceAccount::from_object(object, namespace) {
-            Modelled::ServiceAccount(sa)
+            checked(
+                validity::of_service_account(&sa),
+                Modelled::ServiceAccount(sa),
+            )
         } else if let Some(workload) = Workload::from_object(object, namespace) {
-            Modelled::Workload(workload)
+            checked(
+                validity::of_workload(&workload),
+                Modelled::Workload(workload),
+            )
         } else if let Some(role) = Role::from_object(object, namespace) {
-            Modelled::Role(role)
+            checked(validity::of_role(&role), Modelled::Role(role))
         } else if let Some(binding) = Binding::from_object(object, namespace) {
-            Modelled::Binding(binding)
+            checked(validity::of_binding(&binding), Modelled::Binding(binding))
         } else if let Some(secret) = TokenSecret::from_object(object, namespace) {
             Modelled::TokenSecret(secret)
         } else {
@@ -125,6 +151,9 @@ pub struct Graph<'a> {
     pub roles: Vec<Role<'a>>,
     pub bindings: Vec<Binding<'a>>,
     pub token_secrets: Vec<TokenSecret<'a>>,
+    /// Objects the API server would reject (a field of the wrong type, a required one
+    /// missing): only `invalid-field-type` judges them, and they grant nothing.
+    pub rejected: Vec<Rejected<'a>>,
     service_accounts_by_name: HashMap<&'a str, Vec<usize>>,
     /// The first ServiceAccount of each name and namespace: lookups stay constant when the
     /// same name (`default`) exists in every namespace.
@@ -136,9 +165,8 @@ pub struct Graph<'a> {
     /// a name in each namespace.
     cluster_role_at: HashMap<&'a str, usize>,
     role_at: HashMap<&'a str, HashMap<Namespace, usize>>,
-    /// For each role, the roles whose rules it holds: itself, plus for an aggregating
-    /// ClusterRole every ClusterRole its selectors reach (transitively).
-    rule_sources: Vec<Vec<usize>>,
+    /// For each role, the rules it holds (see [`RuleSet`]).
+    rule_sets: Vec<RuleSet>,
     /// For each role, whether one of its effective rules is `*` on `*` in `*`: every
     /// permission rule asks it of every binding.
     grants_everything: Vec<bool>,
@@ -184,13 +212,14 @@ impl<'a> Graph<'a> {
             roles: Vec::with_capacity(roles),
             bindings: Vec::with_capacity(count(|m| matches!(m, Modelled::Binding(_)))),
             token_secrets: Vec::new(),
+            rejected: Vec::new(),
             service_accounts_by_name: HashMap::with_capacity(accounts),
             service_account_at: HashMap::with_capacity(accounts),
             service_accounts_by_namespace: HashMap::new(),
             roles_by_name: HashMap::with_capacity(roles),
             cluster_role_at: HashMap::new(),
             role_at: HashMap::new(),
-            rule_sources: Vec::new(),
+            rule_sets: Vec::new(),
             grants_everything: Vec::new(),
             role_grants: Vec::new(),
             workload_keys: Vec::new(),
@@ -204,12 +233,13 @@ impl<'a> Graph<'a> {
                 Modelled::Role(role) => graph.add_role(role),
                 Modelled::Binding(binding) => graph.add_binding(binding),
                 Modelled::TokenSecret(secret) => graph.token_secrets.push(secret),
+                Modelled::Rejected(rejected) => graph.rejected.push(rejected),
                 Modelled::Other => {}
             }
         }
         graph.add_builtin_roles();
         graph.index_role_refs();
-        graph.rule_sources = resolve_aggregation(&graph.roles);
+        graph.rule_sets = resolve_aggregation(&graph.roles);
         graph.grants_everything = (0..graph.roles.len())
             .map(|role| {
                 graph
@@ -350,6 +380,17 @@ impl<'a> Graph<'a> {
             .map(|&i| &self.service_accounts[i])
     }
 
+    /// Whether the input has an object of `kind` called `name` (in a namespace that may be
+    /// `namespace`, when given) that the API server would reject: a reference to it is not
+    /// dangling, the object is invalid (and reported so).
+    pub fn rejected_object(&self, kind: &str, name: &str, namespace: Option<&Namespace>) -> bool {
+        self.rejected.iter().any(|r| {
+            r.object.kind == kind
+                && r.object.name == name
+                && namespace.is_none_or(|ns| r.namespace.may_equal(ns))
+        })
+    }
+
     /// Every Role or ClusterRole called `name`.
     pub fn roles_named<'g>(&'g self, name: &str) -> impl Iterator<Item = &'g Role<'a>> + 'g {
         self.roles_by_name
@@ -390,21 +431,35 @@ impl<'a> Graph<'a> {
             .get_or_init(|| RoleGrants::of(self, role, cluster_binding))
     }
 
-    /// The roles whose rules role `role` holds: itself, and what it aggregates.
-    pub fn rule_sources(&self, role: usize) -> &[usize] {
-        &self.rule_sources[role]
+    /// The rules role `role` grants, as (role writing the rule, index into its `rules`):
+    /// its own, or for an aggregating ClusterRole those the aggregation gives it.
+    pub fn effective_rule_indexes(&self, role: usize) -> Vec<(usize, usize)> {
+        match &self.rule_sets[role] {
+            RuleSet::Own => (0..self.roles[role].rules.len())
+                .map(|rule| (role, rule))
+                .collect(),
+            RuleSet::Aggregated(rules) => rules.clone(),
+        }
     }
 
-    /// The rules a role grants, including those it aggregates, each with the role that
-    /// holds it.
+    /// The rules a role grants (aggregated ones for an aggregating ClusterRole), each with
+    /// the role whose `rules` write it.
     pub fn effective_rules<'g>(
         &'g self,
         role: usize,
     ) -> impl Iterator<Item = (&'g Role<'a>, &'g PolicyRule<'a>)> + 'g {
-        self.rule_sources[role].iter().flat_map(move |&source| {
-            let source = &self.roles[source];
-            source.rules.iter().map(move |rule| (source, rule))
-        })
+        let (own, aggregated): (&'g [PolicyRule<'a>], &'g [(usize, usize)]) =
+            match &self.rule_sets[role] {
+                RuleSet::Own => (&self.roles[role].rules, &[]),
+                RuleSet::Aggregated(rules) => (&[], rules),
+            };
+        let holder = &self.roles[role];
+        own.iter()
+            .map(move |rule| (holder, rule))
+            .chain(aggregated.iter().map(move |&(source, rule)| {
+                let source = &self.roles[source];
+                (source, &source.rules[rule])
+            }))
     }
 
     /// Every binding subject that reaches the ServiceAccount `name` in `namespace`: by
@@ -475,9 +530,45 @@ impl<'a> Graph<'a> {
         &self.workload_keys[workload]
     }
 
-    /// Whether the workload's pods get a token: the pod spec's field wins, else the
-    /// ServiceAccount's, else true.
+    /// Whether the workload's pods get the API token mounted, as the ServiceAccount
+    /// admission plugin decides it (plugin/pkg/admission/serviceaccount/admission.go): not
+    /// for a mirror pod; else automount (the pod spec's field wins, else the
+    /// ServiceAccount's, else true) mounts it into each container that mounts nothing at the
+    /// token path yet; and a pod spec may mount a `kube-api-access-*` volume itself.
     pub fn effective_automount(&self, workload: &Workload<'a>) -> EffectiveAutomount {
+        let facts = &workload.token_mount;
+        let own = facts.own_token_mount.map(|span| EffectiveAutomount {
+            mounted: true,
+            source: AutomountSource::OwnTokenVolume(span),
+        });
+        if let Some(span) = facts.mirror {
+            return own.unwrap_or(EffectiveAutomount {
+                mounted: false,
+                source: AutomountSource::MirrorPod(span),
+            });
+        }
+        let wanted = self.automount_setting(workload);
+        let plugin_mounts = facts.plugin_volume_projected && facts.path_taken < facts.containers;
+        match (wanted.mounted, plugin_mounts, own, facts.first_path_taken) {
+            (true, true, _, _) | (false, _, None, _) => wanted,
+            (_, _, Some(own), _) => own,
+            (true, false, None, Some(span)) if facts.path_taken == facts.containers => {
+                EffectiveAutomount {
+                    mounted: false,
+                    source: AutomountSource::PathTaken(span),
+                }
+            }
+            // No container, or the `kube-api-access-*` volume it would reuse holds no token.
+            (true, false, None, _) => EffectiveAutomount {
+                mounted: false,
+                source: wanted.source,
+            },
+        }
+    }
+
+    /// `automountServiceAccountToken` in effect: the pod spec's field wins, else the
+    /// ServiceAccount's, else true.
+    fn automount_setting(&self, workload: &Workload<'a>) -> EffectiveAutomount {
         if let Some(field) = workload.automount {
             return EffectiveAutomount {
                 mounted: field.value != Yaml11Bool::False,
@@ -537,38 +628,144 @@ fn latest_definitions<'a>(
     (kept, duplicates)
 }
 
-/// For each role, the roles whose rules it carries. Aggregating ClusterRoles collect the
-/// ClusterRoles their selectors match, transitively, with a visited set against cycles.
-/// Candidates come from an index of ClusterRoles by label, so a run with many ClusterRoles
-/// does not compare every aggregating role with every role.
-fn resolve_aggregation(roles: &[Role]) -> Vec<Vec<usize>> {
+/// The rules a role holds.
+#[derive(Debug, Clone)]
+enum RuleSet {
+    /// Its own `rules`.
+    Own,
+    /// An aggregating ClusterRole's: what the aggregation controller writes into its
+    /// `rules`, replacing its own, as (role writing the rule, index into its `rules`).
+    Aggregated(Vec<(usize, usize)>),
+}
+
+/// The rules of every role after ClusterRole aggregation, as the clusterrole-aggregation
+/// controller leaves them (`syncClusterRole` in pkg/controller/clusterroleaggregation/
+/// clusterroleaggregation_controller.go): an aggregating ClusterRole's `rules` are replaced
+/// by those of the ClusterRoles each selector matches (an empty selector matches every
+/// ClusterRole), in selector order and then by role name, skipping itself and rules already
+/// taken. The controller redoes a role whenever any ClusterRole changes; here every
+/// aggregating role is redone in turn, in input order, until nothing changes (at most 100
+/// rounds), which gives what it converges to and the same answer for cycles as the oracle.
+/// A role with an invalid selector is left as it is. Candidates come from an index of
+/// ClusterRoles by label, so a run with many ClusterRoles does not compare every
+/// aggregating role with every role.
+fn resolve_aggregation(roles: &[Role]) -> Vec<RuleSet> {
+    let mut sets = vec![RuleSet::Own; roles.len()];
+    let aggregating: Vec<usize> = (0..roles.len())
+        .filter(|&i| {
+            roles[i].cluster
+                && roles[i]
+                    .aggregation
+                    .as_ref()
+                    .is_some_and(|selectors| selectors.iter().all(|s| s.valid))
+        })
+        .collect();
+    if aggregating.is_empty() {
+        return sets;
+    }
     let labels = LabelIndex::new(roles);
-    (0..roles.len())
-        .map(|start| {
-            let mut sources = vec![start];
-            let mut queue = vec![start];
-            while let Some(current) = queue.pop() {
-                let Some(selectors) = &roles[current].aggregation else {
-                    continue;
-                };
-                for selector in selectors {
-                    if selector.requirements.is_empty() {
-                        continue; // selects nothing (see `LabelSelector::matches`)
-                    }
-                    for &candidate in labels.candidates(&selector.requirements) {
-                        if !sources.contains(&candidate)
-                            && selector.matches(&roles[candidate].labels)
-                        {
-                            sources.push(candidate);
-                            queue.push(candidate);
-                        }
-                    }
+    let contents = RuleContents::new(roles);
+    // Each aggregating role's selected roles, sorted by name per selector: labels never change.
+    let selected: Vec<Vec<usize>> = aggregating
+        .iter()
+        .map(|&role| {
+            let mut all = Vec::new();
+            for selector in roles[role].aggregation.iter().flatten() {
+                let mut matched: Vec<usize> = labels
+                    .candidates(&selector.requirements)
+                    .iter()
+                    .copied()
+                    .filter(|&c| {
+                        roles[c].object.name != roles[role].object.name
+                            && selector.matches(&roles[c].labels)
+                    })
+                    .collect();
+                matched.sort_by(|&a, &b| roles[a].object.name.cmp(&roles[b].object.name));
+                all.extend(matched);
+            }
+            all
+        })
+        .collect();
+    for _round in 0..100 {
+        let mut changed = false;
+        for (&role, selected) in aggregating.iter().zip(&selected) {
+            let mut taken = foldhash::HashSet::default();
+            let mut rules = Vec::new();
+            let mut take = |holder: usize, rule: usize| {
+                if taken.insert(contents.id(holder, rule)) {
+                    rules.push((holder, rule));
+                }
+            };
+            for &source in selected {
+                match &sets[source] {
+                    RuleSet::Own => (0..roles[source].rules.len()).for_each(|r| take(source, r)),
+                    RuleSet::Aggregated(held) => held.iter().for_each(|&(h, r)| take(h, r)),
                 }
             }
-            sources.sort_unstable();
-            sources
-        })
-        .collect()
+            let same = match &sets[role] {
+                RuleSet::Aggregated(current) => contents.same(current, &rules),
+                RuleSet::Own => contents.same(
+                    &(0..roles[role].rules.len())
+                        .map(|rule| (role, rule))
+                        .collect::<Vec<_>>(),
+                    &rules,
+                ),
+            };
+            if !same {
+                sets[role] = RuleSet::Aggregated(rules);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    sets
+}
+
+/// Rules by content: two rules with the same lists (in the same order) are one, as
+/// `equality.Semantic.DeepEqual` sees them in the aggregation controller.
+struct RuleContents {
+    /// For each role, the content id of each of its rules.
+    ids: Vec<Vec<usize>>,
+}
+
+impl RuleContents {
+    fn new(roles: &[Role]) -> Self {
+        type Lists<'r> = [&'r [&'r str]; 5];
+        let mut known: HashMap<Lists, usize> = HashMap::new();
+        let ids = roles
+            .iter()
+            .map(|role| {
+                role.rules
+                    .iter()
+                    .map(|rule| {
+                        let lists: Lists = [
+                            rule.verbs.as_slice(),
+                            rule.api_groups.as_slice(),
+                            rule.resources.as_slice(),
+                            rule.resource_names.as_slice(),
+                            rule.non_resource_urls.as_slice(),
+                        ];
+                        let next = known.len();
+                        *known.entry(lists).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        RuleContents { ids }
+    }
+
+    fn id(&self, role: usize, rule: usize) -> usize {
+        self.ids[role][rule]
+    }
+
+    fn same(&self, a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(&(r1, i1), &(r2, i2))| self.id(r1, i1) == self.id(r2, i2))
+    }
 }
 
 /// ClusterRoles by label key and by key and value, for aggregation.

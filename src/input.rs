@@ -4,6 +4,7 @@
 //! one per item of a `kind: List`/`*List`). A file that cannot be read or parsed yields an
 //! [`InputError`]; the documents it parsed before the error are still used.
 
+pub use crate::size::{human_size, parse_size};
 use std::io::Read;
 
 use rayon::prelude::*;
@@ -43,6 +44,8 @@ pub struct Inputs {
     pub notes: Vec<String>,
     /// The kustomizations, their renderings and the maps back to the repository.
     pub renderings: Renderings,
+    /// The Helm charts, their renderings and the maps back to their templates.
+    pub charts: crate::helm::Charts,
 }
 
 /// Reads every input. Standard input is read first, on this thread; files are read and
@@ -94,20 +97,38 @@ impl Default for ReadOptions {
 /// How [`read_repository`] renders kustomizations.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
+    /// How kustomizations are rendered.
     pub mode: RenderMode,
+    /// How charts are rendered.
+    pub helm: RenderMode,
+    /// The release name of every chart (else each chart's name).
+    pub helm_release: Option<String>,
+    /// Per chart folder (absolute), its renderings as lists of values files (relative to
+    /// the chart folder); other charts get their own values and `ci/*-values.yaml`.
+    pub helm_values: Vec<(PathBuf, Vec<Vec<PathBuf>>)>,
+    /// The namespace releases are rendered in (`--namespace`).
+    pub namespace: Option<String>,
     /// The time limit of one rendering.
     pub timeout: std::time::Duration,
-    /// Render only the roots whose rendering reads one of these files (absolute paths):
-    /// pre-commit renders what the staged files are part of. `None`: every root.
+    /// Render only the roots and charts whose rendering reads one of these files
+    /// (absolute paths): pre-commit renders what the staged files are part of. `None`:
+    /// every one.
     pub only_containing: Option<Vec<PathBuf>>,
+    /// The chart Helm's output on standard input came from (`--chart DIR`).
+    pub stdin_chart: Option<PathBuf>,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
             mode: RenderMode::Auto,
+            helm: RenderMode::Auto,
+            helm_release: None,
+            helm_values: Vec::new(),
+            namespace: None,
             timeout: crate::kustomize::DEFAULT_TIMEOUT,
             only_containing: None,
+            stdin_chart: None,
         }
     }
 }
@@ -117,11 +138,37 @@ pub fn read_inputs_with(sources: &[InputSource], options: &ReadOptions) -> Input
     let stdin_text = sources
         .contains(&InputSource::Stdin)
         .then(|| read_stdin(options.max_file_size));
+    read_inputs_given(sources, stdin_text.as_ref(), options)
+}
+
+/// [`read_inputs_with`] with standard input read already.
+fn read_inputs_given(
+    sources: &[InputSource],
+    stdin_text: Option<&Result<Vec<u8>, String>>,
+    options: &ReadOptions,
+) -> Inputs {
     let parsed: Vec<ParsedFile> = sources
         .par_iter()
-        .map(|source| read_source(source, stdin_text.as_ref(), options, FileRole::Manifest))
+        .map(|source| read_source(source, stdin_text, options, FileRole::Manifest))
         .collect();
     assemble(parsed)
+}
+
+/// The `Chart.yaml` of the chart Helm's output on standard input came from: `--chart
+/// DIR`'s, else the one its first `# Source: CHART/...` path finds under the current folder.
+fn stdin_chart(bytes: &[u8], given: Option<&Path>) -> Option<PathBuf> {
+    let text = String::from_utf8_lossy(bytes);
+    let source = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("# Source:"))
+        .map(str::trim)
+        .find(|source| !source.is_empty())?;
+    let dir = match given {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from(source.split('/').next()?),
+    };
+    let chart = dir.join("Chart.yaml");
+    chart.is_file().then_some(chart)
 }
 
 /// Reads one input; a consumed file keeps its trees (rendered fields are located in them).
@@ -142,6 +189,8 @@ fn read_source(
         InputSource::File(path) => {
             let display = display_path(path);
             match read_file(path, max_size) {
+                // A chart's file is text: a template is not YAML until Helm renders it.
+                Ok(bytes) if role == FileRole::Chart => text_only(display, bytes),
                 Ok(bytes) => {
                     let parsed = parse_bytes(display, bytes);
                     let mut parsed = if role == FileRole::Manifest {
@@ -176,18 +225,23 @@ fn read_source(
 /// paths or not), and never judged on their own; without Kustomize each root's plain
 /// resources are.
 pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
-    if found.kustomizations.is_empty() {
-        return read_inputs_with(&found.inputs, options);
-    }
-    let repository = Repository::plan(&found.kustomizations, options);
-    let consumed = repository.plan.consumed_files();
-    // Kustomize runs while the files are read: both are most of the time.
     let stdin_text = found
         .inputs
         .contains(&InputSource::Stdin)
         .then(|| read_stdin(options.max_file_size));
-    let (rendered, mut parsed) = rayon::join(
-        || repository.render(options),
+    // Helm's output on standard input, whose chart is here: located in its templates.
+    let stdin_chart = stdin_text
+        .as_ref()
+        .and_then(|text| text.as_ref().ok())
+        .and_then(|bytes| stdin_chart(bytes, options.render.stdin_chart.as_deref()));
+    if found.kustomizations.is_empty() && found.charts.is_empty() && stdin_chart.is_none() {
+        return read_inputs_given(&found.inputs, stdin_text.as_ref(), options);
+    }
+    let repository = Repository::plan(&found.kustomizations, options);
+    let charts = ChartPlan::plan(&found.charts, stdin_chart.as_deref(), options);
+    let consumed = repository.plan.consumed_files();
+    let ((rendered, chart_outputs), mut parsed) = rayon::join(
+        || rayon::join(|| repository.render(options), || charts.render(options)),
         || {
             // Kustomize names files by their real paths: each file's, once.
             let canonical_paths = CanonicalPaths::default();
@@ -197,9 +251,12 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
                 .map(|source| match source {
                     InputSource::File(path) => {
                         let real = canonical_paths.of(path);
-                        let role = match consumed.contains(&real) {
-                            true => FileRole::Consumed,
-                            false => FileRole::Manifest,
+                        let role = if charts.owns(&real) {
+                            FileRole::Chart
+                        } else if consumed.contains(&real) {
+                            FileRole::Consumed
+                        } else {
+                            FileRole::Manifest
                         };
                         (source.clone(), role, Some(real))
                     }
@@ -223,6 +280,16 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
                     Some(path),
                 ));
             }
+            // A chart's templates and values, whatever the include globs say.
+            let scanned: std::collections::HashSet<PathBuf> = sources
+                .iter()
+                .filter_map(|(_, _, real)| real.clone())
+                .collect();
+            for path in charts.files_to_read() {
+                if !scanned.contains(&path) {
+                    sources.push((InputSource::File(path.clone()), FileRole::Chart, Some(path)));
+                }
+            }
             sources
                 .par_iter()
                 .map(|(source, role, real)| {
@@ -239,6 +306,7 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
     parsed.extend(repository.kustomization_files());
     let mut inputs = assemble(parsed);
     inputs.attach(repository, rendered);
+    inputs.attach_charts(charts, chart_outputs);
     if !options.keep_text {
         for file in &mut inputs.files {
             if matches!(file.role, FileRole::Consumed | FileRole::Kustomization) {
@@ -247,6 +315,350 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
         }
     }
     inputs
+}
+
+/// A run's charts: each read, its renderings, and Helm.
+#[derive(Debug, Default)]
+pub struct ChartPlan {
+    pub charts: Vec<crate::helm::Chart>,
+    pub renderer: Option<crate::helm::HelmRenderer>,
+    /// The renderings to make: chart and values files (relative to the chart).
+    pub wanted: Vec<(usize, Vec<PathBuf>)>,
+    notes: Vec<String>,
+    errors: Vec<InputError>,
+    /// Every chart folder, subcharts included (their files are the parent's).
+    dirs: Vec<PathBuf>,
+    /// The chart (its `Chart.yaml`) of Helm's output on standard input, when it is here.
+    pub stdin: Option<PathBuf>,
+}
+
+/// One rendering of a chart: Helm's output read as a file, or why there is none.
+pub struct ChartOutput {
+    pub chart: usize,
+    pub values: Vec<PathBuf>,
+    pub output: Result<Inputs, String>,
+}
+
+impl ChartPlan {
+    /// Reads the charts (`Chart.yaml` files, subcharts left to their parents), finds Helm,
+    /// and says once what cannot be done.
+    pub fn plan(chart_files: &[PathBuf], stdin: Option<&Path>, options: &ReadOptions) -> ChartPlan {
+        let stdin = stdin.map(canonical);
+        let mut real: Vec<PathBuf> = chart_files.iter().map(|f| canonical(f)).collect();
+        // The chart of standard input's Helm output is read, not rendered again (unless
+        // it is scanned too).
+        let stdin_only = stdin.clone().filter(|file| !real.contains(file));
+        real.extend(stdin_only.clone());
+        let mut plan = ChartPlan {
+            dirs: real
+                .iter()
+                .filter_map(|f| f.parent().map(Path::to_path_buf))
+                .collect(),
+            stdin,
+            ..ChartPlan::default()
+        };
+        for file in crate::helm::chart::roots(&real) {
+            let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+            let configured = options
+                .render
+                .helm_values
+                .iter()
+                .find(|(chart, _)| *chart == dir)
+                .map(|(_, renderings)| renderings.as_slice());
+            match crate::helm::Chart::read(&file, configured) {
+                Ok(chart) => plan.charts.push(chart),
+                Err(message) => plan.errors.push(InputError {
+                    path: display_path(&file),
+                    file: None,
+                    span: None,
+                    message,
+                }),
+            }
+        }
+        if plan.charts.is_empty() {
+            return plan;
+        }
+        plan.renderer = match crate::helm::HelmRenderer::find(&options.render.helm) {
+            Ok(renderer) => renderer,
+            Err(message) => {
+                plan.errors.push(InputError {
+                    path: "render.helm".to_string(),
+                    file: None,
+                    span: None,
+                    message,
+                });
+                None
+            }
+        };
+        let wanted_charts: Vec<usize> = (0..plan.charts.len())
+            .filter(|&c| stdin_only.as_ref() != Some(&plan.charts[c].file))
+            .filter(|&c| match &options.render.only_containing {
+                None => true,
+                Some(files) => files.iter().any(|f| f.starts_with(&plan.charts[c].dir)),
+            })
+            .collect();
+        let count = |n: usize| format!("{n} chart{}", if n == 1 { "" } else { "s" });
+        match (&plan.renderer, &options.render.helm) {
+            (None, RenderMode::Never) if !wanted_charts.is_empty() => plan.notes.push(format!(
+                "rendering is off (render: never): {} not rendered",
+                count(wanted_charts.len())
+            )),
+            (None, _) if !wanted_charts.is_empty() => plan.notes.push(format!(
+                "helm not found: {} not rendered (install helm, or name a command in render.helm)",
+                count(wanted_charts.len())
+            )),
+            _ => {}
+        }
+        if plan.renderer.is_none() {
+            return plan;
+        }
+        for c in wanted_charts {
+            let chart = &plan.charts[c];
+
+            if !chart.missing_dependencies.is_empty() {
+                plan.notes.push(format!(
+                    "{}: dependency `{}` is not in charts/ (salint does not download it; run `helm dependency build`): not rendered",
+                    display_path(&chart.file),
+                    chart.missing_dependencies.join("`, `")
+                ));
+                continue;
+            }
+            for values in &chart.renderings {
+                plan.wanted.push((c, values.clone()));
+            }
+        }
+        plan
+    }
+
+    /// Whether a file belongs to one of the charts (never a manifest).
+    pub fn owns(&self, path: &Path) -> bool {
+        self.dirs
+            .iter()
+            .any(|dir| crate::helm::chart::belongs_to_chart(dir, path))
+    }
+
+    /// The charts' files that must be read whatever discovery found: every template
+    /// (helpers too), `Chart.yaml` and the values files of each rendering.
+    pub fn files_to_read(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for chart in &self.charts {
+            files.push(chart.file.clone());
+            files.push(chart.dir.join("values.yaml"));
+            for values in chart.renderings.iter().flatten() {
+                files.push(chart.dir.join(values));
+            }
+            let mut folders = vec![chart.dir.join("templates")];
+            if let Ok(subcharts) = std::fs::read_dir(chart.dir.join("charts")) {
+                for entry in subcharts.filter_map(Result::ok) {
+                    folders.push(entry.path().join("templates"));
+                    files.push(entry.path().join("values.yaml"));
+                    files.push(entry.path().join("Chart.yaml"));
+                }
+            }
+            while let Some(folder) = folders.pop() {
+                let Ok(entries) = std::fs::read_dir(&folder) else {
+                    continue;
+                };
+                for entry in entries.filter_map(Result::ok) {
+                    let path = entry.path();
+                    match entry.file_type() {
+                        Ok(t) if t.is_dir() => folders.push(path),
+                        Ok(t) if t.is_file() => files.push(path),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mut files: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| f.is_file())
+            .map(|f| canonical(&f))
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    /// Renders the wanted releases, in parallel, each read as a file of its own.
+    pub fn render(&self, options: &ReadOptions) -> Vec<ChartOutput> {
+        let Some(renderer) = &self.renderer else {
+            return Vec::new();
+        };
+        self.wanted
+            .par_iter()
+            .map(|(c, values)| {
+                let chart = &self.charts[*c];
+                let files: Vec<PathBuf> = values.iter().map(|v| chart.dir.join(v)).collect();
+                let release = crate::helm::Release {
+                    chart_dir: &chart.dir,
+                    name: options
+                        .render
+                        .helm_release
+                        .as_deref()
+                        .unwrap_or(&chart.name),
+                    namespace: options.render.namespace.as_deref(),
+                    values: &files,
+                };
+                let output = renderer
+                    .render(&release, options.render.timeout, options.max_file_size)
+                    .map(|text| {
+                        let display = format!("<helm {}>", chart.rendering_name(values));
+                        let mut file = parse_bytes(display, text.into_bytes());
+                        if let Some(source) = &mut file.source {
+                            source.role = FileRole::Rendered;
+                        }
+                        let mut inputs = Inputs::default();
+                        inputs.add(file);
+                        inputs
+                    });
+                ChartOutput {
+                    chart: *c,
+                    values: values.clone(),
+                    output,
+                }
+            })
+            .collect()
+    }
+}
+
+impl Inputs {
+    /// Wires the charts' renderings into files read already (see [`Inputs::attach`]).
+    pub fn attach_charts(&mut self, plan: ChartPlan, outputs: Vec<ChartOutput>) {
+        let ChartPlan {
+            charts,
+            renderer,
+            notes,
+            errors,
+            stdin,
+            ..
+        } = plan;
+        let file_ids: std::collections::HashMap<PathBuf, FileId> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, file)| file.role != FileRole::Rendered)
+            .filter_map(|(id, file)| Some((file.path.clone()?, id)))
+            .collect();
+        let describe = renderer.as_ref().map(|r| {
+            let program = Path::new(&r.argv[0])
+                .file_name()
+                .map_or_else(|| r.argv[0].clone(), |n| n.to_string_lossy().to_string());
+            format!("{program} template")
+        });
+        let mut renderings = Vec::new();
+        for output in outputs {
+            let chart = &charts[output.chart];
+            let chart_file = file_ids.get(&chart.file).copied();
+            let mut values: Vec<FileId> = file_ids
+                .get(&canonical(&chart.dir.join("values.yaml")))
+                .copied()
+                .into_iter()
+                .collect();
+            values.extend(
+                output
+                    .values
+                    .iter()
+                    .filter_map(|v| file_ids.get(&canonical(&chart.dir.join(v))).copied()),
+            );
+            let mut files: Vec<FileId> = file_ids
+                .iter()
+                .filter(|(path, &id)| {
+                    path.starts_with(&chart.dir) && self.files[id].role == FileRole::Chart
+                })
+                .map(|(_, &id)| id)
+                .collect();
+            files.sort_unstable();
+            let mut rendering = crate::helm::ChartRendering {
+                chart: output.chart,
+                name: chart.rendering_name(&output.values),
+                values,
+                rendered: None,
+                failed: false,
+                files,
+            };
+            match output.output {
+                Ok(rendered) => {
+                    let id = self.files.len();
+                    self.absorb(rendered);
+                    for error in &mut self.errors {
+                        if error.file == Some(id) {
+                            error.path = display_path(&chart.file);
+                            error.file = chart_file;
+                            error.span = None;
+                            error.message = format!("Helm's output: {}", error.message);
+                        }
+                    }
+                    rendering.rendered = (self.files.len() > id).then_some(id);
+                }
+                Err(message) => {
+                    rendering.failed = true;
+                    self.errors.push(InputError {
+                        path: display_path(&chart.file),
+                        file: chart_file,
+                        span: None,
+                        message: format!(
+                            "{} ({}) failed: {message}",
+                            describe.as_deref().unwrap_or("helm template"),
+                            rendering.name
+                        ),
+                    });
+                }
+            }
+            renderings.push(rendering);
+        }
+        // Helm's output on standard input: a rendering of its chart, made already.
+        let stdin_file = self.files.iter().position(|f| f.display == "<stdin>");
+        if let (Some(stdin), Some(id)) = (&stdin, stdin_file) {
+            if let Some(chart) = charts.iter().position(|c| c.file == *stdin) {
+                self.files[id].role = FileRole::Rendered;
+                renderings.push(crate::helm::ChartRendering {
+                    chart,
+                    name: "<stdin>".to_string(),
+                    values: file_ids
+                        .get(&canonical(&charts[chart].dir.join("values.yaml")))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                    rendered: Some(id),
+                    failed: false,
+                    files: file_ids
+                        .iter()
+                        .filter(|(path, &f)| {
+                            path.starts_with(&charts[chart].dir)
+                                && self.files[f].role == FileRole::Chart
+                        })
+                        .map(|(_, &f)| f)
+                        .collect(),
+                });
+            }
+        }
+        self.charts = crate::helm::Charts::new(
+            charts,
+            describe,
+            renderings,
+            &self.files,
+            &self.objects,
+            &file_ids,
+        );
+        self.errors.extend(errors);
+        self.notes.extend(notes);
+    }
+}
+
+/// A file read as text only (a chart's template): decoded, its suppression comments found,
+/// never parsed.
+fn text_only(display: String, bytes: Vec<u8>) -> ParsedFile {
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err((text, _, _)) => text,
+    };
+    let mut source = SourceFile::new(display, text);
+    source.marked_lines = crate::suppress::marked_lines(&source.text);
+    ParsedFile {
+        source: Some(source),
+        objects: Vec::new(),
+        error: None,
+    }
 }
 
 /// A run's kustomizations: the plan, the renderer, and which roots to render.
@@ -655,7 +1067,15 @@ impl Inputs {
         }
     }
 
-    /// Whether the objects of `file` are judged: manifests and Kustomize's outputs.
+    /// Moves a span of a renderer's output (Kustomize's, Helm's) to the repository file
+    /// that wrote it; `None` for a span already in the repository.
+    pub fn relocate(&self, file: FileId, span: Span) -> Option<crate::kustomize::Relocated> {
+        self.renderings
+            .relocate(&self.objects, file, span)
+            .or_else(|| self.charts.relocate(&self.files, &self.objects, file, span))
+    }
+
+    /// Whether the objects of `file` are judged: manifests and renderers' outputs.
     pub fn is_judged(&self, file: FileId) -> bool {
         matches!(
             self.files[file].role,
@@ -741,38 +1161,6 @@ fn too_large(size: u64, max_size: u64) -> String {
         human_size(size),
         human_size(max_size)
     )
-}
-
-/// Bytes as people read them: "200 MiB", "4 KiB", "512 bytes".
-pub fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / (1u64 << 10) as f64),
-        b => format!("{b} bytes"),
-    }
-}
-
-/// Parses a size flag: `4096`, `64K`, `100M`, `1G` (binary units; `KiB`, `MB` spellings
-/// accepted).
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    let number: u64 = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size (e.g. 4096, 64K, 100M, 1G)"))?;
-    let factor: u64 = match unit.to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        _ => return Err(format!("`{text}` has an unknown unit (use K, M or G)")),
-    };
-    number
-        .checked_mul(factor)
-        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 struct ParsedFile {

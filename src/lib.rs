@@ -7,16 +7,19 @@
 
 pub mod baseline;
 pub mod builtin;
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+#[doc(hidden)]
+pub mod debug_dump;
 pub mod discover;
-pub mod docs;
 pub mod escape;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod graph;
+pub mod helm;
 pub mod input;
 pub mod inspect;
 pub mod kustomize;
@@ -25,8 +28,10 @@ pub mod lsp;
 pub mod model;
 pub mod output_file;
 pub mod permissions;
+pub mod process;
 pub mod report;
 pub mod rules;
+pub mod size;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

@@ -56,7 +56,10 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
                     let mut findings = check_rules(&graph, config);
                     // The findings own what they say: the graph is freed on another thread
                     // meanwhile (on a large run, tens of thousands of small allocations).
-                    rayon::join(move || drop(graph), || relocate(inputs, &mut findings));
+                    rayon::join(
+                        move || drop(graph),
+                        || relocate(inputs, &cluster.name, &mut findings),
+                    );
                     findings
                 })
                 .collect::<Vec<_>>()
@@ -195,21 +198,28 @@ fn cluster_list(names: &[&String]) -> String {
 
 /// Moves every location in Kustomize's output to the repository file that wrote the
 /// field; a field a transformer made gets the transformer's line as a related location.
-fn relocate(inputs: &Inputs, findings: &mut [Finding]) {
-    let renderings = &inputs.renderings;
+fn relocate(inputs: &Inputs, cluster: &str, findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
+        let here = &inputs.files[finding.location.file];
+        if here.role == crate::source::FileRole::Rendered {
+            let position = here.position(finding.location.span.start);
+            finding.rendered = Some(crate::finding::RenderedAt {
+                cluster: cluster.to_string(),
+                line: position.line,
+                column: position.column,
+                text: here.line_text(position.line).trim().to_string(),
+            });
+        }
         let moved = |location: Location| {
-            renderings
-                .relocate(&inputs.objects, location.file, location.span)
-                .map(|r| {
-                    (
-                        Location {
-                            file: r.file,
-                            span: r.span,
-                        },
-                        r.via,
-                    )
-                })
+            inputs.relocate(location.file, location.span).map(|r| {
+                (
+                    Location {
+                        file: r.file,
+                        span: r.span,
+                    },
+                    r.via,
+                )
+            })
         };
         if let Some((location, via)) = moved(finding.location) {
             finding.location = location;
@@ -244,7 +254,7 @@ fn relocate(inputs: &Inputs, findings: &mut [Finding]) {
 /// order), so the result is the one a serial run gives; the wall time is not (one costly
 /// rule took a third of a run while the other core idled).
 fn check_rules(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
-    let per_rule: Vec<Vec<Finding>> = rules::all()
+    let per_rule: Vec<Vec<Finding>> = crate::catalog::all()
         .par_iter()
         .map(|&rule| rules::check_one(rule, graph, config))
         .collect();
@@ -285,7 +295,7 @@ fn apply_path_ignores(inputs: &Inputs, config: &Config, findings: &mut [Finding]
             .zip(&ignores)
             .find(|(_, (globs, rules))| {
                 forms.iter().any(|form| globs.is_match(form))
-                    && rules.iter().any(|r| std::ptr::eq(*r, finding.rule))
+                    && rules.iter().any(|r| *r == finding.rule)
             });
         if let Some((ignore, _)) = matched {
             finding.suppression = Some(Suppression {

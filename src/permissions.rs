@@ -21,6 +21,9 @@ pub struct Action {
     pub resources: &'static [&'static str],
     /// Cluster-scoped resources cannot be granted by a RoleBinding.
     pub cluster_scoped: bool,
+    /// Requests the same role must allow too for this action to give the capability (a
+    /// CSR is approved only with `approve` on its signer and `update` on its `approval`).
+    pub also: &'static [Action],
 }
 
 /// A dangerous capability, and the rule that reports it.
@@ -50,6 +53,7 @@ const fn action(
         group,
         resources,
         cluster_scoped: false,
+        also: &[],
     }
 }
 
@@ -156,7 +160,17 @@ pub const CONTROL_PLANE_TAKEOVER: Capability = Capability {
                 "mutatingwebhookconfigurations",
             ],
         ),
-        cluster_action(&["approve"], "certificates.k8s.io", &["signers"]),
+        // Approving a CSR takes both (the CertificateSigningRequest approval REST strategy,
+        // pkg/registry/certificates/certificates/strategy.go, and the signer check of
+        // plugin/pkg/admission/certificates/approval/admission.go).
+        Action {
+            also: &[cluster_action(
+                &["update"],
+                "certificates.k8s.io",
+                &["certificatesigningrequests/approval"],
+            )],
+            ..cluster_action(&["approve"], "certificates.k8s.io", &["signers"])
+        },
         cluster_action(&["create"], "", &["persistentvolumes"]),
         // A RoleBinding reaches its own namespace object (`/api/v1/namespaces/NS` is in NS).
         action(&["update", "patch"], "", &["namespaces"]),
@@ -211,28 +225,64 @@ impl Match<'_, '_> {
 }
 
 /// Whether the capability is reachable through `rule` under a binding of this scope,
-/// and by which request.
+/// and by which request, counting the actions that need more requests of the same role
+/// (see [`Action::also`]) only when `others` (all the role's rules) allow those.
 pub fn rule_match(
     capability: &Capability,
     rule: &PolicyRule,
     cluster_binding: bool,
+    others: &[&PolicyRule],
 ) -> Option<(&'static str, &'static str, &'static str)> {
-    capability
-        .actions
-        .iter()
-        .filter(|action| cluster_binding || !action.cluster_scoped)
-        .find_map(|action| {
-            action.resources.iter().find_map(|resource| {
-                action
-                    .verbs
+    usable_actions(capability, cluster_binding, others)
+        .into_iter()
+        .find_map(|action| action_match(capability, action, rule))
+}
+
+/// The actions of `capability` a binding of this scope can give through a role with
+/// `rules`: those needing nothing more, and each needing more whose other requests the
+/// role allows too, with those requests.
+fn usable_actions(
+    capability: &Capability,
+    cluster_binding: bool,
+    rules: &[&PolicyRule],
+) -> Vec<&'static Action> {
+    let in_scope = |action: &&Action| cluster_binding || !action.cluster_scoped;
+    let mut usable: Vec<&'static Action> = Vec::new();
+    let actions: &'static [Action] = capability.actions;
+    for action in actions.iter().filter(in_scope) {
+        if action.also.is_empty() {
+            usable.push(action);
+        } else if action.also.iter().filter(in_scope).count() == action.also.len()
+            && action.also.iter().all(|needed| {
+                rules
                     .iter()
-                    .find(|verb| match capability.all_objects {
-                        true => rule.allows(verb, action.group, resource),
-                        false => rule.allows_some(verb, action.group, resource),
-                    })
-                    .map(|verb| (*verb, action.group, *resource))
+                    .any(|rule| action_match(capability, needed, rule).is_some())
             })
-        })
+        {
+            usable.push(action);
+            usable.extend(action.also.iter());
+        }
+    }
+    usable
+}
+
+/// The first request of `action` that `rule` allows.
+fn action_match(
+    capability: &Capability,
+    action: &Action,
+    rule: &PolicyRule,
+) -> Option<(&'static str, &'static str, &'static str)> {
+    let (verbs, group): (&'static [&'static str], &'static str) = (action.verbs, action.group);
+    let resources: &'static [&'static str] = action.resources;
+    resources.iter().find_map(|resource| {
+        verbs
+            .iter()
+            .find(|verb| match capability.all_objects {
+                true => rule.allows(verb, group, resource),
+                false => rule.allows_some(verb, group, resource),
+            })
+            .map(|verb| (*verb, group, *resource))
+    })
 }
 
 /// The role a binding grants and all its rules (aggregated ones included).
@@ -269,10 +319,12 @@ pub fn role_capability_matches<'g, 'a>(
 ) -> Vec<Match<'g, 'a>> {
     let Some(wanted) = CAPABILITIES.iter().position(|c| c.rule == capability.rule) else {
         // Not one the graph keeps: worked out here.
+        let rules: Vec<&PolicyRule> = graph.effective_rules(role).map(|(_, r)| r).collect();
         return graph
             .effective_rules(role)
             .filter_map(|(holder, rule)| {
-                let (verb, group, resource) = rule_match(capability, rule, cluster_binding)?;
+                let (verb, group, resource) =
+                    rule_match(capability, rule, cluster_binding, &rules)?;
                 Some(Match {
                     holder,
                     rule,
@@ -343,26 +395,32 @@ impl RoleGrants {
             matches: vec![Vec::new(); CAPABILITIES.len()],
             wildcards: Vec::new(),
         };
-        for &holder in graph.rule_sources(role) {
-            for (index, rule) in graph.roles[holder].rules.iter().enumerate() {
-                for (capability, found) in CAPABILITIES.iter().zip(&mut grants.matches) {
-                    if let Some((verb, group, resource)) =
-                        rule_match(capability, rule, cluster_binding)
-                    {
-                        found.push(GrantAt {
-                            holder,
-                            rule: index,
-                            verb,
-                            group,
-                            resource,
-                        });
-                    }
-                }
-                if !wildcard_lists(rule).is_empty() {
-                    grants.wildcards.push((holder, index));
+        let held = graph.effective_rule_indexes(role);
+        let rule_at = |&(holder, index): &(usize, usize)| &graph.roles[holder].rules[index];
+        let rules: Vec<&PolicyRule> = held.iter().map(rule_at).collect();
+        for (capability, found) in CAPABILITIES.iter().zip(&mut grants.matches) {
+            let actions = usable_actions(capability, cluster_binding, &rules);
+            for at in &held {
+                let rule = rule_at(at);
+                if let Some((verb, group, resource)) = actions
+                    .iter()
+                    .find_map(|action| action_match(capability, action, rule))
+                {
+                    found.push(GrantAt {
+                        holder: at.0,
+                        rule: at.1,
+                        verb,
+                        group,
+                        resource,
+                    });
                 }
             }
         }
+        grants.wildcards = held
+            .iter()
+            .copied()
+            .filter(|at| !wildcard_lists(rule_at(at)).is_empty())
+            .collect();
         grants
     }
 }

@@ -53,6 +53,9 @@ pub enum FileRole {
     Consumed,
     /// A kustomization file.
     Kustomization,
+    /// A Helm chart's file (a template, a values file, `Chart.yaml`): text, never YAML
+    /// objects; findings on Helm's renderings are located in its templates.
+    Chart,
     /// Kustomize's output for a root: judged, never shown; every location in it is moved
     /// to the repository file that wrote the field.
     Rendered,

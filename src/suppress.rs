@@ -11,12 +11,12 @@
 
 use foldhash::{HashMap, HashMapExt};
 
+use crate::catalog::{self as rules, RuleId};
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};
 use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
 use crate::model::{Object, ObjectRef};
-use crate::rules::{self, Rule};
 use crate::source::{FileId, Line, Span};
 
 /// The annotation prefix of suppressions.
@@ -36,7 +36,7 @@ enum Scope {
 #[derive(Debug, Clone)]
 enum Targets {
     All,
-    Rules(Vec<&'static Rule>),
+    Rules(Vec<RuleId>),
 }
 
 #[derive(Debug)]
@@ -69,7 +69,7 @@ impl Candidate {
         in_scope
             && match &self.targets {
                 Targets::All => true,
-                Targets::Rules(rules) => rules.iter().any(|r| std::ptr::eq(*r, finding.rule)),
+                Targets::Rules(rules) => rules.iter().any(|r| *r == finding.rule),
             }
     }
 }
@@ -233,20 +233,16 @@ fn annotations(inputs: &Inputs) -> Vec<Candidate> {
                     continue;
                 };
                 let (targets, unknown) = parse_targets(&[name]);
-                let location =
-                    match inputs
-                        .renderings
-                        .relocate(&inputs.objects, object.file, entry.key.span)
-                    {
-                        Some(relocated) => Location {
-                            file: relocated.file,
-                            span: relocated.span,
-                        },
-                        None => Location {
-                            file: object.file,
-                            span: entry.key.span,
-                        },
-                    };
+                let location = match inputs.relocate(object.file, entry.key.span) {
+                    Some(relocated) => Location {
+                        file: relocated.file,
+                        span: relocated.span,
+                    },
+                    None => Location {
+                        file: object.file,
+                        span: entry.key.span,
+                    },
+                };
                 found.push(Candidate {
                     location,
                     scope: Scope::Objects(vec![object.index]),
@@ -402,7 +398,7 @@ fn all_targets_off(config: &Config, targets: &Targets) -> bool {
         Targets::All => false,
         Targets::Rules(rules) => rules
             .iter()
-            .all(|rule| config.rule_level(rule) == RuleLevel::Off),
+            .all(|&rule| config.rule_level(rule) == RuleLevel::Off),
     }
 }
 
@@ -455,6 +451,7 @@ fn meta_findings(
             field: format!("suppression:{}", candidate.written),
             object_index: candidate.object.unwrap_or(usize::MAX),
             clusters: Vec::new(),
+            rendered: None,
             suppression: None,
             baseline: None,
         });

@@ -445,7 +445,7 @@ fn init_writes_a_starting_file_that_loads_as_the_defaults() {
     assert_eq!(status.code(), Some(0));
     let written = std::fs::read_to_string(dir.path().join(".salint.yaml")).unwrap();
     assert_eq!(written, salint::config::INIT_TEMPLATE);
-    for rule in salint::rules::all() {
+    for rule in salint::catalog::all() {
         assert!(
             written.contains(&format!("\n  {}:", rule.name())),
             "the template lacks {}",
@@ -478,6 +478,7 @@ spec:
   template:
     spec:
       serviceAccountName: api
+      containers: [{name: api, image: api:1}]
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -486,6 +487,7 @@ spec:
   template:
     spec:
       serviceAccountName: worker
+      containers: [{name: worker, image: worker:1}]
 ";
     repo(&[("workloads.yaml", workloads)])
 }
@@ -513,7 +515,7 @@ fn baseline_fails_only_on_new_findings_and_survives_reordering() {
     )
     .unwrap();
     let result = run(path, &["--baseline", "salint-baseline.json", "."]);
-    assert_eq!(listed(&result.json), ["SA201 workloads.yaml:16:5"]);
+    assert_eq!(listed(&result.json), ["SA201 workloads.yaml:17:5"]);
     assert_eq!(result.json["findings"][0]["baseline_state"], "new");
     assert_eq!(result.json["summary"]["baseline_unchanged"], 2);
     assert_eq!(result.json["summary"]["baseline_absent"], 0);
@@ -530,7 +532,7 @@ fn baseline_counts_fixed_entries_and_sarif_carries_the_states() {
     let fixed = text.replace(
         "      serviceAccountName: worker\n",
         "      serviceAccountName: worker\n      automountServiceAccountToken: false\n",
-    ) + "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: shop}\nspec:\n  template:\n    spec:\n      serviceAccountName: jobs\n";
+    ) + "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: shop}\nspec:\n  template:\n    spec:\n      serviceAccountName: jobs\n      containers: [{name: once, image: once:1}]\n";
     std::fs::write(path.join("workloads.yaml"), fixed).unwrap();
     let result = run(path, &["--baseline", "b.json", "."]);
     assert_eq!(result.json["summary"]["baseline_unchanged"], 1);
@@ -562,7 +564,7 @@ fn baseline_counts_fixed_entries_and_sarif_carries_the_states() {
         .collect();
     assert_eq!(
         states,
-        ["SA201 unchanged 6", "SA201 new 23", "SA201 absent 14"]
+        ["SA201 unchanged 6", "SA201 new 25", "SA201 absent 15"]
     );
 }
 

@@ -19,6 +19,7 @@ const NEEDLESS_TOKEN: &str = "needless-token-automount";
 const LEGACY_TOKEN: &str = "legacy-token-secret";
 const CLUSTER_ADMIN: &str = "cluster-admin-binding";
 const CROSS_NAMESPACE: &str = "cross-namespace-reference";
+const INVALID: &str = "invalid-field-type";
 const CORE_RULES: &[&str] = &[
     DEFAULT_SA,
     SHARED_SA,
@@ -104,6 +105,13 @@ impl Run {
         hits
     }
 
+    /// Every finding of every rule, sorted like [`Run::hits`].
+    fn all_hits(&self) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self.findings.iter().map(|f| self.hit(f)).collect();
+        hits.sort_by(|a, b| (&a.1, a.2, a.3, a.0).cmp(&(&b.1, b.2, b.3, b.0)));
+        hits
+    }
+
     /// The one finding of `rule` starting at `line:column`.
     fn finding(&self, rule: &str, line: usize, column: usize) -> &Finding {
         let matching: Vec<&Finding> = self
@@ -175,7 +183,7 @@ fn rule_names_are_the_six_core_rules() {
         (CLUSTER_ADMIN, "SA301"),
         (CROSS_NAMESPACE, "SA401"),
     ] {
-        let rule = salint::rules::find(name).unwrap_or_else(|| panic!("no rule {name}"));
+        let rule = salint::catalog::find(name).unwrap_or_else(|| panic!("no rule {name}"));
         assert_eq!(rule.code(), code, "{name}");
     }
 }
@@ -335,6 +343,50 @@ fn a_cluster_role_binding_subject_without_namespace_grants_nothing() {
     // domain.md: in a ClusterRoleBinding a ServiceAccount subject must carry a namespace.
     // Without one the binding is invalid and grants a/app nothing.
     assert_eq!(run.hits(), expect(&[(NEEDLESS_TOKEN, f, 27, 1, 27, 5)]));
+    // And the binding itself is invalid (`ValidateRoleBindingSubject`,
+    // pkg/apis/rbac/validation/validation.go: subjects[0].namespace: Required value).
+    assert_eq!(
+        run.all_hits(),
+        expect(&[
+            (INVALID, f, 14, 11, 14, 14),
+            (NEEDLESS_TOKEN, f, 27, 1, 27, 5)
+        ])
+    );
+}
+
+/// Item 9 of issue 14: an object the API server rejects gets its validity finding and
+/// nothing built on the misread value.
+#[test]
+fn an_object_the_api_server_rejects_gets_only_its_validity_finding() {
+    let f = "rejected-objects.yaml";
+    let run = check(f);
+    // Pod b/misread (`serviceAccountName: off`, the boolean false) is not judged as running
+    // as `b/off`; the binding is rejected whole, so b/app is granted nothing.
+    assert_eq!(
+        run.all_hits(),
+        expect(&[
+            (INVALID, f, 12, 23, 12, 26),
+            (INVALID, f, 30, 11, 30, 16),
+            (NEEDLESS_TOKEN, f, 37, 1, 37, 5),
+        ])
+    );
+}
+
+/// Item 7 of issue 14: the ServiceAccount admission plugin's decision
+/// (plugin/pkg/admission/serviceaccount/admission.go), recorded from the plugin's own code
+/// (`sa-admission-check`): path-taken not mounted, init-free mounted, mirror not mounted,
+/// from-cluster mounted (its own kube-api-access volume).
+#[test]
+fn token_mounting_is_the_admission_plugins_decision() {
+    let f = "token-mount-admission.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            (NEEDLESS_TOKEN, f, 41, 1, 41, 5),
+            (NEEDLESS_TOKEN, f, 83, 22, 83, 67),
+        ])
+    );
 }
 
 // 6. RoleBinding (and ClusterRoleBinding) to ClusterRole cluster-admin; system:masters.

@@ -477,3 +477,46 @@ fn readme_mermaid_example_is_what_the_command_prints() {
         String::from_utf8(output.stdout).unwrap()
     );
 }
+
+/// explain-sa and `wildcard-permission` ask the same code: a rule with `*/exec` is a wildcard
+/// rule to both, and a rule of non-resource URLs with `*` verbs is one to neither.
+#[test]
+fn explain_sa_lists_the_wildcard_rules_the_rule_reports() {
+    let text = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: exec-anything}
+rules:
+  - {apiGroups: [\"\"], resources: [\"*/exec\"], verbs: [create]}
+  - {nonResourceURLs: [/metrics], verbs: [\"*\"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debug, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec-anything}
+subjects: [{kind: ServiceAccount, name: debugger, namespace: shop}]
+";
+    let inputs = salint::input::read_texts(vec![("set.yaml".to_string(), text.to_string())]);
+    let findings = salint::lint::lint(&inputs, &salint::lint::LintOptions::default());
+    let reported: Vec<usize> = findings
+        .iter()
+        .filter(|f| f.rule.name() == "wildcard-permission")
+        .flat_map(|f| f.related.iter().map(|r| r.location.span.start))
+        .collect();
+    let graph = salint::graph::Graph::build(&inputs.objects, salint::model::Namespace::Implicit);
+    let view = salint::inspect::View {
+        graph: &graph,
+        inputs: &inputs,
+    };
+    let explained = salint::inspect::explain_sa::explain(&view, "shop", "debugger").unwrap();
+    let listed: Vec<&str> = explained
+        .capabilities
+        .iter()
+        .filter(|c| c.rule == "wildcard-permission")
+        .flat_map(|c| c.through.iter().map(|s| s.request.as_str()))
+        .collect();
+    assert_eq!(listed, ["create on */exec (core)"]);
+    let exec_rule = text
+        .find("{apiGroups: [\"\"], resources: [\"*/exec\"]")
+        .unwrap();
+    assert_eq!(reported, [exec_rule]);
+}

@@ -525,3 +525,67 @@ fn kustomize_roots_are_rendered_on_open_and_on_save() {
     client.notify("exit", Value::Null);
     let _ = client.child.wait();
 }
+
+/// A chart in the workspace: opening a template renders the chart (Helm's engine through
+/// scripts/helm-template, as `render.helm` says), its findings are shown on the template
+/// line, and a template gets no parse errors.
+#[test]
+fn chart_templates_get_the_diagnostics_of_their_renderings() {
+    let root_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = [
+        root_dir.join("target/ci-tools/bin/python"),
+        "python3".into(),
+    ]
+    .into_iter()
+    .find(|python| {
+        Command::new(python)
+            .args(["-c", "import helm_python"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(python) = python else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "helm-python-sdk is not installed: .ci/run installs it"
+        );
+        eprintln!("skipped: helm-python-sdk is not installed");
+        return;
+    };
+    let command = format!(
+        "{} {}",
+        python.display(),
+        root_dir.join("scripts/helm-template").display()
+    );
+    let template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-api\nspec:\n  template:\n    spec:\n      {{- with .Values.pod }}\n      {{- toYaml . | nindent 6 }}\n      {{- end }}\n      containers:\n        - name: api\n          image: api:1\n";
+    let dir = common::scratch_repo(&[
+        (
+            ".salint.yaml",
+            format!(
+                "render:\n  helm: {}\n",
+                serde_json::to_string(&command).unwrap()
+            )
+            .as_str(),
+        ),
+        (
+            "api/Chart.yaml",
+            "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+        ),
+        ("api/values.yaml", "pod:\n  serviceAccountName: default\n"),
+        ("api/templates/deployment.yaml", template),
+    ]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = file_uri(&root.join("api/templates/deployment.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    open(&mut client, &uri, template);
+    let diagnostics = client.diagnostics_for(&uri);
+    // The token at the pod spec's key; the ServiceAccount where the toYaml writes the pod
+    // spec's fields (from values.yaml); no parse error.
+    assert_eq!(
+        codes_and_ranges(&diagnostics),
+        ["SA201 6:4-6:8", "SA101 8:6-8:33"]
+    );
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let _ = client.child.wait();
+}

@@ -295,7 +295,10 @@ fn annotations_survive_rendering_and_suppress_per_overlay() {
     let dir = common::scratch_repo(&[
         ("base/kustomization.yaml", "resources: [api.yaml]\n"),
         ("base/api.yaml", deployment),
-        ("dev/kustomization.yaml", "namespace: dev\nresources: [../base]\n"),
+        (
+            "dev/kustomization.yaml",
+            "namespace: dev\nresources: [../base]\n",
+        ),
         (
             "qa/kustomization.yaml",
             "namespace: qa\nresources: [../base]\npatches: [{path: quiet.yaml}]\n",
@@ -314,7 +317,9 @@ fn annotations_survive_rendering_and_suppress_per_overlay() {
                 f["file"].as_str().unwrap(),
                 f["span"]["start"]["line"],
                 f["clusters"],
-                f["suppression"]["justification"].as_str().unwrap_or("active")
+                f["suppression"]["justification"]
+                    .as_str()
+                    .unwrap_or("active")
             )
         })
         .collect();

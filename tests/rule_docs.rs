@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use salint::catalog as rules;
 use salint::input::read_texts;
 use salint::lint::{lint, LintOptions};
-use salint::rules;
 
 const EXPECT_MARKER: &str = "# expect: ";
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use super::{Config, Origin, PathIgnore, RuleLevel, Setting};
-use crate::finding::Severity;
-use crate::rules::{self, Rule};
+use crate::catalog::Severity;
+use crate::catalog::{self as rules, RuleId};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{load_documents, Node, Value};
 
@@ -24,7 +24,13 @@ const TOP_KEYS: &[&str] = &[
     "clusters",
     "render",
 ];
-const RENDER_KEYS: &[&str] = &["kustomize", "timeout"];
+const RENDER_KEYS: &[&str] = &[
+    "kustomize",
+    "helm",
+    "helm-release",
+    "helm-values",
+    "timeout",
+];
 const NAMESPACES_KEYS: &[&str] = &["skip", "system"];
 const LEVELS: &[&str] = &["off", "note", "warning", "error"];
 
@@ -150,7 +156,7 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
             "render" => {
                 for entry in reader.map(value, "`render`")? {
                     match reader.key(entry)? {
-                        "kustomize" => {
+                        key @ ("kustomize" | "helm") => {
                             let text = reader.string(&entry.value)?;
                             let mode = match text {
                                 "auto" => crate::kustomize::RenderMode::Auto,
@@ -159,17 +165,63 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
                                     let argv = shlex::split(command).filter(|a| !a.is_empty()).ok_or_else(|| {
                                         reader.error(
                                             entry.value.span,
-                                            format!("{}: `render.kustomize` must be auto, never or a command line, not `{command}`", reader.where_(entry.value.span)),
+                                            format!("{}: `render.{key}` must be auto, never or a command line, not `{command}`", reader.where_(entry.value.span)),
                                             None,
                                         )
                                     })?;
                                     crate::kustomize::RenderMode::Command(argv)
                                 }
                             };
-                            config.render.kustomize = Setting {
+                            let setting = Setting {
                                 value: mode,
                                 origin: reader.origin(entry.value.span),
                             };
+                            if key == "helm" {
+                                config.render.helm = setting;
+                            } else {
+                                config.render.kustomize = setting;
+                            }
+                        }
+                        "helm-release" => {
+                            config.render.helm_release = Setting {
+                                value: reader.optional_string(&entry.value)?,
+                                origin: reader.origin(entry.value.span),
+                            };
+                        }
+                        "helm-values" => {
+                            for chart in reader.map(&entry.value, "`render.helm-values`")? {
+                                let name = reader.key(chart)?.to_string();
+                                let renderings = chart
+                                    .value
+                                    .as_seq()
+                                    .ok_or_else(|| {
+                                        reader.wrong_type(
+                                            &chart.value,
+                                            "a list of lists of values files",
+                                        )
+                                    })?
+                                    .iter()
+                                    .map(|files| {
+                                        if files.as_seq().is_none() && !files.is_null() {
+                                            return Err(
+                                                reader.wrong_type(files, "a list of values files")
+                                            );
+                                        }
+                                        Ok(reader
+                                            .string_nodes(files)?
+                                            .into_iter()
+                                            .map(|(file, _)| file.to_string())
+                                            .collect())
+                                    })
+                                    .collect::<Result<Vec<Vec<String>>, _>>()?;
+                                config.render.helm_values.push((
+                                    Setting {
+                                        value: name,
+                                        origin: reader.origin(chart.key.span),
+                                    },
+                                    renderings,
+                                ));
+                            }
                         }
                         "timeout" => {
                             let text = reader.string(&entry.value)?;
@@ -397,7 +449,7 @@ impl Reader<'_> {
         self.strings(node)
     }
 
-    fn rule(&self, name: &str, span: Span) -> Result<&'static Rule, ConfigError> {
+    fn rule(&self, name: &str, span: Span) -> Result<RuleId, ConfigError> {
         rules::find(name).ok_or_else(|| {
             let names: Vec<&str> = rules::all().iter().map(|r| r.name()).collect();
             self.unknown(span, "rule", name, &names)

@@ -9,8 +9,8 @@ use std::fmt;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::finding::Severity;
-use crate::rules::{self, Rule};
+use crate::catalog::Severity;
+use crate::catalog::{self as rules, RuleId};
 
 pub use file::{load_config_file, ConfigError};
 pub use find::{context_outside_repository, find_config_file};
@@ -102,6 +102,14 @@ pub struct ClusterConfig {
 #[derive(Debug, Clone)]
 pub struct RenderConfig {
     pub kustomize: Setting<crate::kustomize::RenderMode>,
+    /// `render.helm`: `auto` (`helm` on PATH), `never`, or a program taking `helm`'s
+    /// arguments.
+    pub helm: Setting<crate::kustomize::RenderMode>,
+    /// `render.helm-release`: the release name (default: each chart's name).
+    pub helm_release: Setting<Option<String>>,
+    /// `render.helm-values`: per chart folder (relative to the configuration file), the
+    /// renderings as lists of values files (relative to the chart folder).
+    pub helm_values: Vec<(Setting<String>, Vec<Vec<String>>)>,
     pub timeout_seconds: Setting<u64>,
 }
 
@@ -109,6 +117,9 @@ impl Default for RenderConfig {
     fn default() -> Self {
         RenderConfig {
             kustomize: Setting::default(crate::kustomize::RenderMode::Auto),
+            helm: Setting::default(crate::kustomize::RenderMode::Auto),
+            helm_release: Setting::default(None),
+            helm_values: Vec::new(),
             timeout_seconds: Setting::default(crate::kustomize::DEFAULT_TIMEOUT.as_secs()),
         }
     }
@@ -118,7 +129,7 @@ impl Default for RenderConfig {
 #[derive(Debug, Clone)]
 pub struct PathIgnore {
     pub glob: Setting<String>,
-    pub rules: Vec<&'static Rule>,
+    pub rules: Vec<RuleId>,
 }
 
 /// The effective configuration of a run.
@@ -127,7 +138,7 @@ pub struct Config {
     /// The file it was read from, if any (display path).
     pub file: Option<String>,
     /// Level per rule, in `rules::all()` order.
-    pub rule_levels: Vec<(&'static Rule, Setting<RuleLevel>)>,
+    pub rule_levels: Vec<(RuleId, Setting<RuleLevel>)>,
     pub exclude: SettingList,
     pub include: SettingList,
     pub namespace: Setting<Option<String>>,
@@ -197,19 +208,15 @@ fn values(list: &SettingList) -> impl Iterator<Item = &str> {
 
 impl Config {
     /// The level of a rule.
-    pub fn rule_level(&self, rule: &Rule) -> RuleLevel {
+    pub fn rule_level(&self, rule: RuleId) -> RuleLevel {
         self.rule_levels
             .iter()
-            .find(|(r, _)| std::ptr::eq(*r, rule))
+            .find(|(r, _)| *r == rule)
             .map_or(RuleLevel::On(rule.doc().severity), |(_, s)| s.value)
     }
 
-    pub fn set_rule_level(&mut self, rule: &'static Rule, level: RuleLevel, origin: Origin) {
-        if let Some((_, setting)) = self
-            .rule_levels
-            .iter_mut()
-            .find(|(r, _)| std::ptr::eq(*r, rule))
-        {
+    pub fn set_rule_level(&mut self, rule: RuleId, level: RuleLevel, origin: Origin) {
+        if let Some((_, setting)) = self.rule_levels.iter_mut().find(|(r, _)| *r == rule) {
             *setting = Setting {
                 value: level,
                 origin,
@@ -249,6 +256,35 @@ impl Config {
         }
     }
 
+    /// How renderers run, as the configuration says: Kustomize and Helm modes, releases,
+    /// values files (chart folders relative to the configuration file), the namespace,
+    /// the time limit.
+    pub fn render_options(&self) -> crate::input::RenderOptions {
+        let base = self.base_dir.clone().unwrap_or_default();
+        crate::input::RenderOptions {
+            mode: self.render.kustomize.value.clone(),
+            helm: self.render.helm.value.clone(),
+            helm_release: self.render.helm_release.value.clone(),
+            helm_values: self
+                .render
+                .helm_values
+                .iter()
+                .map(|(chart, renderings)| {
+                    let dir = crate::kustomize::plan::canonical(&base.join(&chart.value));
+                    let renderings = renderings
+                        .iter()
+                        .map(|files| files.iter().map(std::path::PathBuf::from).collect())
+                        .collect();
+                    (dir, renderings)
+                })
+                .collect(),
+            namespace: self.namespace.value.clone(),
+            timeout: std::time::Duration::from_secs(self.render.timeout_seconds.value),
+            only_containing: None,
+            stdin_chart: None,
+        }
+    }
+
     /// The folder-walk filter of the `include` and `exclude` globs; the error names a bad
     /// glob.
     pub fn file_filter(&self) -> Result<crate::discover::FileFilter, String> {
@@ -273,7 +309,7 @@ impl Config {
         forms
     }
 
-    pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<&'static Rule>)> {
+    pub fn path_ignores(&self) -> Vec<(GlobSet, Vec<RuleId>)> {
         self.per_path_ignores
             .iter()
             .filter_map(|ignore| {
@@ -381,7 +417,7 @@ impl Config {
                 );
             }
         }
-        let render = match &self.render.kustomize.value {
+        let mode = |mode: &crate::kustomize::RenderMode| match mode {
             crate::kustomize::RenderMode::Auto => "auto".to_string(),
             crate::kustomize::RenderMode::Never => "never".to_string(),
             crate::kustomize::RenderMode::Command(argv) => format!("{:?}", argv.join(" ")),
@@ -389,9 +425,34 @@ impl Config {
         out.push_str("render:\n");
         line(
             &mut out,
-            format!("  kustomize: {render}"),
+            format!("  kustomize: {}", mode(&self.render.kustomize.value)),
             &self.render.kustomize.origin,
         );
+        line(
+            &mut out,
+            format!("  helm: {}", mode(&self.render.helm.value)),
+            &self.render.helm.origin,
+        );
+        line(
+            &mut out,
+            format!(
+                "  helm-release: {}",
+                self.render.helm_release.value.as_deref().unwrap_or("null")
+            ),
+            &self.render.helm_release.origin,
+        );
+        if self.render.helm_values.is_empty() {
+            out.push_str("  helm-values: {}\n");
+        } else {
+            out.push_str("  helm-values:\n");
+            for (chart, renderings) in &self.render.helm_values {
+                line(
+                    &mut out,
+                    format!("    {:?}: {:?}", chart.value, renderings),
+                    &chart.origin,
+                );
+            }
+        }
         line(
             &mut out,
             format!("  timeout: {}", self.render.timeout_seconds.value),

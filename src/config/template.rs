@@ -84,9 +84,17 @@ clusters: {}
 #  staging: ["clusters/staging/**", "apps/base/**"]
 
 # How kustomizations are rendered: auto (kustomize build, else kubectl kustomize, from
-# PATH), never (lint their resources as written), or a command the folder is appended to.
+# PATH), never (lint their resources as written), or a command the folder is appended to;
+# and Helm charts: auto (helm from PATH), never, or a program taking helm's arguments.
 render:
   kustomize: auto
+  helm: auto
+  # The release name of every chart (default: the chart's name).
+  helm-release: null
+  # The renderings of a chart: lists of values files (default: its own values, plus one
+  # rendering per ci/*-values.yaml).
+  helm-values: {}
+  #  charts/web: [[], [values-prod.yaml]]
   # Seconds one rendering may take.
   timeout: 60
 "#;

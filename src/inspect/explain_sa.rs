@@ -11,7 +11,7 @@ use super::{at, Location, ObjectId, RuleFields, View};
 use crate::graph::{AutomountSource, Grant, Via};
 use crate::model::rbac::Binding;
 use crate::model::{Namespace, ObjectRef};
-use crate::permissions::{capability_matches, grants_everything, CAPABILITIES};
+use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 /// The answer, as printed by `--format json`.
 #[derive(Debug, Serialize)]
@@ -258,17 +258,13 @@ fn capabilities(view: &View, grants: &[Grant]) -> Vec<CapabilityGrant> {
         let Some((index, _)) = graph.bound_role(binding) else {
             continue;
         };
-        for (holder, rule) in graph.effective_rules(index) {
-            let wildcard = rule.verbs.contains(&"*")
-                || rule.resources.contains(&"*")
-                || rule.api_groups.contains(&"*");
-            if wildcard {
-                wild.push(CapabilitySource {
-                    binding: text::binding_label(binding),
-                    request: text::rule(rule),
-                    location: view.locate(holder.object.file, rule.span()),
-                });
-            }
+        // The rules `wildcard-permission` reports, asked of the same code.
+        for (holder, rule) in wildcard_rules(graph, index, binding.cluster) {
+            wild.push(CapabilitySource {
+                binding: text::binding_label(binding),
+                request: text::rule(rule),
+                location: view.locate(holder.object.file, rule.span()),
+            });
         }
     }
     push("wildcard-permission", "use `*` in a rule", wild);
@@ -328,6 +324,20 @@ fn workloads(view: &View, target: &Namespace, name: &str) -> Vec<WorkloadUse> {
                 "neither the pod spec nor the ServiceAccount sets automountServiceAccountToken (default: mounted)"
                     .to_string(),
                 None,
+            ),
+            AutomountSource::MirrorPod(span) => (
+                "a mirror pod (kubernetes.io/config.mirror): the admission plugin adds no token"
+                    .to_string(),
+                Some((workload.object.file, span)),
+            ),
+            AutomountSource::PathTaken(span) => (
+                "every container already mounts a volume at /var/run/secrets/kubernetes.io/serviceaccount: the admission plugin adds no token"
+                    .to_string(),
+                Some((workload.object.file, span)),
+            ),
+            AutomountSource::OwnTokenVolume(span) => (
+                "the pod spec mounts a kube-api-access volume at the token path itself".to_string(),
+                Some((workload.object.file, span)),
             ),
         };
         found.push((

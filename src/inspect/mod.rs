@@ -47,11 +47,7 @@ pub struct View<'g, 'a> {
 impl View<'_, '_> {
     /// The location of a span, or `None` for the built-in roles, which are in no input file.
     pub fn locate(&self, file: FileId, span: Span) -> Option<Location> {
-        let (file, span) = match self
-            .inputs
-            .renderings
-            .relocate(&self.inputs.objects, file, span)
-        {
+        let (file, span) = match self.inputs.relocate(file, span) {
             Some(relocated) => (relocated.file, relocated.span),
             None => (file, span),
         };

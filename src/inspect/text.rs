@@ -153,7 +153,7 @@ pub fn role_binding_limits(binding: &Binding, rule: &PolicyRule) -> Vec<String> 
             _ => "its own namespace".to_string(),
         };
         notes.push(format!(
-            "{}: through a RoleBinding only requests on {ns}, no list, watch or create",
+            "{}: through a RoleBinding only requests on {ns}, no list, create or deletecollection",
             own_namespace.join(", ")
         ));
     }

@@ -1,14 +1,15 @@
 //! `salint who-can VERB RESOURCE [--namespace NS]`: every binding subject that can make the
 //! request, each with its path subject ← binding → role → rule.
 //!
-//! Matching is the RBAC authorizer's, through [`PolicyRule`]'s `matches_*`: `*` in verbs,
-//! groups and resources, `*/exec` for a subresource of any resource, `pods` not covering
-//! `pods/exec`. Two things differ from [`PolicyRule::allows`], which answers "every
-//! object?" for the rules: a rule narrowed by `resourceNames` is shown with the names it
-//! allows (except for `create` and `deletecollection`, which carry no object name and so
-//! are never allowed by such a rule), and a RoleBinding, which never grants a
-//! cluster-scoped resource, still reaches the `namespaces` object of its own namespace
-//! (the API server files `/api/v1/namespaces/NS` under namespace NS).
+//! Matching is the RBAC authorizer's, through [`PolicyRule`]: `*` in verbs, groups and
+//! resources, `*/exec` for a subresource of any resource, `pods` not covering `pods/exec`.
+//! A rule narrowed by `resourceNames` is shown with the names it allows (it allows no
+//! `deletecollection`, nor `create` on a resource itself: those requests carry no object
+//! name; `create` on a subresource such as `pods/exec` names the parent and is allowed), and
+//! a RoleBinding, which never grants a cluster-scoped resource, still reaches the
+//! `namespaces` object of its own namespace (the API server files `/api/v1/namespaces/NS`
+//! and `/api/v1/watch/namespaces/NS` under namespace NS). `tests/authorizer.rs` holds this
+//! to the real authorizer's answers.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 use super::resources::{is_cluster_scoped, Target};
 use super::text;
 use super::{at, Location, ObjectId, RuleFields, View};
-use crate::model::rbac::{Binding, PolicyRule, SubjectKind};
+use crate::model::rbac::{Binding, Objects, PolicyRule, SubjectKind};
 use crate::model::Namespace;
 
 /// The answer, as printed by `--format json`.
@@ -62,9 +63,6 @@ pub struct PathStep {
     /// The only objects the request may name; empty when it may name any.
     pub only: Vec<String>,
 }
-
-/// Verbs whose requests name no object: a rule with `resourceNames` never allows them.
-const UNNAMED_VERBS: &[&str] = &["create", "deletecollection"];
 
 /// Every subject that can make the request, sorted by subject, then binding and rule.
 pub fn who_can(view: &View, verb: &str, target: &Target, namespace: Option<&str>) -> Answer {
@@ -168,6 +166,15 @@ fn same_step(a: &PathStep, b: &PathStep) -> bool {
 
 /// Whether `rule`, bound by `binding`, allows the request: `None` if not, else the only
 /// object names it allows (empty: any).
+///
+/// The rule's part is [`PolicyRule::allowed_objects`]. The binding's part is the
+/// authorizer's (plugin/pkg/auth/authorizer/rbac/rbac.go, `VisitRulesFor` in
+/// pkg/registry/rbac/validation/rule.go): a RoleBinding applies only to requests in its
+/// namespace, and the API server files requests on cluster-scoped resources and
+/// non-resource URLs under no namespace, so it grants neither; but a request on one
+/// namespace object (`GET`, `PUT`, `PATCH` or `DELETE /api/v1/namespaces/NS`, `GET
+/// /api/v1/watch/namespaces/NS`, and its subresources) is filed under namespace NS, so a
+/// RoleBinding in NS reaches that object.
 pub fn allowed(
     binding: &Binding,
     rule: &PolicyRule,
@@ -181,21 +188,12 @@ pub fn allowed(
             group, resource, ..
         } => (group.as_str(), resource.as_str()),
     };
-    if !(rule.matches_verb(verb) && rule.matches_group(group) && rule.matches_resource(resource)) {
-        return None;
-    }
-    let mut only: Option<Vec<String>> = None;
-    if rule.is_narrowed() {
-        if UNNAMED_VERBS.contains(&verb) {
-            return None;
-        }
-        only = Some(rule.resource_names.iter().map(|n| n.to_string()).collect());
-    }
+    let mut only: Option<Vec<String>> = match rule.allowed_objects(verb, group, resource)? {
+        Objects::Any => None,
+        Objects::Only(names) => Some(names.iter().map(|n| n.to_string()).collect()),
+    };
     if !binding.cluster && is_cluster_scoped(group, resource) {
-        let own_namespace_object = group.is_empty()
-            && resource.split('/').next() == Some("namespaces")
-            && !matches!(verb, "create" | "list" | "watch" | "deletecollection");
-        if !own_namespace_object {
+        if !reaches_own_namespace_object(verb, group, resource) {
             return None;
         }
         let own = match &binding.namespace {
@@ -211,6 +209,15 @@ pub fn allowed(
         only = Some(vec![own]);
     }
     Some(only.unwrap_or_default())
+}
+
+/// Whether a request of `verb` on `resource` can be one on the namespace object of the
+/// binding's own namespace (see [`allowed`]): every verb but those on the collection
+/// (`create`, `list`, `deletecollection`), whose requests are filed under no namespace.
+fn reaches_own_namespace_object(verb: &str, group: &str, resource: &str) -> bool {
+    group.is_empty()
+        && resource.split('/').next() == Some("namespaces")
+        && !matches!(verb, "create" | "list" | "deletecollection")
 }
 
 /// The human text.

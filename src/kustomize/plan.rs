@@ -392,8 +392,8 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     if size > max_size {
         return Err(format!(
             "skipped: {} is larger than the --max-file-size limit of {}",
-            crate::input::human_size(size),
-            crate::input::human_size(max_size)
+            crate::size::human_size(size),
+            crate::size::human_size(max_size)
         ));
     }
     let bytes = std::fs::read(path)

@@ -9,10 +9,9 @@
 //! limit, and with the network closed to it: its HTTP proxy points at a closed port and git
 //! may use only local repositories, so a remote base is an error, never a download.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::plan::{Edit, Mirror};
 
@@ -131,10 +130,10 @@ impl Renderer {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        close_network(&mut command);
-        let output = run_bounded(command, timeout, max_bytes)?;
+        crate::process::close_network(&mut command);
+        let output = crate::process::run_bounded("Kustomize", command, timeout, max_bytes)?;
         match output {
-            Finished {
+            crate::process::Finished {
                 success: true,
                 stdout,
                 ..
@@ -143,7 +142,7 @@ impl Renderer {
                 origin_base: wrapper_dir,
                 aliases,
             }),
-            Finished { stderr, .. } => {
+            crate::process::Finished { stderr, .. } => {
                 // Kustomize names the root and the copies by their temporary folders.
                 let through = match mirror {
                     Some(_) => wrapper_dir.join(&resource),
@@ -201,17 +200,25 @@ fn user_paths(message: &str, root: &Path, resource: &Path, names: &[(PathBuf, Pa
     message
 }
 
-/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's.
+/// Quoted paths relative to a copy (`'../k1'`, `'../../../repo/base'`) as the user's. A
+/// relative path that names no copy is left as written: it comes from one of the user's
+/// own kustomizations (which the copies refer to where they are), relative to its folder.
 fn copies_relative(message: &str, copy_dir: &Path, names: &[(PathBuf, PathBuf)]) -> String {
     let relative = regex::Regex::new(r"'((?:\.\./)+[^']*)'").expect("a valid pattern");
+    let outside = copy_dir.parent().map(|wrapper| wrapper.to_path_buf());
     relative
         .replace_all(message, |captures: &regex::Captures| {
             let path = super::file::normalize(&copy_dir.join(&captures[1]));
-            let real = names
-                .iter()
-                .find(|(temporary, _)| *temporary == path)
-                .map_or(path.clone(), |(_, real)| real.clone());
-            format!("'{}'", crate::discover::display_path(&real))
+            match names.iter().find(|(temporary, _)| *temporary == path) {
+                Some((_, real)) => format!("'{}'", crate::discover::display_path(real)),
+                None if outside
+                    .as_ref()
+                    .is_some_and(|wrapper| !path.starts_with(wrapper)) =>
+                {
+                    format!("'{}'", crate::discover::display_path(&path))
+                }
+                None => captures[0].to_string(),
+            }
         })
         .into_owned()
 }
@@ -269,90 +276,6 @@ fn write_mirror(dir: &Path, mirror: &Mirror) -> std::io::Result<Vec<(PathBuf, Pa
         aliases.push((file, copy.original.clone()));
     }
     Ok(aliases)
-}
-
-/// Closes the network to Kustomize: HTTP goes to a closed port (9, discard), git may use
-/// only local repositories and never asks for credentials.
-fn close_network(command: &mut Command) {
-    for key in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
-        command.env(key, "http://127.0.0.1:9");
-    }
-    for key in ["NO_PROXY", "no_proxy"] {
-        command.env_remove(key);
-    }
-    command
-        .env("GIT_ALLOW_PROTOCOL", "file")
-        .env("GIT_TERMINAL_PROMPT", "0");
-}
-
-struct Finished {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `command`, killing it after `timeout`; output beyond `max_bytes` is an error.
-fn run_bounded(
-    mut command: Command,
-    timeout: Duration,
-    max_bytes: u64,
-) -> Result<Finished, String> {
-    let mut child = command.spawn().map_err(|e| {
-        format!(
-            "cannot run {}: {e}",
-            command.get_program().to_string_lossy()
-        )
-    })?;
-    let reader = |stream: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(stream) = stream {
-                let _ = stream.take(max_bytes + 1).read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = reader(
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    );
-    let stderr = reader(
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "Kustomize did not finish within {} seconds",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("cannot wait for Kustomize: {e}")),
-        }
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = stderr.join().unwrap_or_default();
-    if stdout.len() as u64 > max_bytes {
-        return Err(format!(
-            "Kustomize's output is larger than the --max-file-size limit of {}",
-            crate::input::human_size(max_bytes)
-        ));
-    }
-    Ok(Finished {
-        success: status.success(),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    })
 }
 
 /// Kustomize's message without the logging around it: kubectl prints
@@ -425,6 +348,20 @@ mod tests {
         assert_eq!(
             relative_path(Path::new("/repo"), Path::new("/repo/a")),
             Some(PathBuf::from("a"))
+        );
+    }
+
+    /// Relative paths in Kustomize's message are resolved against the copies only when they
+    /// name a copy or leave the temporary folder; a path from one of the user's own
+    /// kustomizations (the copies refer to them where they are) stays as the user wrote it.
+    #[test]
+    fn relative_paths_in_messages_name_copies_or_stay_as_written() {
+        let wrapper = Path::new("/tmp/salint-kustomize-x");
+        let names = vec![(wrapper.join("k1"), PathBuf::from("/repo/base"))];
+        let message = "from '../k1': x; from '../generic': y; from '../../../repo/other': z";
+        assert_eq!(
+            copies_relative(message, &wrapper.join("k0"), &names),
+            "from '/repo/base': x; from '../generic': y; from '/repo/other': z"
         );
     }
 

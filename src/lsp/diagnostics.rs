@@ -12,8 +12,8 @@ use lsp_types::{
 use super::position::range;
 use super::uri::from_path;
 use super::workspace::Analysis;
+use crate::catalog::RuleId;
 use crate::finding::{Finding, Severity};
-use crate::report::sarif::INFORMATION_URI;
 
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "salint";
@@ -27,10 +27,8 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 }
 
 /// The doc of a rule on the project's site.
-pub fn rule_href(name: &str) -> Option<Uri> {
-    format!("{INFORMATION_URI}/blob/main/rules/{name}.md")
-        .parse()
-        .ok()
+pub fn rule_href(rule: RuleId) -> Option<Uri> {
+    rule.doc_url().parse().ok()
 }
 
 /// The diagnostics of one file.
@@ -41,7 +39,7 @@ pub fn for_file(analysis: &Analysis, path: &Path) -> Vec<Diagnostic> {
     let file = &analysis.inputs.files[id];
     let mut out: Vec<Diagnostic> = Vec::new();
     // A Helm template (`{{ }}`) is not YAML until rendered: its parse errors are noise.
-    let template = file.text.contains("{{");
+    let template = file.role == crate::source::FileRole::Chart || file.text.contains("{{");
     for error in &analysis.inputs.errors {
         if error.file != Some(id) || template {
             continue;
@@ -95,7 +93,7 @@ fn diagnostic(analysis: &Analysis, finding: &Finding) -> Diagnostic {
         range: range(file, finding.location.span),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.code().to_string())),
-        code_description: rule_href(finding.rule.name()).map(|href| CodeDescription { href }),
+        code_description: rule_href(finding.rule).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),

@@ -10,7 +10,7 @@ use super::position::{offset, range};
 use super::workspace::Analysis;
 use crate::graph::{Graph, Via};
 use crate::model::Namespace;
-use crate::permissions::{capability_matches, grants_everything, wildcard_lists, CAPABILITIES};
+use crate::permissions::{capability_matches, grants_everything, wildcard_rules, CAPABILITIES};
 
 pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
     let id = analysis.file_id(path)?;
@@ -31,14 +31,11 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
         .collect();
     let graph = Graph::of(objects, cluster.implicit.clone());
     // Where a workload's field is written: a rendered one's in the file it came from.
-    let written = |file: usize, span: crate::source::Span| match analysis
-        .inputs
-        .renderings
-        .relocate(&analysis.inputs.objects, file, span)
-    {
-        Some(relocated) => (relocated.file, relocated.span),
-        None => (file, span),
-    };
+    let written =
+        |file: usize, span: crate::source::Span| match analysis.inputs.relocate(file, span) {
+            Some(relocated) => (relocated.file, relocated.span),
+            None => (file, span),
+        };
     let workload = graph.workloads.iter().find(|w| {
         w.service_account_field.is_some_and(|f| {
             let (file, span) = written(w.object.file, f.span);
@@ -106,10 +103,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
                 }
             }
             if let Some((index, _)) = graph.bound_role(binding) {
-                if graph
-                    .effective_rules(index)
-                    .any(|(_, rule)| !wildcard_lists(rule).is_empty())
-                {
+                if !wildcard_rules(&graph, index, binding.cluster).is_empty() {
                     powers.push("wildcard-permission");
                 }
             }

@@ -157,6 +157,11 @@ pub struct Workspace {
     /// Kustomize's output per root (by kustomization file), parsed: rendered on open and
     /// on save, or the error Kustomize gave.
     rendered: BTreeMap<PathBuf, Result<RenderedRoot, String>>,
+    /// The workspace's charts (`Chart.yaml` files).
+    charts: Vec<PathBuf>,
+    /// Helm's output per chart folder and values files, parsed, rendered on open and on
+    /// save of a file of the chart, or the error Helm gave.
+    chart_renders: BTreeMap<(PathBuf, Vec<PathBuf>), Result<Inputs, String>>,
 }
 
 /// One lint run over the whole workspace.
@@ -208,6 +213,8 @@ impl Workspace {
             kustomizations: Vec::new(),
             plan: Plan::default(),
             rendered: BTreeMap::new(),
+            charts: Vec::new(),
+            chart_renders: BTreeMap::new(),
         }
     }
 
@@ -233,6 +240,7 @@ impl Workspace {
         let mut stopped = None;
         let mut paths = Vec::new();
         let mut kustomizations = Vec::new();
+        let mut charts = Vec::new();
         'roots: for root in &self.roots {
             let walk = ignore::WalkBuilder::new(root)
                 .hidden(true)
@@ -259,6 +267,12 @@ impl Workspace {
                 if crate::discover::is_kustomization_file(path) {
                     if !self.filter.excludes(relative) {
                         kustomizations.extend(std::path::absolute(path).ok());
+                    }
+                    continue;
+                }
+                if crate::discover::is_chart_file(path) {
+                    if !self.filter.excludes(relative) {
+                        charts.extend(std::path::absolute(path).ok());
                     }
                     continue;
                 }
@@ -341,9 +355,11 @@ impl Workspace {
             );
         }
         kustomizations.sort();
+        charts.sort();
         Loaded {
             files: loaded,
             kustomizations,
+            charts,
         }
     }
 
@@ -356,6 +372,7 @@ impl Workspace {
             self.files.insert(path, FileState { parsed, open: None });
         }
         self.kustomizations = loaded.kustomizations;
+        self.charts = loaded.charts;
         self.replan();
     }
 
@@ -410,10 +427,11 @@ impl Workspace {
                 stale || needed
             })
             .collect();
-        if wanted.is_empty() {
-            return false;
-        }
         let options = self.read_options();
+        let charts_rendered = self.render_charts(&open, saved.as_deref(), &options);
+        if wanted.is_empty() {
+            return charts_rendered;
+        }
         let renderer = crate::kustomize::Renderer::find(&options.render.mode)
             .ok()
             .flatten();
@@ -425,13 +443,39 @@ impl Workspace {
         true
     }
 
+    /// Renders the charts an open document belongs to (again, for a saved one).
+    fn render_charts(
+        &mut self,
+        open: &[PathBuf],
+        saved: Option<&Path>,
+        options: &ReadOptions,
+    ) -> bool {
+        if self.charts.is_empty() {
+            return false;
+        }
+        let mut plan = crate::input::ChartPlan::plan(&self.charts, None, options);
+        let stale = |dir: &Path| saved.is_some_and(|s| s.starts_with(dir));
+        let open_in = |dir: &Path| open.iter().any(|o| o.starts_with(dir));
+        let renders = &self.chart_renders;
+        let dirs: Vec<PathBuf> = plan.charts.iter().map(|c| c.dir.clone()).collect();
+        plan.wanted.retain(|(c, values)| {
+            let dir = &dirs[*c];
+            stale(dir) || (open_in(dir) && !renders.contains_key(&(dir.clone(), values.clone())))
+        });
+        if plan.wanted.is_empty() {
+            return false;
+        }
+        for output in plan.render(options) {
+            let dir = plan.charts[output.chart].dir.clone();
+            self.chart_renders
+                .insert((dir, output.values), output.output);
+        }
+        true
+    }
+
     fn read_options(&self) -> ReadOptions {
         ReadOptions {
-            render: crate::input::RenderOptions {
-                mode: self.config.render.kustomize.value.clone(),
-                timeout: std::time::Duration::from_secs(self.config.render.timeout_seconds.value),
-                only_containing: None,
-            },
+            render: self.config.render_options(),
             ..ReadOptions::default()
         }
     }
@@ -450,6 +494,14 @@ impl Workspace {
         }
         let in_workspace = self.roots.iter().any(|root| path.starts_with(root));
         let wanted = in_workspace && self.filter.accepts(path);
+        if crate::discover::is_chart_file(path) && in_workspace {
+            self.charts.retain(|c| c != path && c.is_file());
+            if path.is_file() {
+                self.charts.push(path.to_path_buf());
+                self.charts.sort();
+            }
+            self.chart_renders.clear();
+        }
         if crate::discover::is_kustomization_file(path) && in_workspace {
             if !self.kustomizations.iter().any(|k| k == path) && path.is_file() {
                 self.kustomizations.push(path.to_path_buf());
@@ -539,6 +591,37 @@ impl Workspace {
             let repository = Repository::from_plan(self.plan.clone(), renderer, wanted);
             combined.attach(repository, outputs);
         }
+        // The charts: their files are no manifests; the renderings made so far.
+        let mut chart_taken: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+        if !self.charts.is_empty() {
+            let plan = crate::input::ChartPlan::plan(&self.charts, None, &options);
+            for file in &mut combined.files[..own_files] {
+                if file.path.as_deref().is_some_and(|path| plan.owns(path)) {
+                    file.role = crate::source::FileRole::Chart;
+                }
+            }
+            let mut outputs = Vec::new();
+            for (c, values) in &plan.wanted {
+                let key = (plan.charts[*c].dir.clone(), values.clone());
+                let output = match self.chart_renders.remove(&key) {
+                    Some(Ok(inputs)) => {
+                        chart_taken.push(key);
+                        Ok(inputs)
+                    }
+                    Some(Err(message)) => {
+                        self.chart_renders.insert(key, Err(message.clone()));
+                        Err(message)
+                    }
+                    None => continue,
+                };
+                outputs.push(crate::input::ChartOutput {
+                    chart: *c,
+                    values: values.clone(),
+                    output,
+                });
+            }
+            combined.attach_charts(plan, outputs);
+        }
         // The files attach added: kustomizations (with their paths) and renderings.
         let extra: Vec<PathBuf> = combined.files[own_files..]
             .iter()
@@ -600,8 +683,27 @@ impl Workspace {
                 list.push(object);
             }
         }
-        for (((root_file, origin_base, aliases), file), objects) in
-            taken.into_iter().zip(rendered_files).zip(by_rendering)
+        // Kustomize's renderings first, then Helm's, as attached.
+        let mut rendered_files = rendered_files.into_iter();
+        let mut by_rendering = by_rendering.into_iter();
+        let kustomize_files: Vec<_> = rendered_files.by_ref().take(taken.len()).collect();
+        let kustomize_objects: Vec<_> = by_rendering.by_ref().take(taken.len()).collect();
+        for ((key, file), objects) in chart_taken
+            .into_iter()
+            .zip(rendered_files)
+            .zip(by_rendering)
+        {
+            let inputs = Inputs {
+                files: vec![file],
+                objects,
+                ..Inputs::default()
+            };
+            self.chart_renders.insert(key, Ok(inputs));
+        }
+        for (((root_file, origin_base, aliases), file), objects) in taken
+            .into_iter()
+            .zip(kustomize_files)
+            .zip(kustomize_objects)
         {
             let inputs = Inputs {
                 files: vec![file],
@@ -626,6 +728,7 @@ impl Workspace {
 pub struct Loaded {
     files: Vec<(PathBuf, Inputs)>,
     kustomizations: Vec<PathBuf>,
+    charts: Vec<PathBuf>,
 }
 
 /// A file's parse with its real path recorded (Kustomize's origins name files by it).

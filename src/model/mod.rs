@@ -5,6 +5,7 @@ pub mod object;
 pub mod rbac;
 pub mod secret;
 pub mod service_account;
+pub mod validity;
 pub mod workload;
 
 pub use namespace::Namespace;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::workload::{is_builtin_workload, pod_spec_path};
+use super::workload::{is_builtin_workload, pod_spec_path, TOKEN_MOUNT_PATH};
 use super::Namespace;
 use crate::source::{FileId, Span};
 use crate::yaml::{DuplicateKey, Entry, Node, Value};
@@ -73,6 +73,8 @@ impl Object {
             .map(str::to_string);
         let root = if let Some((path, keys)) = unread_parts(&kind) {
             without_keys_at(root, path, keys)
+        } else if is_builtin_workload(&kind) {
+            without_container_details(root, pod_spec_path(&kind))
         } else if is_modelled_kind(&kind) {
             root
         } else {
@@ -139,27 +141,35 @@ pub fn is_modelled_kind(kind: &str) -> bool {
     ) || is_builtin_workload(kind)
 }
 
-/// The pod spec keys a built-in workload's tree goes without. No rule reads a container
-/// (the ServiceAccount, its token and the volumes are pod-level), and the containers are
-/// most of a workload's nodes: images, env, probes, resources.
+/// The pod spec keys that hold a built-in workload's containers. Of a container, only the
+/// `name` and `mountPath` of its `volumeMounts` at the token path are kept
+/// ([`CONTAINER_KEYS_READ`], [`VOLUME_MOUNT_KEYS_READ`]): whether the admission plugin
+/// mounts the token depends on what the containers already mount there, and nothing reads
+/// the rest, which is most of a workload's nodes (images, env, probes, resources).
 pub const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+/// The keys of a built-in workload's containers that the tree keeps.
+pub const CONTAINER_KEYS_READ: &[&str] = &["volumeMounts"];
+
+/// The keys of a container's `volumeMounts` items that the tree keeps.
+pub const VOLUME_MOUNT_KEYS_READ: &[&str] = &["name", "mountPath"];
+
+/// [`CONTAINER_LISTS`] as the loader names their items on a [`Prune`] path.
+///
+/// [`Prune`]: crate::yaml::Prune
+const CONTAINER_ITEMS: &[&str] = &["containers[]", "initContainers[]", "ephemeralContainers[]"];
 
 /// The keys of a Secret's values, which no rule reads (a token Secret is known by its
 /// `type` and annotation) and salint has no business holding.
 pub const SECRET_VALUES: &[&str] = &["data", "stringData"];
 
 /// The parts of a modelled kind's tree no rule reads, as the keys left out of the mapping
-/// at a path: a built-in workload's containers, a Secret's values. Duplicate keys in them
-/// are still found while parsing ([`Object::duplicate_keys`]). A rule that starts reading
-/// one of these parts takes it out of here.
+/// at a path: a Secret's values (a built-in workload's containers are cut down too, see
+/// [`CONTAINER_LISTS`]). Duplicate keys in them are still found while parsing
+/// ([`Object::duplicate_keys`]). A rule that starts reading one of these parts takes it out
+/// of here.
 pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
-    if is_builtin_workload(kind) {
-        Some((pod_spec_path(kind), CONTAINER_LISTS))
-    } else if kind == "Secret" {
-        Some((&[], SECRET_VALUES))
-    } else {
-        None
-    }
+    (kind == "Secret").then_some((&[], SECRET_VALUES))
 }
 
 /// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
@@ -170,6 +180,18 @@ pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'
 pub fn may_leave_out(kind: &str, path: &[&str], key: &str) -> bool {
     if let Some((at, keys)) = unread_parts(kind) {
         return keys.contains(&key) && path == at;
+    }
+    if is_builtin_workload(kind) {
+        let pod_spec = pod_spec_path(kind);
+        let kept = match path.strip_prefix(pod_spec) {
+            Some([container]) if CONTAINER_ITEMS.contains(container) => CONTAINER_KEYS_READ,
+            Some([container, "volumeMounts[]"]) if CONTAINER_ITEMS.contains(container) => {
+                VOLUME_MOUNT_KEYS_READ
+            }
+            _ => return false,
+        };
+        // A merge key may bring kept keys in: the whole tree is cut down after merging.
+        return !kept.contains(&key) && key != "<<";
     }
     if is_modelled_kind(kind) || kind.ends_with("List") {
         return false;
@@ -204,6 +226,54 @@ fn without_keys_at(node: Node, path: &[&str], keys: &[&str]) -> Node {
     }
 }
 
+/// A workload's tree whose containers (at the pod spec at `path`) keep only
+/// [`CONTAINER_KEYS_READ`], as [`may_leave_out`] leaves them while parsing.
+fn without_container_details(node: Node, path: &[&str]) -> Node {
+    let key_is =
+        |entry: &Entry, name: &str| entry.key.as_scalar().is_some_and(|k| &*k.text == name);
+    match path.split_first() {
+        None => filter_entries(node, &|entry: Entry| {
+            if !CONTAINER_LISTS.iter().any(|list| key_is(&entry, list)) {
+                return Some(entry);
+            }
+            let value = match entry.value.value {
+                Value::Seq(items) => Node {
+                    span: entry.value.span,
+                    value: Value::Seq(
+                        items
+                            .into_vec()
+                            .into_iter()
+                            .map(|item| {
+                                let container =
+                                    keep_entries(item, &|k| CONTAINER_KEYS_READ.contains(&k));
+                                token_path_mounts(container)
+                            })
+                            .collect(),
+                    ),
+                },
+                value => Node {
+                    span: entry.value.span,
+                    value,
+                },
+            };
+            Some(Entry {
+                key: entry.key,
+                value,
+            })
+        }),
+        Some((first, rest)) => filter_entries(node, &|entry: Entry| {
+            Some(if key_is(&entry, first) {
+                Entry {
+                    value: without_container_details(entry.value, rest),
+                    key: entry.key,
+                }
+            } else {
+                entry
+            })
+        }),
+    }
+}
+
 /// Drops what nothing reads from an object of another kind. Kept: `apiVersion`, `kind`,
 /// `metadata` (identity, labels, owners, suppression annotations) and `spec.template`,
 /// which makes a custom kind a workload when it has a pod spec with containers (Argo
@@ -220,6 +290,33 @@ fn prune(root: Node) -> Node {
         _ => None,
     };
     filter_entries(root, &top)
+}
+
+/// A container with only its `volumeMounts` at the token path, each with only
+/// [`VOLUME_MOUNT_KEYS_READ`]: the one question asked of containers is what they mount
+/// there, and a workload has many containers and mounts (keeping them all cost a tenth of
+/// the peak memory of a large run).
+fn token_path_mounts(container: Node) -> Node {
+    filter_entries(container, &|entry: Entry| {
+        let Value::Seq(mounts) = entry.value.value else {
+            return Some(entry);
+        };
+        let at_token_path =
+            |mount: &Node| mount.get("mountPath").and_then(Node::as_str) == Some(TOKEN_MOUNT_PATH);
+        let kept: Box<[Node]> = mounts
+            .into_vec()
+            .into_iter()
+            .filter(at_token_path)
+            .map(|mount| keep_entries(mount, &|k| VOLUME_MOUNT_KEYS_READ.contains(&k)))
+            .collect();
+        (!kept.is_empty()).then_some(Entry {
+            key: entry.key,
+            value: Node {
+                span: entry.value.span,
+                value: Value::Seq(kept),
+            },
+        })
+    })
 }
 
 fn keep_entries(node: Node, keep: &dyn Fn(&str) -> bool) -> Node {

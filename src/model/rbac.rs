@@ -70,47 +70,74 @@ impl<'a> PolicyRule<'a> {
     }
 
     /// Whether `resourceNames` limits the rule to named objects: then it reaches only the
-    /// objects it names, and never allows the requests that carry no name (`create`,
-    /// `list`, `watch`, `deletecollection` of a resource itself; a subresource request
-    /// carries its parent's name, so `create` on `pods/exec` of a named pod is allowed).
+    /// objects it names (see [`PolicyRule::allowed_objects`]).
     pub fn is_narrowed(&self) -> bool {
         !self.resource_names.is_empty()
     }
 
-    /// Whether the rule allows `verb` on `resource` in `group` for at least one object:
-    /// like [`PolicyRule::allows`], but a rule narrowed by `resourceNames` counts for the
-    /// objects it names.
-    pub fn allows_some(&self, verb: &str, group: &str, resource: &str) -> bool {
-        let nameless = !resource.contains('/')
-            && matches!(verb, "create" | "list" | "watch" | "deletecollection");
-        (!self.is_narrowed() || !nameless)
-            && self.matches_verb(verb)
+    /// Which objects the rule lets a request of `verb` on `resource` (`pods`, `pods/exec`) in
+    /// `group` name: `None` if none, else all of them or only those of `resourceNames`.
+    ///
+    /// As the authorizer decides it (`RuleAllows` in plugin/pkg/auth/authorizer/rbac/rbac.go,
+    /// `ResourceNameMatches` in pkg/apis/rbac/v1/evaluation_helpers.go): a rule with
+    /// `resourceNames` allows only requests that carry one of those names. The API server's
+    /// RequestInfo (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go) gives a name to
+    /// every request on one object, to `list` and `watch` with the field selector
+    /// `metadata.name=NAME`, and to a request on a subresource (`create` on `pods/exec`,
+    /// `serviceaccounts/token` or `pods/eviction` names the parent object); only
+    /// `deletecollection` and `create` on a resource itself (the name is in the body) carry
+    /// none, so such a rule never allows those.
+    pub fn allowed_objects(&self, verb: &str, group: &str, resource: &str) -> Option<Objects<'_>> {
+        if !(self.matches_verb(verb)
             && self.matches_group(group)
-            && self.matches_resource(resource)
+            && self.matches_resource(resource))
+        {
+            return None;
+        }
+        if !self.is_narrowed() {
+            return Some(Objects::Any);
+        }
+        let nameless = verb == "deletecollection" || (verb == "create" && !resource.contains('/'));
+        (!nameless).then_some(Objects::Only(&self.resource_names))
+    }
+
+    /// Whether the rule allows `verb` on `resource` in `group` for at least one object
+    /// (see [`PolicyRule::allowed_objects`]).
+    pub fn allows_some(&self, verb: &str, group: &str, resource: &str) -> bool {
+        self.allowed_objects(verb, group, resource).is_some()
     }
 
     /// Whether the rule allows `verb` on every object of `resource` in `group`: matched
     /// with Kubernetes' wildcard and subresource semantics, and not narrowed by
     /// `resourceNames`.
     pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
-        !self.is_narrowed()
-            && self.matches_verb(verb)
-            && self.matches_group(group)
-            && self.matches_resource(resource)
+        matches!(
+            self.allowed_objects(verb, group, resource),
+            Some(Objects::Any)
+        )
     }
 
-    /// Whether the rule allows `verb` on the non-resource URL `url` (`/healthz`); a
-    /// trailing `*` in the rule is a prefix match, as in Kubernetes.
+    /// Whether the rule allows `verb` on the non-resource URL `url` (`/healthz`); trailing
+    /// `*`s in the rule make a prefix match, as in Kubernetes' `NonResourceURLMatches`
+    /// (pkg/apis/rbac/v1/evaluation_helpers.go).
     pub fn allows_url(&self, verb: &str, url: &str) -> bool {
         self.matches_verb(verb)
-            && self
-                .non_resource_urls
-                .iter()
-                .any(|u| match u.strip_suffix('*') {
-                    Some(prefix) => url.starts_with(prefix),
-                    None => *u == url,
-                })
+            && self.non_resource_urls.iter().any(|u| {
+                if u.ends_with('*') {
+                    url.starts_with(u.trim_end_matches('*'))
+                } else {
+                    *u == url
+                }
+            })
     }
+}
+
+/// The objects a rule lets a request name (see [`PolicyRule::allowed_objects`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objects<'r> {
+    Any,
+    /// Only these names (`resourceNames`).
+    Only(&'r [&'r str]),
 }
 
 /// A label selector requirement of an aggregation rule.
@@ -127,11 +154,17 @@ pub enum LabelRequirement<'a> {
 #[derive(Debug)]
 pub struct LabelSelector<'a> {
     pub requirements: Vec<LabelRequirement<'a>>,
+    /// Whether `LabelSelectorAsSelector` (k8s.io/apimachinery `pkg/apis/meta/v1/helpers.go`)
+    /// accepts it: an operator it knows, values for `In` and `NotIn` and none for `Exists`
+    /// and `DoesNotExist`. The aggregation controller leaves a role with an invalid selector
+    /// as it is.
+    pub valid: bool,
 }
 
 impl<'a> LabelSelector<'a> {
     fn from_node(node: &'a Node) -> Self {
         let mut requirements = Vec::new();
+        let mut valid = true;
         if let Some(labels) = node.get("matchLabels").and_then(Node::as_map) {
             for entry in labels {
                 if let (Some(k), Some(v)) = (entry.key.as_str(), entry.value.as_str()) {
@@ -141,31 +174,42 @@ impl<'a> LabelSelector<'a> {
         }
         for expression in node.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
             let Some(key) = expression.get("key").and_then(Node::as_str) else {
+                valid = false;
                 continue;
             };
-            let values = || {
-                expression
-                    .get("values")
-                    .map(|n| n.str_items().collect())
-                    .unwrap_or_default()
-            };
-            match expression.get("operator").and_then(Node::as_str) {
-                Some("In") => requirements.push(LabelRequirement::In(key, values())),
-                Some("NotIn") => requirements.push(LabelRequirement::NotIn(key, values())),
-                Some("Exists") => requirements.push(LabelRequirement::Exists(key)),
-                Some("DoesNotExist") => requirements.push(LabelRequirement::DoesNotExist(key)),
-                _ => {}
+            let values: Vec<&str> = expression
+                .get("values")
+                .map(|n| n.str_items().collect())
+                .unwrap_or_default();
+            let operator = expression.get("operator").and_then(Node::as_str);
+            match operator {
+                Some("In") if !values.is_empty() => {
+                    requirements.push(LabelRequirement::In(key, values))
+                }
+                Some("NotIn") if !values.is_empty() => {
+                    requirements.push(LabelRequirement::NotIn(key, values))
+                }
+                Some("Exists") if values.is_empty() => {
+                    requirements.push(LabelRequirement::Exists(key))
+                }
+                Some("DoesNotExist") if values.is_empty() => {
+                    requirements.push(LabelRequirement::DoesNotExist(key))
+                }
+                _ => valid = false,
             }
         }
-        LabelSelector { requirements }
+        LabelSelector {
+            requirements,
+            valid,
+        }
     }
 
-    /// Whether an object with these labels is selected. An empty selector selects
-    /// nothing here: the aggregation controller treats `{}` as "match everything", which
-    /// would be a misconfiguration we do not want to amplify into findings.
+    /// Whether an object with these labels is selected. As in `LabelSelectorAsSelector`, an
+    /// empty selector (`{}`) selects everything, cluster-admin included; an invalid one
+    /// nothing.
     pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
         let get = |key: &str| labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-        !self.requirements.is_empty()
+        self.valid
             && self.requirements.iter().all(|req| match req {
                 LabelRequirement::Equals(k, v) => get(k) == Some(*v),
                 LabelRequirement::In(k, vs) => get(k).is_some_and(|v| vs.contains(&v)),

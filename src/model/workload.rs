@@ -72,6 +72,96 @@ pub struct Workload<'a> {
     /// The controller owning this object (`ownerReferences` with `controller: true`), as
     /// (kind, name).
     pub controller: Option<(String, String)>,
+    /// What the ServiceAccount admission plugin finds in the pod that decides whether it
+    /// mounts the token.
+    pub token_mount: TokenMountFacts,
+}
+
+/// Where the ServiceAccount admission plugin mounts the API token.
+pub const TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The prefix of the token volume's name (`kube-api-access-<random>`).
+pub const TOKEN_VOLUME_PREFIX: &str = "kube-api-access-";
+
+/// The annotation of a mirror pod (a static pod's copy in the API).
+pub const MIRROR_POD_ANNOTATION: &str = "kubernetes.io/config.mirror";
+
+/// The parts of a pod that the ServiceAccount admission plugin
+/// (plugin/pkg/admission/serviceaccount/admission.go, `Admit` and
+/// `mountServiceAccountToken`) looks at besides automount: it leaves a mirror pod alone, adds
+/// its token volume mount only to the containers (init containers included) that mount
+/// nothing at [`TOKEN_MOUNT_PATH`] yet, and reuses a volume named `kube-api-access-*`
+/// instead of adding one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenMountFacts {
+    /// The `kubernetes.io/config.mirror` annotation key, on a mirror pod (or pod template).
+    pub mirror: Option<Span>,
+    /// The containers and init containers.
+    pub containers: usize,
+    /// Those that mount a volume at the token path already, and the first such `mountPath`.
+    pub path_taken: usize,
+    pub first_path_taken: Option<Span>,
+    /// The first `mountPath` at the token path of a projected volume named
+    /// `kube-api-access-*`: a token the pod spec mounts itself (as a pod read back from a
+    /// cluster does).
+    pub own_token_mount: Option<Span>,
+    /// Whether the volume the plugin would mount is projected: its own (always), or the
+    /// first volume named `kube-api-access-*` it reuses.
+    pub plugin_volume_projected: bool,
+}
+
+impl TokenMountFacts {
+    fn of(pod_spec: &Node, pod_metadata: Option<&Node>) -> TokenMountFacts {
+        let volumes = pod_spec.get("volumes").map(Node::items).unwrap_or(&[]);
+        fn named(volume: &Node) -> Option<&str> {
+            volume.get("name").and_then(Node::as_str)
+        }
+        let projected_token_volume = |name: &str| {
+            name.starts_with(TOKEN_VOLUME_PREFIX)
+                && volumes
+                    .iter()
+                    .find(|v| named(v) == Some(name))
+                    .is_some_and(|v| v.get("projected").is_some())
+        };
+        let reused = volumes
+            .iter()
+            .find(|v| named(v).is_some_and(|n| n.starts_with(TOKEN_VOLUME_PREFIX)));
+        let mut facts = TokenMountFacts {
+            mirror: pod_metadata
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.entry(MIRROR_POD_ANNOTATION))
+                .map(|e| e.key.span),
+            plugin_volume_projected: reused.is_none_or(|v| v.get("projected").is_some()),
+            ..TokenMountFacts::default()
+        };
+        for list in ["initContainers", "containers"] {
+            for container in pod_spec.get(list).map(Node::items).unwrap_or(&[]) {
+                facts.containers += 1;
+                let at_path = container
+                    .get("volumeMounts")
+                    .map(Node::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|m| {
+                        let path = m.get("mountPath")?;
+                        (path.as_str() == Some(TOKEN_MOUNT_PATH)).then_some((m, path.span))
+                    })
+                    .collect::<Vec<_>>();
+                if let Some((_, span)) = at_path.first() {
+                    facts.path_taken += 1;
+                    facts.first_path_taken.get_or_insert(*span);
+                }
+                if let Some((_, span)) = at_path.iter().find(|(m, _)| {
+                    m.get("name")
+                        .and_then(Node::as_str)
+                        .is_some_and(projected_token_volume)
+                }) {
+                    facts.own_token_mount.get_or_insert(*span);
+                }
+            }
+        }
+        facts
+    }
 }
 
 impl<'a> Workload<'a> {
@@ -117,6 +207,7 @@ impl<'a> Workload<'a> {
             projected_token: projected_token(pod_spec),
             api_projected_token: api_projected_token(pod_spec),
             controller: controller(object),
+            token_mount: TokenMountFacts::of(pod_spec, pod_metadata(object)),
         })
     }
 }
@@ -160,6 +251,14 @@ fn controller(object: &Object) -> Option<(String, String)> {
         owner.get("kind")?.as_str()?.to_string(),
         owner.get("name")?.as_str()?.to_string(),
     ))
+}
+
+/// The metadata of the pods: a Pod's own, a template's otherwise.
+fn pod_metadata(object: &Object) -> Option<&Node> {
+    match object.kind.as_str() {
+        "Pod" => object.metadata(),
+        _ => pod_template_metadata(object),
+    }
 }
 
 /// The pod template's `metadata` of a workload object (where pod annotations live), for

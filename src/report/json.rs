@@ -42,6 +42,9 @@ struct JsonFinding<'r> {
     template_origin: Option<&'r str>,
     /// The clusters the finding holds in (see README "Clusters").
     clusters: &'r [String],
+    /// The line of a renderer's output the finding was on, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered: Option<&'r crate::finding::RenderedAt>,
     fingerprint: String,
     related: Vec<JsonRelated<'r>>,
     /// Present when suppressed (shown with `--show-suppressed`).
@@ -103,6 +106,7 @@ fn finding<'r>(files: &'r [SourceFile], finding: &'r Finding) -> JsonFinding<'r>
         object: &finding.object,
         template_origin: finding.origin.as_deref(),
         clusters: &finding.clusters,
+        rendered: finding.rendered.as_ref(),
         fingerprint: finding.fingerprint(),
         related: finding
             .related

@@ -17,12 +17,11 @@ use serde_sarif::sarif::{
 
 use super::Report;
 use crate::baseline::BaselineEntry;
+use crate::catalog::{RuleId, INFORMATION_URI};
 use crate::finding::{BaselineState, Finding, Location, Severity, SuppressionKind};
-use crate::rules::{self, Rule};
 use crate::source::SourceFile;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://github.com/salint/salint";
 /// The key under which results carry their fingerprint.
 pub const FINGERPRINT_KEY: &str = "salint/v1";
 
@@ -74,7 +73,7 @@ fn physical_location(files: &[SourceFile], location: Location) -> PhysicalLocati
         .build()
 }
 
-fn descriptor(rule: &Rule) -> ReportingDescriptor {
+fn descriptor(rule: RuleId) -> ReportingDescriptor {
     let doc = rule.doc();
     let mut tags = doc.tags.clone();
     for tag in ["security", doc.category.as_str()] {
@@ -110,7 +109,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 .markdown(doc.body.clone())
                 .build(),
         )
-        .help_uri(format!("{INFORMATION_URI}/blob/main/rules/{}.md", doc.name))
+        .help_uri(rule.doc_url())
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(doc.severity.as_str()))
@@ -163,6 +162,9 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
         properties.insert("templateOrigin".to_string(), json!(origin));
     }
     properties.insert("clusters".to_string(), json!(finding.clusters));
+    if let Some(rendered) = &finding.rendered {
+        properties.insert("rendered".to_string(), json!(rendered));
+    }
     let mut result = SarifResult::builder()
         .rule_id(finding.rule.code())
         .rule_index(rule_index as i64)
@@ -258,8 +260,8 @@ fn absent_result(entry: &BaselineEntry, rule_index: Option<usize>) -> SarifResul
 }
 
 pub fn render(report: &Report) -> String {
-    let rules = rules::all();
-    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
+    let rules = crate::catalog::all();
+    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|&r| descriptor(r)).collect();
     let results: Vec<SarifResult> =
         report
             .findings
@@ -267,7 +269,7 @@ pub fn render(report: &Report) -> String {
             .map(|finding| {
                 let index = rules
                     .iter()
-                    .position(|r| std::ptr::eq(*r, finding.rule))
+                    .position(|r| *r == finding.rule)
                     .expect("every finding's rule is registered");
                 result(report.files, finding, index)
             })

@@ -22,6 +22,14 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
         {
             continue;
         }
+        // The role is there but invalid: `invalid-field-type` reports it.
+        let namespace = binding
+            .namespace
+            .as_ref()
+            .filter(|_| role_ref.kind == "Role");
+        if graph.rejected_object(role_ref.kind, role_ref.name, namespace) {
+            continue;
+        }
         let place = match (&binding.namespace, role_ref.kind) {
             (Some(ns), "Role") => format!("a Role of {}", namespace_phrase(ns)),
             _ => format!(

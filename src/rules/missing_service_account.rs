@@ -28,7 +28,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             continue;
         };
         let name = workload.service_account.as_str();
-        if name == "default" || graph.service_accounts_named(name).next().is_some() {
+        if name == "default"
+            || graph.service_accounts_named(name).next().is_some()
+            || graph.rejected_object("ServiceAccount", name, Some(&workload.namespace))
+        {
             continue;
         }
         let (defines_any, short_names) =

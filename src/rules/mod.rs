@@ -20,65 +20,77 @@ mod powerful_token_mounted;
 mod shared_service_account;
 mod wildcard_permission;
 
-use std::sync::OnceLock;
-
+use crate::catalog::RuleId;
 use crate::config::{Config, RuleLevel};
-use crate::docs::{parse_rule_doc, RuleDoc};
 use crate::finding::{Finding, Location, Related, Severity};
 use crate::graph::Graph;
 use crate::model::{Object, ObjectRef};
 use crate::source::Span;
 
-/// A rule: its name, its embedded doc, and its check.
-pub struct Rule {
-    name: &'static str,
-    doc_source: &'static str,
-    check: fn(&mut Emitter<'_, '_>),
-}
+/// How a rule checks: a function over the graph.
+type Check = fn(&mut Emitter<'_, '_>);
 
-macro_rules! rule {
-    ($name:literal, $module:ident) => {
-        rule!($name, fn $module::check)
-    };
-    ($name:literal, fn $check:path) => {
-        Rule {
-            name: $name,
-            doc_source: include_str!(concat!("../../rules/", $name, ".md")),
-            check: $check,
-        }
-    };
-}
-
-static RULES: [Rule; 26] = [
-    rule!("default-service-account", default_service_account),
-    rule!("shared-service-account", shared_service_account),
-    rule!("missing-service-account", missing_service_account),
-    rule!(
-        "deprecated-service-account-field",
-        deprecated_service_account_field
+/// The registry: each rule's check.
+static RULES: [(RuleId, Check); 26] = [
+    (
+        RuleId::DefaultServiceAccount,
+        default_service_account::check,
     ),
-    rule!("needless-token-automount", needless_token_automount),
-    rule!("legacy-token-secret", legacy_token_secret),
-    rule!("powerful-token-mounted", powerful_token_mounted),
-    rule!("long-lived-projected-token", long_lived_projected_token),
-    rule!("cluster-admin-binding", cluster_admin_binding),
-    rule!("wildcard-permission", wildcard_permission),
-    rule!("secrets-access", fn capability_rules::secrets_access),
-    rule!("pod-creation", fn capability_rules::pod_creation),
-    rule!("pod-exec", fn capability_rules::pod_exec),
-    rule!("token-creation", fn capability_rules::token_creation),
-    rule!("privilege-escalation", fn capability_rules::privilege_escalation),
-    rule!("node-proxy", fn capability_rules::node_proxy),
-    rule!("control-plane-takeover", fn capability_rules::control_plane_takeover),
-    rule!("anonymous-access", fn group_bindings::anonymous_access),
-    rule!("broad-service-account-group", fn group_bindings::broad_service_account_group),
-    rule!("cross-namespace-reference", cross_namespace_reference),
-    rule!("dangling-role-ref", dangling_role_ref),
-    rule!("invalid-field-type", invalid_field_type),
-    rule!("duplicate-key", duplicate_key),
-    rule!("duplicate-object", duplicate_object),
-    rule!("unused-suppression", emitted_by_suppression_pass),
-    rule!("suppression-without-reason", emitted_by_suppression_pass),
+    (RuleId::SharedServiceAccount, shared_service_account::check),
+    (
+        RuleId::MissingServiceAccount,
+        missing_service_account::check,
+    ),
+    (
+        RuleId::DeprecatedServiceAccountField,
+        deprecated_service_account_field::check,
+    ),
+    (
+        RuleId::NeedlessTokenAutomount,
+        needless_token_automount::check,
+    ),
+    (RuleId::LegacyTokenSecret, legacy_token_secret::check),
+    (RuleId::PowerfulTokenMounted, powerful_token_mounted::check),
+    (
+        RuleId::LongLivedProjectedToken,
+        long_lived_projected_token::check,
+    ),
+    (RuleId::ClusterAdminBinding, cluster_admin_binding::check),
+    (RuleId::WildcardPermission, wildcard_permission::check),
+    (RuleId::SecretsAccess, capability_rules::secrets_access),
+    (RuleId::PodCreation, capability_rules::pod_creation),
+    (RuleId::PodExec, capability_rules::pod_exec),
+    (RuleId::TokenCreation, capability_rules::token_creation),
+    (
+        RuleId::PrivilegeEscalation,
+        capability_rules::privilege_escalation,
+    ),
+    (RuleId::NodeProxy, capability_rules::node_proxy),
+    (
+        RuleId::ControlPlaneTakeover,
+        capability_rules::control_plane_takeover,
+    ),
+    (RuleId::AnonymousAccess, group_bindings::anonymous_access),
+    (
+        RuleId::BroadServiceAccountGroup,
+        group_bindings::broad_service_account_group,
+    ),
+    (
+        RuleId::CrossNamespaceReference,
+        cross_namespace_reference::check,
+    ),
+    (RuleId::DanglingRoleRef, dangling_role_ref::check),
+    (RuleId::InvalidFieldType, invalid_field_type::check),
+    (RuleId::DuplicateKey, duplicate_key::check),
+    (RuleId::DuplicateObject, duplicate_object::check),
+    (
+        RuleId::UnusedSuppression,
+        emitted_by_suppression_pass::check,
+    ),
+    (
+        RuleId::SuppressionWithoutReason,
+        emitted_by_suppression_pass::check,
+    ),
 ];
 
 /// The suppression rules are emitted by `crate::suppress`, not by a graph check.
@@ -86,73 +98,17 @@ mod emitted_by_suppression_pass {
     pub fn check(_: &mut super::Emitter<'_, '_>) {}
 }
 
-static DOCS: OnceLock<Vec<RuleDoc>> = OnceLock::new();
-
-impl Rule {
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The parsed doc. The docs are part of the binary and a test parses each, so a
-    /// broken doc cannot ship.
-    pub fn doc(&self) -> &'static RuleDoc {
-        let docs = DOCS.get_or_init(|| {
-            RULES
-                .iter()
-                .map(|rule| {
-                    parse_rule_doc(rule.doc_source)
-                        .unwrap_or_else(|e| panic!("rules/{}.md: {e}", rule.name))
-                })
-                .collect()
-        });
-        let index = RULES
-            .iter()
-            .position(|r| std::ptr::eq(r, self))
-            .expect("rules live in RULES");
-        &docs[index]
-    }
-
-    pub fn code(&self) -> &'static str {
-        &self.doc().code
-    }
-
-    /// The doc's Markdown source as embedded.
-    pub fn doc_source(&self) -> &'static str {
-        self.doc_source
-    }
-}
-
-impl std::fmt::Debug for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Rule({})", self.name)
-    }
-}
-
-/// Every rule, sorted by code.
-pub fn all() -> Vec<&'static Rule> {
-    let mut rules: Vec<&'static Rule> = RULES.iter().collect();
-    rules.sort_by_key(|r| r.code());
-    rules
-}
-
-/// A rule by name or code (codes case-insensitively).
-pub fn find(name_or_code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .find(|r| r.name == name_or_code || r.code().eq_ignore_ascii_case(name_or_code))
-}
-
 /// Runs every rule that is not off over the graph.
 pub fn check_all(graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
     RULES
         .iter()
-        .flat_map(|rule| check_one(rule, graph, config))
+        .flat_map(|&(rule, _)| check_one(rule, graph, config))
         .collect()
 }
 
 /// Runs one rule, at its configured level (nothing when it is off). Rules are pure
 /// functions of the graph, so callers may run them in any order or in parallel.
-pub fn check_one(rule: &'static Rule, graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
+pub fn check_one(rule: RuleId, graph: &Graph<'_>, config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let RuleLevel::On(severity) = config.rule_level(rule) {
         let mut emitter = Emitter {
@@ -162,7 +118,8 @@ pub fn check_one(rule: &'static Rule, graph: &Graph<'_>, config: &Config) -> Vec
             severity,
             findings: &mut findings,
         };
-        (rule.check)(&mut emitter);
+        let check = RULES[rule as usize].1;
+        check(&mut emitter);
     }
     findings
 }
@@ -172,7 +129,7 @@ pub struct Emitter<'g, 'a> {
     pub graph: &'g Graph<'a>,
     /// Rule options (allow lists, system namespaces).
     pub config: &'g Config,
-    rule: &'static Rule,
+    rule: RuleId,
     severity: Severity,
     findings: &'g mut Vec<Finding>,
 }
@@ -201,6 +158,7 @@ impl Emitter<'_, '_> {
             field: field.into(),
             object_index: object.index,
             clusters: Vec::new(),
+            rendered: None,
             suppression: None,
             baseline: None,
         });

@@ -25,7 +25,14 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
                 span,
                 "Set `automountServiceAccountToken: false` here".to_string(),
             ),
-            AutomountSource::ServiceAccount(_) | AutomountSource::Default => (
+            AutomountSource::OwnTokenVolume(span) => (
+                span,
+                "Remove this mount of the token volume, and set `automountServiceAccountToken: false` in the pod spec".to_string(),
+            ),
+            AutomountSource::ServiceAccount(_)
+            | AutomountSource::Default
+            | AutomountSource::MirrorPod(_)
+            | AutomountSource::PathTaken(_) => (
                 workload.pod_spec_key,
                 match service_account {
                     Some(_) => format!(

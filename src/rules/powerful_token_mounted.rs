@@ -66,6 +66,10 @@ pub fn check(emit: &mut Emitter<'_, '_>) {
             (_, AutomountSource::PodSpec(span), _) => {
                 (span, "Set `automountServiceAccountToken: false` here")
             }
+            (true, AutomountSource::OwnTokenVolume(span), _) => (
+                span,
+                "Remove this mount of the token volume, and set `automountServiceAccountToken: false` in the pod spec",
+            ),
             _ => (
                 workload.pod_spec_key,
                 "Add `automountServiceAccountToken: false` to this pod spec",

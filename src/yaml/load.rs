@@ -76,13 +76,16 @@ pub fn load_documents(text: &str) -> Loaded {
 
 /// Decides, from a document's `kind` as far as it has been read, whether the value of
 /// `key` in the mapping reached from the root through the mapping keys `path` (empty for
-/// the root; at most [`MAX_PRUNE_DEPTH`] keys, mappings only) may be left out. It must only
-/// leave out what the caller drops from the whole tree anyway.
+/// the root; at most [`MAX_PRUNE_DEPTH`] keys) may be left out. A mapping that is an item of
+/// a sequence, itself the value of `containers` in a mapping on the path, is on the path
+/// as `containers[]`. It must only leave out what the caller drops from the whole tree
+/// anyway.
 pub type Prune = fn(kind: &str, path: &[&str], key: &str) -> bool;
 
-/// The deepest mapping a [`Prune`] is asked about: a CronJob's pod spec
-/// (`spec.jobTemplate.spec.template.spec`).
-pub const MAX_PRUNE_DEPTH: usize = 5;
+/// The deepest mapping a [`Prune`] is asked about, counted in collections from the root: a
+/// volume mount of a container of a CronJob's pod spec
+/// (`spec.jobTemplate.spec.template.spec.containers[].volumeMounts[]`).
+pub const MAX_PRUNE_DEPTH: usize = 9;
 
 /// Why a pruned parse stopped early.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +148,7 @@ fn load(
         skipped_in_document: false,
         skip: skip::Skip::default(),
     };
-    for item in Parser::new_from_str(text) {
+    for item in parser(text) {
         match item {
             Ok((event, span)) => builder.on_event(event, span)?,
             Err(error) => {
@@ -160,6 +163,13 @@ fn load(
         }
     }
     Ok(())
+}
+
+/// saphyr-parser over `text`, set to read what kubectl's go-yaml (a port of libyaml) reads:
+/// quoted scalars continued at their key's indentation, as controller-gen writes CRD
+/// descriptions (an option of the patched parser in `vendor/`, see `vendor/README.md`).
+fn parser(text: &str) -> Parser<'_, saphyr_parser::StrInput<'_>> {
+    Parser::new_from_str(text).lenient_quoted_indentation(true)
 }
 
 /// Converts saphyr's character indexes into byte offsets. ASCII text maps one to one;
@@ -449,6 +459,22 @@ impl<'t> Builder<'t> {
                 match key.as_scalar() {
                     Some(key) => Level::OnPath(Some(key.text.clone())),
                     None => Level::Other,
+                }
+            }
+            // An item of a sequence that is the value of a key on the path: `key[]`.
+            Some(Frame::Seq { .. })
+                if self.prune.is_some() && self.stack.len() <= MAX_PRUNE_DEPTH =>
+            {
+                match self.stack.get(self.stack.len().wrapping_sub(2)) {
+                    Some(Frame::Map {
+                        level: Level::OnPath(_),
+                        key: Some(key),
+                        ..
+                    }) => match key.as_scalar() {
+                        Some(key) => Level::OnPath(Some(format!("{}[]", key.text).into())),
+                        None => Level::Other,
+                    },
+                    _ => Level::Other,
                 }
             }
             Some(_) => Level::Other,
@@ -826,6 +852,47 @@ mod tests {
             for_each_pruned(src, prune, |_| {}),
             Err(Stop::NeedsWholeTrees)
         );
+    }
+
+    /// go-yaml (kubectl) and libyaml read these; the values are PyYAML's (`CSafeLoader`).
+    #[test]
+    fn quoted_scalars_continued_at_their_key_indentation_are_read_as_kubectl_reads_them() {
+        let src = "spec:\n  description: 'first line\n  goes on'\n  other: \"a\n b\n\n\tc\"\nnext: 'x\nat the margin'\n";
+        let loaded = load_documents(src);
+        assert_eq!(loaded.error, None);
+        let root = &loaded.documents[0].root;
+        assert_eq!(
+            root.path(&["spec", "description"]).unwrap().as_str(),
+            Some("first line goes on")
+        );
+        assert_eq!(
+            root.path(&["spec", "other"]).unwrap().as_str(),
+            Some("a b\nc")
+        );
+        assert_eq!(root.get("next").unwrap().as_str(), Some("x at the margin"));
+        assert_eq!(
+            text_of(src, root.path(&["spec", "description"]).unwrap()),
+            "'first line\n  goes on'"
+        );
+        // Still an error, as in go-yaml: a document marker inside the scalar.
+        assert!(load_documents("a: 'x\n---\n'\n").error.is_some());
+    }
+
+    #[test]
+    fn a_tab_after_a_key_colon_separates_as_a_space_does() {
+        let src = "a:\tx\nb: {c:\ty}\nd:\t-1\n";
+        let loaded = load_documents(src);
+        assert_eq!(loaded.error, None);
+        let root = &loaded.documents[0].root;
+        assert_eq!(root.get("a").unwrap().as_str(), Some("x"));
+        assert_eq!(root.path(&["b", "c"]).unwrap().as_str(), Some("y"));
+        assert_eq!(root.get("d").unwrap().as_str(), Some("-1"));
+        assert_eq!(text_of(src, root.get("a").unwrap()), "x");
+        // A tab cannot indent a block collection that starts on the key's line, nor follow
+        // a complex key's `:` (yaml-test-suite Y79Y); go-yaml rejects these too.
+        for bad in ["a:\t- x\n", "? a\n:\t- b\n", "? a\n:\tb: c\n", "a:\tb: c\n"] {
+            assert!(load_documents(bad).error.is_some(), "{bad:?}");
+        }
     }
 
     #[test]

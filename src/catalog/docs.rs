@@ -5,7 +5,7 @@
 //! `yaml good` examples. The same text serves `salint rules`, `salint explain`, SARIF help
 //! and the example tests.
 
-use crate::finding::Severity;
+use super::Severity;
 use crate::yaml::{load_documents, Node};
 
 /// A rule's parsed documentation.
