@@ -1,16 +1,21 @@
 //! A fuzzer on the stable toolchain, with the same entry points as the cargo-fuzz targets
 //! in `fuzz/`:
-//! - `mutate` (the `loader` and `pipeline` targets): mutations of every manifest under
-//!   `testdata/`;
+//! - `loader`, `pipeline` (the cargo-fuzz targets of those names) and `mutate` (both):
+//!   mutations of every manifest under `testdata/`;
 //! - `manifests`: the structure-aware generator `fuzz/manifest_set.rs` (the same file the
 //!   cargo-fuzz target `manifests` uses), fed with random bytes, through
 //!   `salint::fuzz::manifest_set`.
 //!
-//! Each runs for a bounded time. A panic or an input slower than the time limit is saved
-//! under `fuzz/artifacts/` and reported; the exit code is 1 then.
+//! Each runs for a bounded time. A panic or an input slower than the time limit (2 s, and
+//! 1 s more per MB of input) is saved under `fuzz/artifacts/` and reported; the exit code
+//! is 1 then.
 //!
-//! usage: cargo run --release --example fuzz -- [SECONDS] [SEED] [mutate|manifests]
+//! usage: cargo run --release --example fuzz -- [SECONDS] [SEED] [loader|pipeline|mutate|manifests]
 //! (default 60 s, seed 1, mutate)
+//!
+//! `cargo run --release --example fuzz -- replay ARTIFACT...` runs saved inputs again (a
+//! `.txt` through `manifests`, anything else through `mutate`) and prints the time each
+//! took, to reproduce and profile a failure.
 
 #[path = "../fuzz/manifest_set.rs"]
 mod manifest_set;
@@ -159,11 +164,53 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, seeds: &[Vec<u8>]) {
     input.truncate(1 << 20);
 }
 
+/// The files of a saved `manifests` artifact: each starts at a `# file: NAME` line.
+fn artifact_files(saved: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in saved.split_inclusive('\n') {
+        match line.strip_prefix("# file: ") {
+            Some(name) => files.push((name.trim_end().to_string(), String::new())),
+            None => match files.last_mut() {
+                Some((_, text)) => text.push_str(line),
+                None => files.push(("set-0.yaml".to_string(), line.to_string())),
+            },
+        }
+    }
+    for (_, text) in &mut files {
+        // Saving added a line break after each file.
+        text.pop();
+    }
+    files
+}
+
+fn replay(paths: &[String]) {
+    for path in paths {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let started = Instant::now();
+        if path.ends_with(".txt") {
+            salint::fuzz::manifest_set(&artifact_files(&String::from_utf8_lossy(&bytes)));
+        } else {
+            salint::fuzz::loader(&bytes);
+            salint::fuzz::pipeline(&bytes);
+        }
+        println!("{path}: {} bytes, {:?}", bytes.len(), started.elapsed());
+    }
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("replay") {
+        replay(&args[1..]);
+        return;
+    }
+    let mut args = args.into_iter();
     let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(60);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let target = args.next().unwrap_or_else(|| "mutate".to_string());
+    assert!(
+        ["loader", "pipeline", "mutate", "manifests"].contains(&target.as_str()),
+        "unknown target `{target}`: loader, pipeline, mutate or manifests"
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = seeds(&root.join("testdata"));
     assert!(!corpus.is_empty(), "no seeds under testdata/");
@@ -173,7 +220,7 @@ fn main() {
     let mut rng = Rng(seed.max(1));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (mut runs, mut failures) = (0u64, 0u64);
-    let mut slowest = Duration::ZERO;
+    let (mut slowest, mut slowest_bytes) = (Duration::ZERO, 0usize);
     let (mut bytes_generated, mut largest) = (0usize, 0usize);
     while Instant::now() < deadline {
         // What to save when it fails, and the run itself.
@@ -207,17 +254,23 @@ fn main() {
                 mutate(&mut rng, &mut input, &corpus);
                 let started = Instant::now();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
-                    salint::fuzz::loader(&input);
-                    salint::fuzz::pipeline(&input);
+                    if target != "pipeline" {
+                        salint::fuzz::loader(&input);
+                    }
+                    if target != "loader" {
+                        salint::fuzz::pipeline(&input);
+                    }
                 }));
                 (input, "yaml", outcome, started.elapsed())
             }
         };
-        slowest = slowest.max(took);
+        if took > slowest {
+            (slowest, slowest_bytes) = (took, input.len());
+        }
         runs += 1;
         let problem = match outcome {
             Err(_) => Some("panic"),
-            Ok(()) if took > Duration::from_secs(2) => Some("slow"),
+            Ok(()) if took > time_limit(input.len()) => Some("slow"),
             Ok(()) => None,
         };
         if let Some(kind) = problem {
@@ -241,9 +294,17 @@ fn main() {
         String::new()
     };
     println!(
-        "fuzz {target}: {runs} inputs in {seconds} s (seed {seed}), {failures} failures, slowest {slowest:?}{generated}"
+        "fuzz {target}: {runs} inputs in {seconds} s (seed {seed}), {failures} failures, slowest {slowest:?} ({slowest_bytes} bytes){generated}"
     );
     std::process::exit(i32::from(failures > 0));
+}
+
+/// How long one input may take before it is saved as slow: 2 s, and 1 s more per MB. The
+/// entry points must be linear in their input (a generated megabyte takes 0.3 to 1.5 s
+/// through every format in a release build), so this flags what grows faster than its
+/// input, not what is merely big.
+fn time_limit(input_bytes: usize) -> Duration {
+    Duration::from_secs(2) + Duration::from_secs_f64(input_bytes as f64 / 1e6)
 }
 
 fn fnv(bytes: &[u8]) -> u64 {

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+mod glob_index;
+
+use glob_index::GlobIndex;
 
 /// One thing to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,10 +55,11 @@ pub fn is_chart_file(path: &Path) -> bool {
 /// The file patterns read inside folders when `--include` is not given.
 pub const DEFAULT_INCLUDE: &[&str] = &["*.yaml", "*.yml", "*.json"];
 
-/// Include and exclude globs, compiled once.
+/// Include and exclude globs, filed by the path components they need and compiled when a
+/// path needs them (a configuration may list hundreds of thousands).
 pub struct FileFilter {
-    include: GlobSet,
-    exclude: GlobSet,
+    include: GlobIndex,
+    exclude: GlobIndex,
     /// Whether folder walks follow symbolic links (`--follow`); off by default, as in
     /// ripgrep, so a link out of the tree is not read unless asked.
     follow_links: bool,
@@ -72,8 +75,8 @@ impl FileFilter {
             include.iter().map(String::as_str).collect()
         };
         Ok(FileFilter {
-            include: build_globs(&include)?,
-            exclude: build_globs(&exclude.iter().map(String::as_str).collect::<Vec<_>>())?,
+            include: GlobIndex::new(&include)?,
+            exclude: GlobIndex::new(&exclude.iter().map(String::as_str).collect::<Vec<_>>())?,
             follow_links: false,
         })
     }
@@ -116,17 +119,6 @@ impl FileFilter {
                 .file_name()
                 .is_some_and(|name| self.include.is_match(Path::new(name)))
     }
-}
-
-fn build_globs(patterns: &[&str]) -> Result<GlobSet, String> {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
-        builder.add(glob);
-    }
-    builder
-        .build()
-        .map_err(|e| format!("invalid glob set: {e}"))
 }
 
 /// Expands the command-line arguments into inputs. No argument means the current folder.

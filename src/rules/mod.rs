@@ -176,7 +176,7 @@ impl RuleContext<'_, '_> {
         self.findings.push(Finding {
             rule: self.rule,
             severity: self.severity,
-            message,
+            message: bounded_message(message),
             location: Location {
                 file: object.file,
                 span,
@@ -207,8 +207,58 @@ impl Finding {
                 file: object.file,
                 span,
             },
-            message,
+            message: bounded_message(message),
         });
         self
+    }
+}
+
+/// The most characters a finding's message (or a related location's) keeps. Messages name
+/// objects, and one long name can be repeated by thousands of findings: a binding named
+/// with 100,000 characters that grants every ServiceAccount turned a file of 400 KB into a
+/// human report of 440 MB (20 s) and a JSON report of 400 MB. The longest message the
+/// corpus gets has 2,916 characters.
+const MAX_MESSAGE: usize = 4096;
+
+/// `message`, or its first half and last quarter of [`MAX_MESSAGE`] characters with what
+/// was left out between them. The finding's object keeps its whole name.
+fn bounded_message(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let count = message.chars().count();
+    if count <= MAX_MESSAGE {
+        return message;
+    }
+    let (head, tail) = (MAX_MESSAGE / 2, MAX_MESSAGE / 4);
+    let head_end = message.char_indices().nth(head).map_or(0, |(at, _)| at);
+    let tail_start = message
+        .char_indices()
+        .nth_back(tail - 1)
+        .map_or(message.len(), |(at, _)| at);
+    format!(
+        "{} … ({} characters left out) … {}",
+        &message[..head_end],
+        count - head - tail,
+        &message[tail_start..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_message_keeps_its_ends_and_says_what_was_left_out() {
+        let at_limit = "é".repeat(MAX_MESSAGE);
+        assert_eq!(bounded_message(at_limit.clone()), at_limit);
+        let long = format!("Pod {} grants it", "é".repeat(10_000));
+        let bounded = bounded_message(long);
+        let marker = " … (6942 characters left out) … ";
+        let (head, tail) = bounded.split_once(marker).expect(&bounded);
+        assert_eq!(head.chars().count(), 2048);
+        assert!(head.starts_with("Pod éé"));
+        assert_eq!(tail.chars().count(), 1024);
+        assert!(tail.ends_with("éé grants it"));
     }
 }
