@@ -653,7 +653,7 @@ fn text_only(display: String, bytes: Vec<u8>) -> ParsedFile {
         Err((text, _, _)) => text,
     };
     let mut source = SourceFile::new(display, text);
-    source.marked_lines = crate::suppress::marked_lines(&source.text);
+    source.marked_lines = crate::source::marked_lines(&source.text);
     ParsedFile {
         source: Some(source),
         objects: Vec::new(),
@@ -1257,7 +1257,7 @@ fn parse_bytes(display: String, bytes: Vec<u8>) -> ParsedFile {
         message: format!("YAML parse error: {}", error.message),
     });
     let mut source = SourceFile::new(display, text);
-    source.marked_lines = crate::suppress::marked_lines(&source.text);
+    source.marked_lines = crate::source::marked_lines(&source.text);
     ParsedFile {
         source: Some(source),
         objects,

@@ -79,7 +79,7 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
     }
     let mut findings = merge_clusters(clusters, findings);
     // Suppressions of files no checked cluster reads say nothing (`--cluster`).
-    let mut meta = suppressions.findings(inputs, config);
+    let mut meta = crate::rules::check_suppressions(&suppressions.uses(inputs, config), config);
     meta.retain(|f| {
         let file = f.location.file;
         clusters.of_file.get(file).is_some_and(|c| !c.is_empty())
@@ -294,8 +294,7 @@ fn apply_path_ignores(inputs: &Inputs, config: &Config, findings: &mut [Finding]
             .iter()
             .zip(&ignores)
             .find(|(_, (globs, rules))| {
-                forms.iter().any(|form| globs.is_match(form))
-                    && rules.contains(&finding.rule)
+                forms.iter().any(|form| globs.is_match(form)) && rules.contains(&finding.rule)
             });
         if let Some((ignore, _)) = matched {
             finding.suppression = Some(Suppression {

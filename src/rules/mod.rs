@@ -31,7 +31,9 @@ mod privilege_escalation;
 mod secrets_access;
 pub mod select;
 mod shared_service_account;
+mod suppression_without_reason;
 mod token_creation;
+mod unused_suppression;
 mod wildcard_permission;
 
 pub use capability::CapabilityRule;
@@ -50,9 +52,9 @@ pub enum Check {
     Graph(fn(&mut RuleContext<'_, '_>)),
     /// The permission-rule template ([`capability::check`]) with this rule's capability.
     Capability(&'static CapabilityRule),
-    /// Emitted after suppressions are matched with findings (`crate::suppress`), not over
-    /// the graph.
-    Suppressions,
+    /// A function over the run's suppressions once `crate::suppress` has matched them with
+    /// findings, not over a graph.
+    Suppressions(fn(&mut SuppressionContext<'_>)),
 }
 
 /// A registered rule.
@@ -93,8 +95,8 @@ registry! {
     InvalidFieldType => Check::Graph(invalid_field_type::check),
     DuplicateKey => Check::Graph(duplicate_key::check),
     DuplicateObject => Check::Graph(duplicate_object::check),
-    UnusedSuppression => Check::Suppressions,
-    SuppressionWithoutReason => Check::Suppressions,
+    UnusedSuppression => Check::Suppressions(unused_suppression::check),
+    SuppressionWithoutReason => Check::Suppressions(suppression_without_reason::check),
 }
 
 /// The registered rule of `id`.
@@ -128,9 +130,84 @@ pub fn check_one(id: RuleId, graph: &Graph<'_>, config: &Config) -> Vec<Finding>
     match &rule(id).check {
         Check::Graph(check) => check(&mut ctx),
         Check::Capability(capability_rule) => capability::check(&mut ctx, capability_rule),
-        Check::Suppressions => {}
+        Check::Suppressions(_) => {}
     }
     findings
+}
+
+/// One suppression as written, and whether it silenced anything: what the suppression
+/// rules judge.
+#[derive(Debug, Clone)]
+pub struct SuppressionUse {
+    /// The annotation key or the comment.
+    pub location: Location,
+    /// How it is written, for messages and fingerprints.
+    pub written: String,
+    /// The reason given; empty when none.
+    pub reason: String,
+    /// The rules it names; `None` for all of them.
+    pub names: Option<Vec<RuleId>>,
+    /// Names that are no rule.
+    pub unknown: Vec<String>,
+    /// Whether it silenced a finding (in any cluster).
+    pub used: bool,
+    /// The object it sits on or in, or the file.
+    pub object: ObjectRef,
+    pub origin: Option<String>,
+    /// The object's index in the run's object list (`usize::MAX` for none).
+    pub object_index: usize,
+}
+
+/// Runs the suppression rules that are not off over the run's suppressions.
+pub fn check_suppressions(uses: &[SuppressionUse], config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for registered in RULES {
+        let Check::Suppressions(check) = registered.check else {
+            continue;
+        };
+        let RuleLevel::On(severity) = config.rule_level(registered.id) else {
+            continue;
+        };
+        check(&mut SuppressionContext {
+            uses,
+            config,
+            rule: registered.id,
+            severity,
+            findings: &mut findings,
+        });
+    }
+    findings
+}
+
+/// What a suppression rule gets: the suppressions' uses and a way to record findings.
+pub struct SuppressionContext<'s> {
+    pub uses: &'s [SuppressionUse],
+    pub config: &'s Config,
+    rule: RuleId,
+    severity: Severity,
+    findings: &'s mut Vec<Finding>,
+}
+
+impl SuppressionContext<'_> {
+    /// Records a finding on the suppression `uses[at]`.
+    pub fn report(&mut self, at: usize, message: String) {
+        let used = &self.uses[at];
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            message: bounded_message(message),
+            location: used.location,
+            related: Vec::new(),
+            object: used.object.clone(),
+            origin: used.origin.clone(),
+            field: format!("suppression:{}", used.written),
+            object_index: used.object_index,
+            clusters: Vec::new(),
+            rendered: None,
+            suppression: None,
+            baseline: None,
+        });
+    }
 }
 
 /// What a check gets: the graph, its options, and a way to record findings for its rule.

@@ -6,22 +6,25 @@
 //!   above it, or among the head comments of the object's document (the whole object);
 //! - `# salint: ignore-file[<rule>, ...] <reason>` for a whole file.
 //!
-//! A suppression without a reason is itself a finding (`suppression-without-reason`); one
-//! that silences nothing is a note (`unused-suppression`).
+//! This module finds them ([`collect`]), marks the findings they silence
+//! ([`Suppressions::apply`]) and says how each was used ([`Suppressions::uses`]); it emits
+//! no finding of its own. The rules `suppression-without-reason` and `unused-suppression`
+//! judge the uses (`crate::rules`). The grammar is [`directive`].
+
+mod directive;
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::catalog::{self as rules, RuleId};
-use crate::config::{Config, RuleLevel};
+pub use directive::ANNOTATION_PREFIX;
+use directive::{comment_start, parse_directive, parse_targets, Targets};
+
+use crate::config::Config;
 use crate::finding::{Finding, Location, Suppression, SuppressionKind};
 use crate::input::Inputs;
 use crate::model::workload::pod_template_metadata;
 use crate::model::{Object, ObjectRef};
-use crate::source::{FileId, Line, Span};
-
-/// The annotation prefix of suppressions.
-pub const ANNOTATION_PREFIX: &str = "ignore.salint.io/";
-const COMMENT_MARKER: &str = "salint:";
+use crate::rules::SuppressionUse;
+use crate::source::{FileId, Span};
 
 /// What a suppression covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,13 +33,6 @@ enum Scope {
     Objects(Vec<usize>),
     Line(FileId, usize),
     File(FileId),
-}
-
-/// Which rules it names.
-#[derive(Debug, Clone)]
-enum Targets {
-    All,
-    Rules(Vec<RuleId>),
 }
 
 #[derive(Debug)]
@@ -121,10 +117,10 @@ impl Suppressions {
         }
     }
 
-    /// The findings about the suppressions themselves: without a reason, or silencing
-    /// nothing. One written place counts once, however many renderings carry it (an
-    /// annotation of a base is on every overlay's object).
-    pub fn findings(&self, inputs: &Inputs, config: &Config) -> Vec<Finding> {
+    /// How each written suppression was used, once per written place however many
+    /// renderings carry it (an annotation of a base is on every overlay's object): the
+    /// suppression rules judge these.
+    pub fn uses(&self, inputs: &Inputs, config: &Config) -> Vec<SuppressionUse> {
         let mut by_place: Vec<(&Candidate, bool)> = Vec::new();
         let mut seen: HashMap<(Location, &str), usize> = HashMap::new();
         for candidate in &self.candidates {
@@ -137,11 +133,34 @@ impl Suppressions {
                 }
             }
         }
-        let mut findings = Vec::new();
-        for (candidate, used) in by_place {
-            meta_findings(inputs, config, candidate, used, &mut findings);
-        }
-        findings
+        let implicit = config.implicit_namespace();
+        by_place
+            .into_iter()
+            .map(|(candidate, used)| {
+                let object = candidate.object.map(|i| &inputs.objects[i]);
+                SuppressionUse {
+                    location: candidate.location,
+                    written: candidate.written.clone(),
+                    reason: candidate.reason.clone(),
+                    names: match &candidate.targets {
+                        Targets::All => None,
+                        Targets::Rules(rules) => Some(rules.clone()),
+                    },
+                    unknown: candidate.unknown.clone(),
+                    used,
+                    object: match object {
+                        Some(object) => ObjectRef::of(object, &implicit),
+                        None => ObjectRef {
+                            kind: "File".to_string(),
+                            namespace: None,
+                            name: inputs.files[candidate.location.file].display.clone(),
+                        },
+                    },
+                    origin: object.and_then(|o| o.origin.clone()),
+                    object_index: candidate.object.unwrap_or(usize::MAX),
+                }
+            })
+            .collect()
     }
 }
 
@@ -202,21 +221,6 @@ impl ScopeIndex {
     }
 }
 
-fn parse_targets(names: &[&str]) -> (Targets, Vec<String>) {
-    if names.iter().any(|n| n.eq_ignore_ascii_case("all")) {
-        return (Targets::All, Vec::new());
-    }
-    let mut rules = Vec::new();
-    let mut unknown = Vec::new();
-    for name in names {
-        match rules::find(name) {
-            Some(rule) => rules.push(rule),
-            None => unknown.push(name.to_string()),
-        }
-    }
-    (Targets::Rules(rules), unknown)
-}
-
 fn annotations(inputs: &Inputs) -> Vec<Candidate> {
     let mut found = Vec::new();
     for object in &inputs.objects {
@@ -257,68 +261,6 @@ fn annotations(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     found
-}
-
-/// A parsed `# salint: ignore[...] reason` directive.
-struct Directive<'t> {
-    file_wide: bool,
-    names: Vec<&'t str>,
-    reason: &'t str,
-}
-
-fn parse_directive(comment: &str) -> Option<Directive<'_>> {
-    let rest = comment.trim_start_matches('#').trim_start();
-    let rest = rest.strip_prefix(COMMENT_MARKER)?.trim_start();
-    let (file_wide, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
-        (true, r)
-    } else {
-        (false, rest.strip_prefix("ignore")?)
-    };
-    let (names, reason) = match rest.strip_prefix('[') {
-        Some(inner) => {
-            let (list, reason) = inner.split_once(']')?;
-            let names = list
-                .split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .collect();
-            (names, reason)
-        }
-        None if rest.is_empty() || rest.starts_with(char::is_whitespace) => (vec!["all"], rest),
-        None => return None,
-    };
-    Some(Directive {
-        file_wide,
-        names,
-        reason: reason.trim(),
-    })
-}
-
-/// The lines of `text` that hold the comment marker (`salint:`), read while a file's text
-/// is at hand ([`SourceFile::marked_lines`]): the text may be let go of before suppressions
-/// are collected. Only these lines are looked at, found with a vectorised search.
-///
-/// [`SourceFile::marked_lines`]: crate::source::SourceFile::marked_lines
-pub fn marked_lines(text: &str) -> Vec<Line> {
-    let bytes = text.as_bytes();
-    let mut lines = Vec::new();
-    let mut number = 1;
-    let mut counted_to = 0;
-    for marker in memchr::memmem::find_iter(bytes, COMMENT_MARKER) {
-        let start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
-        if lines.last().is_some_and(|line: &Line| line.start == start) {
-            continue;
-        }
-        number += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
-        counted_to = start;
-        let end = memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
-        lines.push(Line {
-            number,
-            start,
-            text: text[start..end].into(),
-        });
-    }
-    lines
 }
 
 fn comments(inputs: &Inputs) -> Vec<Candidate> {
@@ -389,123 +331,4 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     found
-}
-
-/// Whether every rule a suppression names is turned off in the configuration: then its
-/// silence is expected, not stale.
-fn all_targets_off(config: &Config, targets: &Targets) -> bool {
-    match targets {
-        Targets::All => false,
-        Targets::Rules(rules) => rules
-            .iter()
-            .all(|&rule| config.rule_level(rule) == RuleLevel::Off),
-    }
-}
-
-/// The byte index of a YAML comment's `#` in a line: at the line start or after blank.
-fn comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut search = 0;
-    while let Some(found) = line[search..].find('#') {
-        let at = search + found;
-        if at == 0 || matches!(bytes[at - 1], b' ' | b'\t') {
-            return Some(at);
-        }
-        search = at + 1;
-    }
-    None
-}
-
-fn meta_findings(
-    inputs: &Inputs,
-    config: &Config,
-    candidate: &Candidate,
-    used: bool,
-    findings: &mut Vec<Finding>,
-) {
-    let object = candidate.object.map(|i| &inputs.objects[i]);
-    let implicit = config.implicit_namespace();
-    let object_ref = match object {
-        Some(object) => ObjectRef::of(object, &implicit),
-        None => ObjectRef {
-            kind: "File".to_string(),
-            namespace: None,
-            name: inputs.files[candidate.location.file].display.clone(),
-        },
-    };
-    let mut emit = |name: &str, message: String| {
-        let Some(rule) = rules::find(name) else {
-            return;
-        };
-        let RuleLevel::On(severity) = config.rule_level(rule) else {
-            return;
-        };
-        findings.push(Finding {
-            rule,
-            severity,
-            message,
-            location: candidate.location,
-            related: Vec::new(),
-            object: object_ref.clone(),
-            origin: object.and_then(|o| o.origin.clone()),
-            field: format!("suppression:{}", candidate.written),
-            object_index: candidate.object.unwrap_or(usize::MAX),
-            clusters: Vec::new(),
-            rendered: None,
-            suppression: None,
-            baseline: None,
-        });
-    };
-    let written = &candidate.written;
-    if candidate.reason.is_empty() {
-        emit(
-            "suppression-without-reason",
-            format!(
-                "`{written}` silences findings without saying why: add the reason (for an annotation, as its value; for a comment, after the rule list) \
-                 so reviewers can judge later whether it still holds."
-            ),
-        );
-    }
-    if !candidate.unknown.is_empty() {
-        emit(
-            "unused-suppression",
-            format!(
-                "`{written}` names no rule ({}): it silences nothing. Use a rule name or code from `salint rules`.",
-                candidate.unknown.join(", ")
-            ),
-        );
-    } else if !used && !all_targets_off(config, &candidate.targets) {
-        emit(
-            "unused-suppression",
-            format!(
-                "`{written}` silences nothing: no finding of the rules it names is here any more. Remove it, so it cannot hide a future problem."
-            ),
-        );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_directives() {
-        let d =
-            parse_directive("# salint: ignore[SA101, shared-service-account] batch job").unwrap();
-        assert!(!d.file_wide);
-        assert_eq!(d.names, ["SA101", "shared-service-account"]);
-        assert_eq!(d.reason, "batch job");
-        let d = parse_directive("# salint: ignore-file[all]").unwrap();
-        assert!(d.file_wide);
-        assert_eq!(d.reason, "");
-        assert!(parse_directive("# salint: ignored").is_none());
-        assert!(parse_directive("# something else").is_none());
-    }
-
-    #[test]
-    fn finds_comment_starts() {
-        assert_eq!(comment_start("a: b # c"), Some(5));
-        assert_eq!(comment_start("# c"), Some(0));
-        assert_eq!(comment_start("image: x#y"), None);
-    }
 }
