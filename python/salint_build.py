@@ -10,7 +10,7 @@ pip.conf). Anything else - a branch, a commit between releases, a release whose 
 cannot get for this platform, `SALINT_BUILD_FROM_SOURCE=1` - is built by maturin, as
 without this file.
 
-Which tag is checked out: `git tag --points-at HEAD`, or, for pre-commit's shallow clone
+Which tag is checked out (with no tracked file changed): `git tag --points-at HEAD`, or, for pre-commit's shallow clone
 (`git fetch origin REV --depth=1`, which creates no tag), the `tag 'vX.Y.Z'` that git wrote
 into `.git/FETCH_HEAD` for HEAD's commit.
 """
@@ -56,6 +56,9 @@ def _head_is_release_tag(tag):
     """Whether the checkout is the commit of `tag`, by its tags or pre-commit's fetch."""
     head = (_git("rev-parse", "HEAD") or "").strip()
     if not head:
+        return False
+    # Edited files are not the release any more, tag or not.
+    if _git("status", "--porcelain", "--untracked-files=no") != "":
         return False
     if tag in (_git("tag", "--points-at", "HEAD") or "").split():
         return True
