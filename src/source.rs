@@ -216,6 +216,34 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
+/// The marker of salint's comment directives (`# salint: ignore[...]`).
+pub const DIRECTIVE_MARKER: &str = "salint:";
+
+/// The lines of `text` that hold [`DIRECTIVE_MARKER`], read while a file's text is at hand
+/// ([`SourceFile::marked_lines`]): the text may be let go of before suppressions are
+/// collected. Only these lines are looked at, found with a vectorised search.
+pub fn marked_lines(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut number = 1;
+    let mut counted_to = 0;
+    for marker in memchr::memmem::find_iter(bytes, DIRECTIVE_MARKER) {
+        let start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
+        if lines.last().is_some_and(|line: &Line| line.start == start) {
+            continue;
+        }
+        number += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        let end = memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
+        lines.push(Line {
+            number,
+            start,
+            text: text[start..end].into(),
+        });
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,32 +275,4 @@ mod tests {
         }
         assert_eq!(light.line_count(), whole.line_count());
     }
-}
-
-/// The marker of salint's comment directives (`# salint: ignore[...]`).
-pub const DIRECTIVE_MARKER: &str = "salint:";
-
-/// The lines of `text` that hold [`DIRECTIVE_MARKER`], read while a file's text is at hand
-/// ([`SourceFile::marked_lines`]): the text may be let go of before suppressions are
-/// collected. Only these lines are looked at, found with a vectorised search.
-pub fn marked_lines(text: &str) -> Vec<Line> {
-    let bytes = text.as_bytes();
-    let mut lines = Vec::new();
-    let mut number = 1;
-    let mut counted_to = 0;
-    for marker in memchr::memmem::find_iter(bytes, DIRECTIVE_MARKER) {
-        let start = memchr::memrchr(b'\n', &bytes[..marker]).map_or(0, |i| i + 1);
-        if lines.last().is_some_and(|line: &Line| line.start == start) {
-            continue;
-        }
-        number += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
-        counted_to = start;
-        let end = memchr::memchr(b'\n', &bytes[marker..]).map_or(text.len(), |i| marker + i + 1);
-        lines.push(Line {
-            number,
-            start,
-            text: text[start..end].into(),
-        });
-    }
-    lines
 }

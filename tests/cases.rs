@@ -536,6 +536,34 @@ fn typed_list_items_are_linted_each_at_its_place() {
     assert_eq!(run.finding(DEFAULT_SA, 23, 31).object.name, "b");
 }
 
+/// A live dump: the `kube-api-access-*` volume the API server writes into every Pod is
+/// not a long-lived projected token (it was, before: every Pod of a dump got SA204 at its
+/// `expirationSeconds: 3607`); a token volume the team wrote still is.
+#[test]
+fn the_api_servers_token_volume_in_a_pod_dump_is_not_a_long_lived_token() {
+    let f = "kubectl-pods.yaml";
+    let run = check(f);
+    assert_eq!(
+        run.hits(),
+        expect(&[
+            // A Pod read back from a cluster mounts the token volume itself: the finding is
+            // on that mount.
+            (NEEDLESS_TOKEN, f, 26, 26, 26, 71),
+            (NEEDLESS_TOKEN, f, 53, 5, 53, 9),
+        ])
+    );
+    let long_lived: Vec<Hit> = run
+        .findings
+        .iter()
+        .filter(|finding| finding.rule.name() == "long-lived-projected-token")
+        .map(|finding| run.hit(finding))
+        .collect();
+    assert_eq!(
+        long_lived,
+        expect(&[("long-lived-projected-token", f, 64, 38, 64, 43)])
+    );
+}
+
 // 10. YAML 1.1 booleans.
 #[test]
 fn yaml_1_1_booleans_are_read_the_way_kubectl_reads_them() {

@@ -271,3 +271,155 @@ pub fn pod_template_metadata(object: &Object) -> Option<&Node> {
     }
     object.root.path(template)?.get("metadata")
 }
+
+/// The name prefix of the token volume the ServiceAccount admission plugin adds to every
+/// Pod that automounts its token; the plugin appends five random characters (apimachinery's
+/// `names.SimpleNameGenerator`).
+pub const ADMISSION_TOKEN_VOLUME_PREFIX: &str = "kube-api-access-";
+
+/// The characters apimachinery's random names are made of (`util/rand`: no vowels).
+const GENERATED_NAME_CHARACTERS: &str = "bcdfghjklmnpqrstvwxz2456789";
+
+/// Whether `volume` is the token volume the API server's ServiceAccount admission plugin
+/// injects into a Pod, as `kubectl get pods -o yaml` prints it: named
+/// `kube-api-access-` and five generated characters, a projected volume whose sources are exactly the plugin's
+/// `TokenVolumeSource()` (plugin/pkg/admission/serviceaccount): a `serviceAccountToken`
+/// at path `token` with `expirationSeconds: 3607` and no audience, the `kube-root-ca.crt`
+/// ConfigMap, and the downward API's `namespace` — plus, on OpenShift, the
+/// `openshift-service-ca.crt` ConfigMap its fork of the plugin adds. Nobody writes this
+/// volume: it is the automounted token, which other rules judge through
+/// `automountServiceAccountToken`. A volume with that name but another shape (another
+/// lifetime, an audience, more sources) was written by someone and is not this one.
+pub fn is_admission_token_volume(volume: &Node) -> bool {
+    let named = volume
+        .get("name")
+        .and_then(Node::as_str)
+        .and_then(|name| name.strip_prefix(ADMISSION_TOKEN_VOLUME_PREFIX))
+        .is_some_and(|suffix| {
+            suffix.len() == 5
+                && suffix
+                    .chars()
+                    .all(|c| GENERATED_NAME_CHARACTERS.contains(c))
+        });
+    let Some(sources) = volume.path(&["projected", "sources"]).map(Node::items) else {
+        return false;
+    };
+    let is_token = |source: &Node| {
+        source.get("serviceAccountToken").is_some_and(|token| {
+            token.get("path").and_then(Node::as_str) == Some("token")
+                && token.get("expirationSeconds").and_then(Node::as_str) == Some("3607")
+                && token.get("audience").is_none()
+        })
+    };
+    let is_config_map = |source: &Node, name: &str| {
+        source
+            .get("configMap")
+            .is_some_and(|map| map.get("name").and_then(Node::as_str) == Some(name))
+    };
+    let is_namespace = |source: &Node| {
+        source.get("downwardAPI").is_some_and(|api| {
+            api.get("items").map(Node::items).is_some_and(|items| {
+                items.len() == 1
+                    && items[0].get("path").and_then(Node::as_str) == Some("namespace")
+                    && items[0]
+                        .path(&["fieldRef", "fieldPath"])
+                        .and_then(Node::as_str)
+                        == Some("metadata.namespace")
+            })
+        })
+    };
+    let has = |test: &dyn Fn(&Node) -> bool| sources.iter().filter(|s| test(s)).count() == 1;
+    named
+        && has(&is_token)
+        && has(&|s| is_config_map(s, "kube-root-ca.crt"))
+        && has(&is_namespace)
+        && sources.iter().all(|source| {
+            is_token(source)
+                || is_config_map(source, "kube-root-ca.crt")
+                || is_config_map(source, "openshift-service-ca.crt")
+                || is_namespace(source)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_admission_token_volume;
+    use crate::yaml::load_documents;
+
+    /// The admission plugin's volume as the API server stores it, with `name` and extra
+    /// source lines spliced in.
+    fn volume(name: &str, token: &str, extra: &str) -> String {
+        format!(
+            "name: {name}
+projected:
+  defaultMode: 420
+  sources:
+  - serviceAccountToken:
+      {token}
+      path: token
+  - configMap:
+      items: [{{key: ca.crt, path: ca.crt}}]
+      name: kube-root-ca.crt
+  - downwardAPI:
+      items:
+      - fieldRef: {{apiVersion: v1, fieldPath: metadata.namespace}}
+        path: namespace
+{extra}"
+        )
+    }
+
+    fn recognised(text: &str) -> bool {
+        let loaded = load_documents(text);
+        assert!(loaded.error.is_none(), "{:?}", loaded.error);
+        is_admission_token_volume(&loaded.documents[0].root)
+    }
+
+    #[test]
+    fn the_admission_plugins_volume_is_recognised() {
+        assert!(recognised(&volume(
+            "kube-api-access-9xq7z",
+            "expirationSeconds: 3607",
+            ""
+        )));
+        // OpenShift's plugin adds its service CA.
+        let openshift = "  - configMap:\n      name: openshift-service-ca.crt\n";
+        assert!(recognised(&volume(
+            "kube-api-access-b2m4d",
+            "expirationSeconds: 3607",
+            openshift
+        )));
+    }
+
+    #[test]
+    fn a_volume_of_another_shape_is_not_the_admission_plugins() {
+        let token = "expirationSeconds: 3607";
+        // Not a generated name: no suffix, a vowel, too long.
+        for name in [
+            "kube-api-access-",
+            "kube-api-access-abcde",
+            "kube-api-access-9xq7zz",
+            "api-access-9xq7z",
+        ] {
+            assert!(!recognised(&volume(name, token, "")), "{name}");
+        }
+        // Another lifetime, an audience, another source.
+        assert!(!recognised(&volume(
+            "kube-api-access-9xq7z",
+            "expirationSeconds: 86400",
+            ""
+        )));
+        assert!(!recognised(&volume(
+            "kube-api-access-9xq7z",
+            "expirationSeconds: 3607\n      audience: vault",
+            ""
+        )));
+        let secret = "  - secret:\n      name: db-password\n";
+        assert!(!recognised(&volume("kube-api-access-9xq7z", token, secret)));
+        let second_token = "  - serviceAccountToken:\n      path: token2\n";
+        assert!(!recognised(&volume(
+            "kube-api-access-9xq7z",
+            token,
+            second_token
+        )));
+    }
+}

@@ -2,10 +2,13 @@
 //! `expirationSeconds` exceeds the configured limit (default 3607 s, the lifetime the
 //! kubelet asks for the automounted token), or is exactly 3607 s for the API server's
 //! audience: the API server extends such tokens to its maximum (a year by default,
-//! `--service-account-extend-token-expiration`), as it does for automounted ones.
+//! `--service-account-extend-token-expiration`), as it does for automounted ones. The
+//! automounted token's own volume, which the API server writes into every Pod it admits
+//! (what `kubectl get pods -o yaml` prints), is not judged here: nobody wrote it.
 
 use super::describe::object_phrase;
 use super::RuleContext;
+use crate::model::workload::is_admission_token_volume;
 use crate::yaml::Node;
 
 /// The lifetime the kubelet asks for automounted tokens; the API server extends tokens of
@@ -22,6 +25,11 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
             .map(Node::items)
             .unwrap_or(&[]);
         for volume in volumes {
+            // Only a Pod is ever admitted; a template holding this volume was written by
+            // someone who copied it, and gets the API server's extension too.
+            if workload.object.kind == "Pod" && is_admission_token_volume(volume) {
+                continue;
+            }
             let volume_name = volume.get("name").and_then(Node::as_str).unwrap_or("");
             let sources = volume
                 .path(&["projected", "sources"])
