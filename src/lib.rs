@@ -7,7 +7,6 @@
 
 pub mod authz;
 pub mod baseline;
-pub mod builtin;
 pub mod catalog;
 pub mod cli;
 pub mod cluster;

@@ -279,7 +279,7 @@ subjects: [{kind: ServiceAccount, name: gc, namespace: ops}]
 ";
     let allowed = ask_text(set, "delete", "secrets", "shop");
     assert_eq!(allowed.get("ServiceAccount:ops:gc"), Some(&ANY));
-    assert_eq!(salint::builtin::builtin_objects().len(), 64 + 7);
+    assert_eq!(salint::model::builtin::builtin_objects().len(), 64 + 7);
     let unknown = set.replace("generic-garbage-collector", "no-such-controller");
     assert!(ask_text(&unknown, "delete", "secrets", "shop").is_empty());
 }

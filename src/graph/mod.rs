@@ -143,8 +143,8 @@ impl<'a> Graph<'a> {
             .collect();
         let count = |wanted: fn(&Modelled) -> bool| modelled.iter().filter(|m| wanted(m)).count();
         let accounts = count(|m| matches!(m, Modelled::ServiceAccount(_)));
-        let roles =
-            count(|m| matches!(m, Modelled::Role(_))) + crate::builtin::builtin_objects().len();
+        let roles = count(|m| matches!(m, Modelled::Role(_)))
+            + crate::model::builtin::builtin_objects().len();
         let mut graph = Graph {
             implicit: implicit.clone(),
             duplicates,
@@ -246,7 +246,7 @@ impl<'a> Graph<'a> {
     /// Adds the built-in ClusterRoles the input does not define itself (a `kubectl get`
     /// dump carries them; then the dump's version wins).
     fn add_builtin_roles(&mut self) {
-        for object in crate::builtin::builtin_objects() {
+        for object in crate::model::builtin::builtin_objects() {
             let namespace = object.namespace(&Namespace::Implicit);
             let cluster = object.kind == "ClusterRole";
             let defined = self.roles_named(&object.name).any(|role| {

@@ -2,7 +2,7 @@
 //! commands (and their JSON) name a binding, a role or a rule the same way. Plain text, no
 //! Markdown: these go to a terminal or into a picture's labels.
 
-use crate::builtin::KUBERNETES_VERSION;
+use crate::model::builtin::KUBERNETES_VERSION;
 use crate::model::rbac::{Binding, PolicyRule, Role, Subject, SubjectKind};
 use crate::model::Namespace;
 

@@ -1,5 +1,7 @@
 //! Typed views of the objects salint reasons about, each pointing back into its span tree.
 
+pub mod builtin;
+pub mod document;
 pub mod namespace;
 pub mod object;
 pub mod rbac;

@@ -186,7 +186,7 @@ impl<'a> Role<'a> {
             aggregation,
             aggregation_span: aggregation_entry.map(|e| e.key.span),
             labels,
-            builtin: object.file == crate::builtin::BUILTIN_FILE,
+            builtin: object.file == crate::model::builtin::BUILTIN_FILE,
         })
     }
 

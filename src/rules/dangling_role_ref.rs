@@ -18,7 +18,8 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
         if role_ref.kind == "Role" && graph.roles_named(role_ref.name).any(|r| !r.cluster) {
             continue;
         }
-        if role_ref.kind == "ClusterRole" && crate::builtin::exists_in_every_cluster(role_ref.name)
+        if role_ref.kind == "ClusterRole"
+            && crate::model::builtin::exists_in_every_cluster(role_ref.name)
         {
             continue;
         }
@@ -34,7 +35,7 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
             (Some(ns), "Role") => format!("a Role of {}", namespace_phrase(ns)),
             _ => format!(
                 "a ClusterRole in the manifests or among the built-in ClusterRoles of Kubernetes {}",
-                crate::builtin::KUBERNETES_VERSION
+                crate::model::builtin::KUBERNETES_VERSION
             ),
         };
         ctx.report(

@@ -97,7 +97,7 @@ pub fn bound_role_phrase(role: &Role) -> String {
             "{} `{}` (built in, Kubernetes {})",
             role.kind(),
             role.name(),
-            crate::builtin::KUBERNETES_VERSION
+            crate::model::builtin::KUBERNETES_VERSION
         )
     } else {
         format!("{} `{}`", role.kind(), role.name())

@@ -276,7 +276,7 @@ impl Finding {
     /// Adds a related location in `object`.
     /// Built-in objects have no place in the user's files and are skipped.
     pub fn with_related(&mut self, object: &Object, span: Span, message: String) -> &mut Self {
-        if object.file == crate::builtin::BUILTIN_FILE {
+        if object.file == crate::model::builtin::BUILTIN_FILE {
             return self;
         }
         self.related.push(Related {

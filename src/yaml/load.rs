@@ -5,7 +5,14 @@
 //! budget, so an alias bomb is an error rather than an out-of-memory. A caller may let it
 //! leave out the parts of each document it would drop anyway (see [`Prune`] and `skip`).
 
+mod duplicate_keys;
+mod merge_keys;
+mod offsets;
 mod skip;
+
+use duplicate_keys::{note_duplicate_keys, KeyView, LeftOutKey};
+use merge_keys::{is_merge_key, merge_keys};
+use offsets::OffsetMap;
 
 use std::collections::HashMap;
 
@@ -170,48 +177,6 @@ fn load(
 /// descriptions (an option of the patched parser in `vendor/`, see `vendor/README.md`).
 fn parser(text: &str) -> Parser<'_, saphyr_parser::StrInput<'_>> {
     Parser::new_from_str(text).lenient_quoted_indentation(true)
-}
-
-/// Converts saphyr's character indexes into byte offsets. ASCII text maps one to one;
-/// otherwise a checkpoint every 64 characters keeps the walk short.
-struct OffsetMap {
-    ascii: bool,
-    checkpoints: Vec<usize>,
-    len: usize,
-}
-
-const CHECKPOINT_EVERY: usize = 64;
-
-impl OffsetMap {
-    fn new(text: &str) -> Self {
-        let ascii = text.is_ascii();
-        let checkpoints = if ascii {
-            Vec::new()
-        } else {
-            text.char_indices()
-                .step_by(CHECKPOINT_EVERY)
-                .map(|(byte, _)| byte)
-                .collect()
-        };
-        OffsetMap {
-            ascii,
-            checkpoints,
-            len: text.len(),
-        }
-    }
-
-    fn byte_in(&self, text: &str, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.len);
-        }
-        let Some(&base) = self.checkpoints.get(char_index / CHECKPOINT_EVERY) else {
-            return self.len;
-        };
-        text[base..]
-            .char_indices()
-            .nth(char_index % CHECKPOINT_EVERY)
-            .map_or(self.len, |(offset, _)| base + offset)
-    }
 }
 
 /// An open collection. Its children wait on the builder's shared scratch stacks from
@@ -652,104 +617,6 @@ fn style_of(style: ParserStyle) -> ScalarStyle {
         ParserStyle::Literal => ScalarStyle::Literal,
         ParserStyle::Folded => ScalarStyle::Folded,
     }
-}
-
-/// Each entry of a mapping of `len` entries whose key (`key(i)`, `None` when it is not a
-/// plain key) appears again later, with the index of the last entry of that key (the one
-/// kubectl keeps). Most mappings are small and have none: those are compared pairwise,
-/// without allocating; larger ones are sorted.
-fn duplicates<'k>(len: usize, key: impl Fn(usize) -> Option<&'k str>) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    if len < 2 {
-        return found;
-    }
-    if len <= 16 {
-        for i in 0..len {
-            let Some(k) = key(i) else { continue };
-            if let Some(last) = (i + 1..len).rev().find(|&j| key(j) == Some(k)) {
-                found.push((i, last));
-            }
-        }
-        return found;
-    }
-    let mut keys: Vec<(&str, usize)> = (0..len).filter_map(|i| key(i).map(|k| (k, i))).collect();
-    keys.sort_unstable();
-    for group in keys.chunk_by(|a, b| a.0 == b.0) {
-        if let Some((_, last)) = group.last() {
-            found.extend(group[..group.len() - 1].iter().map(|(_, i)| (*i, *last)));
-        }
-    }
-    found.sort_unstable();
-    found
-}
-
-/// A mapping entry as duplicate detection sees it: the key's text (`None` for a key that is
-/// not a scalar, and for a merge key), the key's span, and the value's text when it is a
-/// non-null scalar.
-type KeyView<'k> = (Option<&'k str>, Span, Option<&'k str>);
-
-/// The key of an entry a built mapping left out, and its value's text once read.
-struct LeftOutKey {
-    key: Option<Box<str>>,
-    span: Span,
-    value: Option<Box<str>>,
-}
-
-/// Adds to `out` each key of a mapping (of `len` entries, seen through `view`, in source
-/// order) that a later entry sets again.
-fn note_duplicate_keys<'k>(
-    len: usize,
-    view: impl Fn(usize) -> KeyView<'k>,
-    out: &mut Vec<DuplicateKey>,
-) {
-    for (dropped, kept) in duplicates(len, |i| view(i).0) {
-        let (key, span, _) = view(dropped);
-        out.push(DuplicateKey {
-            key: key.unwrap_or_default().into(),
-            span,
-            kept_value: view(kept).2.map(Box::from),
-        });
-    }
-}
-
-/// `<<` written plain: a merge key, not a key of its own.
-fn is_merge_key(text: &str, style: ScalarStyle) -> bool {
-    text == "<<" && style == ScalarStyle::Plain
-}
-
-/// Applies YAML merge keys (`<<: *base`), which kubectl's YAML 1.1 reader honours: the
-/// merged mapping's entries are added where the mapping does not set the key itself.
-fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
-    let is_merge = |e: &Entry| {
-        e.key
-            .as_scalar()
-            .is_some_and(|k| is_merge_key(&k.text, k.style))
-    };
-    if !entries.iter().any(is_merge) {
-        return entries;
-    }
-    let (merges, mut own): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
-    for merge in merges {
-        let sources: Vec<Node> = match merge.value.value {
-            Value::Map(_) => vec![merge.value],
-            Value::Seq(items) => items.into_vec(),
-            Value::Scalar(_) => continue,
-        };
-        for source in sources {
-            if let Value::Map(source_entries) = source.value {
-                for entry in source_entries.into_vec() {
-                    let key = entry.key.as_scalar().map(|s| s.text.clone());
-                    let present = own
-                        .iter()
-                        .any(|e| e.key.as_scalar().map(|s| &s.text) == key.as_ref());
-                    if !present {
-                        own.push(entry);
-                    }
-                }
-            }
-        }
-    }
-    own
 }
 
 /// The parser's message, in words a user acts on where it is terse.

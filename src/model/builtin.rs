@@ -12,8 +12,8 @@
 
 use std::sync::OnceLock;
 
-use crate::input::read_texts;
-use crate::model::Object;
+use super::document::objects_of;
+use super::Object;
 use crate::source::FileId;
 
 /// The Kubernetes version the built-in roles are taken from.
@@ -22,23 +22,15 @@ pub const KUBERNETES_VERSION: &str = "v1.31";
 /// The file id of built-in objects: no input file has it.
 pub const BUILTIN_FILE: FileId = usize::MAX;
 
-const SOURCE: &str = include_str!("../data/builtin-clusterroles.yaml");
+const SOURCE: &str = include_str!("../../data/builtin-clusterroles.yaml");
 
 /// The built-in ClusterRole objects, in the data file's order.
 pub fn builtin_objects() -> &'static [Object] {
     static OBJECTS: OnceLock<Vec<Object>> = OnceLock::new();
     OBJECTS.get_or_init(|| {
-        let inputs = read_texts(vec![(
-            "data/builtin-clusterroles.yaml".to_string(),
-            SOURCE.to_string(),
-        )]);
-        assert!(
-            inputs.errors.is_empty(),
-            "data/builtin-clusterroles.yaml: {:?}",
-            inputs.errors
-        );
-        inputs
-            .objects
+        let (objects, error) = objects_of(SOURCE);
+        assert!(error.is_none(), "data/builtin-clusterroles.yaml: {error:?}");
+        objects
             .into_iter()
             .map(|mut object| {
                 object.file = BUILTIN_FILE;
