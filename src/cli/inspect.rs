@@ -1,0 +1,236 @@
+//! `salint explain-sa`, `salint who-can` and `salint graph`: the inputs read as `check`
+//! reads them, one answer per cluster from `crate::inspect`, printed or written to
+//! `--output`.
+
+use super::configuration::{apply_render_flag, resolve_config, select_clusters};
+use super::exit;
+use super::output::write_output;
+use crate::config::{Origin, Setting};
+use crate::discover::{discover, FileFilter};
+use crate::escape;
+use crate::input::{read_repository, ReadOptions};
+
+/// `salint explain-sa`.
+pub(super) fn explain_sa(args: &crate::inspect::args::ExplainSaArgs) -> u8 {
+    let output = match args.format {
+        crate::inspect::args::TextFormat::Human => InspectOutput::Text,
+        crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+    };
+    inspect(
+        &args.input,
+        output,
+        |graph| crate::inspect::explain_sa::knows(args, graph),
+        |view| crate::inspect::explain_sa::run(args, view),
+    )
+}
+
+/// `salint who-can`.
+pub(super) fn who_can(args: &crate::inspect::args::WhoCanArgs) -> u8 {
+    let output = match args.format {
+        crate::inspect::args::TextFormat::Human => InspectOutput::Text,
+        crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+    };
+    inspect(
+        &args.input,
+        output,
+        |_| true,
+        |view| crate::inspect::who_can::run(args, view),
+    )
+}
+
+/// `salint graph`.
+pub(super) fn graph(args: &crate::inspect::args::GraphArgs) -> u8 {
+    let output = match args.format {
+        crate::inspect::args::GraphFormat::Json => InspectOutput::Json,
+        _ => InspectOutput::Diagram,
+    };
+    inspect(
+        &args.input,
+        output,
+        |graph| {
+            !graph.service_accounts.is_empty()
+                || !graph.workloads.is_empty()
+                || !graph.bindings.is_empty()
+        },
+        |view| crate::inspect::graph_render::run(args, view),
+    )
+}
+
+/// What an inspect command prints per cluster, to put several together.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InspectOutput {
+    /// Text: each cluster's answer under a heading.
+    Text,
+    /// JSON: `{"clusters": [{"cluster": NAME, "answer": ...}]}`.
+    Json,
+    /// A diagram (Mermaid, DOT): one cluster only.
+    Diagram,
+}
+
+/// Runs `explain-sa`, `who-can` or `graph`: reads the inputs as `check` does (config,
+/// globs, implicit namespace, Kustomize rendering), prints input problems on stderr, and
+/// writes what `run` makes of each cluster's graph (only the clusters `relevant` to the
+/// question, when that leaves any). Bad input still gets the output, then exit 2.
+fn inspect(
+    input: &crate::inspect::args::InputArgs,
+    output: InspectOutput,
+    relevant: impl Fn(&crate::graph::Graph) -> bool,
+    run: impl Fn(&crate::inspect::View) -> Result<String, u8>,
+) -> u8 {
+    let mut config = match resolve_config(&input.config, &input.paths) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let mut include: Vec<String> = config.include.iter().map(|s| s.value.clone()).collect();
+    if !input.include.is_empty() {
+        include = input.include.clone();
+    }
+    let mut exclude: Vec<String> = config.exclude.iter().map(|s| s.value.clone()).collect();
+    exclude.extend(input.exclude.iter().cloned());
+    let filter = match FileFilter::new(&include, &exclude) {
+        Ok(filter) => filter,
+        Err(message) => {
+            eprintln!("salint: error: {}", escape::text(&message));
+            return exit::BAD_INPUT;
+        }
+    };
+    if let Some(ns) = &input.implicit_namespace {
+        config.namespace.value = Some(ns.clone());
+    }
+    config
+        .only_clusters
+        .extend(input.clusters.iter().map(|name| Setting {
+            value: name.clone(),
+            origin: Origin::Flag("--cluster"),
+        }));
+    apply_render_flag(&mut config, input.render);
+    let found = discover(&input.paths, &filter);
+    let read = ReadOptions {
+        render: config.render_options(),
+        ..ReadOptions::default()
+    };
+    let inputs = read_repository(&found, &read);
+    let mut bad = !found.problems.is_empty() || !inputs.errors.is_empty();
+    for problem in &found.problems {
+        eprintln!(
+            "salint: error: {}: {}",
+            escape::text(&problem.path),
+            escape::text(&problem.message)
+        );
+    }
+    for error in &inputs.errors {
+        match error.file.zip(error.span) {
+            Some((file, span)) => {
+                let p = inputs.files[file].position(span.start);
+                eprintln!(
+                    "salint: error: {}:{}:{}: {}",
+                    escape::text(&error.path),
+                    p.line,
+                    p.column,
+                    escape::text(&error.message)
+                );
+            }
+            None => eprintln!(
+                "salint: error: {}: {}",
+                escape::text(&error.path),
+                escape::text(&error.message)
+            ),
+        }
+    }
+    if inputs.objects.is_empty() && !bad {
+        eprintln!(
+            "salint: warning: no Kubernetes objects found in {} file(s)",
+            inputs.files.len()
+        );
+    }
+    let mut clusters = crate::cluster::decide(&inputs, &config);
+    if let Err(message) = select_clusters(&mut clusters, &config) {
+        eprintln!("salint: error: {message}");
+        return exit::BAD_INPUT;
+    }
+    for note in inputs.notes.iter().chain(&clusters.decision) {
+        eprintln!("salint: note: {note}");
+    }
+    let graphs: Vec<(String, crate::graph::Graph)> = clusters
+        .list
+        .iter()
+        .map(|cluster| {
+            let objects = cluster
+                .objects
+                .iter()
+                .map(|&i| &inputs.objects[i])
+                .collect();
+            (
+                cluster.name.clone(),
+                crate::graph::Graph::of(objects, cluster.implicit.clone()),
+            )
+        })
+        .collect();
+    let mut chosen: Vec<&(String, crate::graph::Graph)> =
+        graphs.iter().filter(|(_, graph)| relevant(graph)).collect();
+    if chosen.is_empty() {
+        chosen = graphs.iter().take(1).collect();
+    }
+    let empty = crate::graph::Graph::of(Vec::new(), config.implicit_namespace());
+    let text = if chosen.len() <= 1 {
+        let graph = chosen.first().map_or(&empty, |(_, graph)| graph);
+        run(&crate::inspect::View {
+            graph,
+            inputs: &inputs,
+        })
+    } else if output == InspectOutput::Diagram {
+        let names: Vec<&str> = chosen.iter().map(|(name, _)| name.as_str()).collect();
+        eprintln!(
+            "salint: error: {} clusters hold these objects; a diagram shows one: name it with --cluster ({})",
+            names.len(),
+            names.join(", ")
+        );
+        return exit::BAD_INPUT;
+    } else {
+        let mut answers = Vec::new();
+        for (name, graph) in &chosen {
+            let view = crate::inspect::View {
+                graph,
+                inputs: &inputs,
+            };
+            match run(&view) {
+                Ok(text) => answers.push((name.as_str(), text)),
+                Err(code) => return code,
+            }
+        }
+        Ok(match output {
+            InspectOutput::Json => {
+                let clusters: Vec<serde_json::Value> = answers
+                    .iter()
+                    .map(|(name, text)| {
+                        serde_json::json!({
+                            "cluster": name,
+                            "answer": serde_json::from_str::<serde_json::Value>(text)
+                                .unwrap_or(serde_json::Value::Null),
+                        })
+                    })
+                    .collect();
+                crate::inspect::to_json(&serde_json::json!({ "clusters": clusters }))
+            }
+            _ => answers
+                .iter()
+                .map(|(name, text)| format!("== cluster {name} ==\n\n{text}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    };
+    match text {
+        Ok(text) => {
+            if let Err(message) = write_output(input.output.as_ref(), &text) {
+                eprintln!("salint: error: {}", escape::text(&message));
+                bad = true;
+            }
+        }
+        Err(code) => return code,
+    }
+    if bad {
+        exit::BAD_INPUT
+    } else {
+        exit::CLEAN
+    }
+}
