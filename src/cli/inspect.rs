@@ -1,47 +1,172 @@
 //! `salint explain-sa`, `salint who-can` and `salint graph`: the inputs read as `check`
 //! reads them, one answer per cluster from `crate::inspect`, printed or written to
 //! `--output`.
+//!
+//! The three commands read inputs as `check` does (paths, globs, configuration), so they
+//! and `check` see the same objects. `--namespace` of `check` names the implicit
+//! namespace; here it would clash with `who-can --namespace` (the namespace of the request,
+//! as in `kubectl auth can-i`), so the implicit namespace is `--implicit-namespace` for all
+//! three.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
 
 use super::configuration::{apply_render_flag, resolve_config, select_clusters};
+use super::configuration::{ConfigArgs, RenderFlag};
 use super::exit;
 use super::output::write_output;
 use crate::config::{Origin, Setting};
 use crate::discover::{discover, FileFilter};
 use crate::escape;
 use crate::input::{read_repository, ReadOptions};
+use crate::inspect::{explain_sa, graph_render, graph_view, to_json, who_can};
+
+/// Where the objects come from, shared by the three commands.
+#[derive(clap::Args, Debug)]
+pub struct InputArgs {
+    /// Files, folders or `-` (stdin). Default: the current folder.
+    pub paths: Vec<String>,
+    /// The namespace of objects without metadata.namespace (what `check --namespace` sets).
+    #[arg(long, value_name = "NS")]
+    pub implicit_namespace: Option<String>,
+    /// Skip files and folders matching GLOB (repeatable; added to the config's).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read only files matching GLOB inside folders (repeatable; default: *.yaml, *.yml, *.json).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Look at this cluster only (repeatable; names as `salint config` lists them).
+    #[arg(long = "cluster", value_name = "NAME")]
+    pub clusters: Vec<String>,
+    /// Render kustomizations with Kustomize (auto, the default) or read them as written (never).
+    #[arg(long, value_enum)]
+    pub render: Option<RenderFlag>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Output of `explain-sa` and `who-can`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Plain text for people.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// Output of `graph`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Nodes and edges as JSON.
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainSaArgs {
+    /// The ServiceAccount, as NAMESPACE/NAME.
+    #[arg(value_name = "NAMESPACE/NAME")]
+    pub service_account: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WhoCanArgs {
+    /// The verb: get, list, create, impersonate, ...
+    pub verb: String,
+    /// RESOURCE[.GROUP][/SUBRESOURCE] as for `kubectl auth can-i` (pods, pods/exec,
+    /// deployments.apps), or a non-resource URL (/healthz).
+    pub resource: String,
+    /// The namespace of the request: RoleBindings of NS and all ClusterRoleBindings.
+    /// Without it, every binding, with where it applies.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = TextFormat::Human)]
+    pub format: TextFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GraphArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
 
 /// `salint explain-sa`.
-pub(super) fn explain_sa(args: &crate::inspect::args::ExplainSaArgs) -> u8 {
+pub(super) fn run_explain_sa(args: &ExplainSaArgs) -> u8 {
     let output = match args.format {
-        crate::inspect::args::TextFormat::Human => InspectOutput::Text,
-        crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+        TextFormat::Human => InspectOutput::Text,
+        TextFormat::Json => InspectOutput::Json,
     };
+    let service_account = explain_sa::parse_name(&args.service_account);
     inspect(
         &args.input,
         output,
-        |graph| crate::inspect::explain_sa::knows(args, graph),
-        |view| crate::inspect::explain_sa::run(args, view),
+        |graph| {
+            service_account
+                .as_ref()
+                .is_ok_and(|(namespace, name)| explain_sa::knows(graph, namespace, name))
+        },
+        |view| {
+            let fail = |message: String| {
+                eprintln!("salint: error: {}", escape::text(&message));
+                exit::BAD_INPUT
+            };
+            let (namespace, name) = explain_sa::parse_name(&args.service_account).map_err(fail)?;
+            let explanation = explain_sa::explain(view, &namespace, &name).map_err(fail)?;
+            Ok(match args.format {
+                TextFormat::Human => explain_sa::render_human(&explanation),
+                TextFormat::Json => to_json(&explanation),
+            })
+        },
     )
 }
 
 /// `salint who-can`.
-pub(super) fn who_can(args: &crate::inspect::args::WhoCanArgs) -> u8 {
+pub(super) fn run_who_can(args: &WhoCanArgs) -> u8 {
     let output = match args.format {
-        crate::inspect::args::TextFormat::Human => InspectOutput::Text,
-        crate::inspect::args::TextFormat::Json => InspectOutput::Json,
+        TextFormat::Human => InspectOutput::Text,
+        TextFormat::Json => InspectOutput::Json,
     };
     inspect(
         &args.input,
         output,
         |_| true,
-        |view| crate::inspect::who_can::run(args, view),
+        |view| {
+            let target =
+                crate::inspect::resources::Target::parse(&args.resource).map_err(|message| {
+                    eprintln!("salint: error: {}", escape::text(&message));
+                    exit::BAD_INPUT
+                })?;
+            let answer = who_can::who_can(view, &args.verb, &target, args.namespace.as_deref());
+            Ok(match args.format {
+                TextFormat::Human => who_can::render_human(&answer),
+                TextFormat::Json => to_json(&answer),
+            })
+        },
     )
 }
 
 /// `salint graph`.
-pub(super) fn graph(args: &crate::inspect::args::GraphArgs) -> u8 {
+pub(super) fn run_graph(args: &GraphArgs) -> u8 {
     let output = match args.format {
-        crate::inspect::args::GraphFormat::Json => InspectOutput::Json,
+        GraphFormat::Json => InspectOutput::Json,
         _ => InspectOutput::Diagram,
     };
     inspect(
@@ -52,7 +177,14 @@ pub(super) fn graph(args: &crate::inspect::args::GraphArgs) -> u8 {
                 || !graph.workloads.is_empty()
                 || !graph.bindings.is_empty()
         },
-        |view| crate::inspect::graph_render::run(args, view),
+        |view| {
+            let picture = graph_view::picture(view);
+            Ok(match args.format {
+                GraphFormat::Dot => graph_render::dot(&picture),
+                GraphFormat::Mermaid => graph_render::mermaid(&picture),
+                GraphFormat::Json => graph_render::json(&picture),
+            })
+        },
     )
 }
 
@@ -72,7 +204,7 @@ enum InspectOutput {
 /// writes what `run` makes of each cluster's graph (only the clusters `relevant` to the
 /// question, when that leaves any). Bad input still gets the output, then exit 2.
 fn inspect(
-    input: &crate::inspect::args::InputArgs,
+    input: &InputArgs,
     output: InspectOutput,
     relevant: impl Fn(&crate::graph::Graph) -> bool,
     run: impl Fn(&crate::inspect::View) -> Result<String, u8>,

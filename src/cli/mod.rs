@@ -27,6 +27,7 @@ use crate::escape;
 pub use catalog::{rules_markdown_table, rules_table};
 pub use check::{CheckArgs, ColorChoice, FailOn, Format};
 pub use configuration::{ConfigArgs, RenderFlag};
+pub use inspect::{ExplainSaArgs, GraphArgs, GraphFormat, InputArgs, TextFormat, WhoCanArgs};
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -72,13 +73,13 @@ pub enum Command {
     Config(CheckArgs),
     /// What a ServiceAccount can do (per binding, with the rules and where they are), its
     /// dangerous capabilities, the workloads running as it and its token Secrets.
-    ExplainSa(crate::inspect::args::ExplainSaArgs),
+    ExplainSa(ExplainSaArgs),
     /// Every subject that can do VERB on RESOURCE, with the path subject ← binding → role →
     /// rule.
-    WhoCan(crate::inspect::args::WhoCanArgs),
+    WhoCan(WhoCanArgs),
     /// The ServiceAccount / workload / binding / role graph as Mermaid, DOT or JSON, risky
     /// edges in red.
-    Graph(crate::inspect::args::GraphArgs),
+    Graph(GraphArgs),
     /// Run the language server on stdin/stdout (editor diagnostics, quick fixes, hover).
     Lsp,
     /// Print a shell completion script.
@@ -111,9 +112,9 @@ pub fn run() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::ExplainSa(args) => inspect::explain_sa(&args),
-        Command::WhoCan(args) => inspect::who_can(&args),
-        Command::Graph(args) => inspect::graph(&args),
+        Command::ExplainSa(args) => inspect::run_explain_sa(&args),
+        Command::WhoCan(args) => inspect::run_who_can(&args),
+        Command::Graph(args) => inspect::run_graph(&args),
         Command::Lsp => match crate::lsp::run() {
             Ok(code) => code,
             Err(error) => {

@@ -470,16 +470,13 @@ pub fn render_human(e: &Explanation) -> String {
     out
 }
 
-/// Whether a cluster's graph knows the ServiceAccount `args` names: defines it, runs a
-/// workload or holds a token Secret as it, or binds it by name (`explain-sa` looks only at
-/// the clusters that do).
-pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> bool {
-    let Ok((namespace, name)) = parse_name(&args.service_account) else {
-        return false;
-    };
-    let target = Namespace::Named(namespace);
+/// Whether a cluster's graph knows the ServiceAccount: defines it, runs a workload or
+/// holds a token Secret as it, or binds it by name (`explain-sa` looks only at the clusters
+/// that do).
+pub fn knows(graph: &crate::graph::Graph, namespace: &str, name: &str) -> bool {
+    let target = Namespace::Named(namespace.to_string());
     graph
-        .service_accounts_named(&name)
+        .service_accounts_named(name)
         .any(|sa| sa.namespace.may_equal(&target))
         || graph
             .workloads
@@ -489,21 +486,7 @@ pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> 
             s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target)
         })
         || graph
-            .grants(&target, &name)
+            .grants(&target, name)
             .iter()
             .any(|g| g.via == Via::Name)
-}
-
-/// `salint explain-sa`: the text to print, or the exit code after a message on stderr.
-pub fn run(args: &super::args::ExplainSaArgs, view: &View) -> Result<String, u8> {
-    let fail = |message: String| {
-        eprintln!("salint: error: {}", crate::escape::text(&message));
-        crate::cli::exit::BAD_INPUT
-    };
-    let (namespace, name) = parse_name(&args.service_account).map_err(fail)?;
-    let explanation = explain(view, &namespace, &name).map_err(fail)?;
-    Ok(match args.format {
-        super::args::TextFormat::Human => render_human(&explanation),
-        super::args::TextFormat::Json => super::to_json(&explanation),
-    })
 }

@@ -8,7 +8,6 @@
 //! disagrees with a finding. Each command builds a plain, serialisable answer first and
 //! renders it afterwards: the human text and `--format json` are two views of one value.
 
-pub mod args;
 pub mod explain_sa;
 pub mod graph_render;
 pub mod graph_view;
