@@ -116,7 +116,7 @@ pub fn run() -> ExitCode {
         Command::WhoCan(args) => inspect::run_who_can(&args),
         Command::Graph(args) => inspect::run_graph(&args),
         Command::Lsp => match crate::lsp::run() {
-            Ok(code) => code,
+            Ok(ending) => language_server_exit(ending),
             Err(error) => {
                 eprintln!("salint: error: language server: {error}");
                 exit::BAD_INPUT
@@ -125,4 +125,13 @@ pub fn run() -> ExitCode {
         Command::Completions { shell } => catalog::completions(shell),
     };
     ExitCode::from(code)
+}
+
+/// The exit code of a language-server session, the specification's rule: 0 when `exit`
+/// came after `shutdown`, 1 when it came without, or the input ended first.
+fn language_server_exit(ending: crate::lsp::Ending) -> u8 {
+    match ending {
+        crate::lsp::Ending::Clean => 0,
+        crate::lsp::Ending::Abrupt => 1,
+    }
 }
