@@ -65,7 +65,7 @@ pub struct FileFilter {
 impl FileFilter {
     /// Builds the filter; an empty `include` means [`DEFAULT_INCLUDE`]. A bad glob is an
     /// error naming it.
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, GlobError> {
         let include: Vec<&str> = if include.is_empty() {
             DEFAULT_INCLUDE.to_vec()
         } else {
@@ -118,15 +118,29 @@ impl FileFilter {
     }
 }
 
-fn build_globs(patterns: &[&str]) -> Result<GlobSet, String> {
+/// An `--include` or `--exclude` glob (or one of the configuration's) that globset cannot
+/// compile.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum GlobError {
+    #[error("invalid glob `{pattern}`: {source}")]
+    Invalid {
+        pattern: String,
+        source: globset::Error,
+    },
+    #[error("invalid glob set: {0}")]
+    Set(#[source] globset::Error),
+}
+
+fn build_globs(patterns: &[&str]) -> Result<GlobSet, GlobError> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+        let glob = Glob::new(pattern).map_err(|source| GlobError::Invalid {
+            pattern: pattern.to_string(),
+            source,
+        })?;
         builder.add(glob);
     }
-    builder
-        .build()
-        .map_err(|e| format!("invalid glob set: {e}"))
+    builder.build().map_err(GlobError::Set)
 }
 
 /// Expands the command-line arguments into inputs. No argument means the current folder.

@@ -4,17 +4,28 @@
 use std::path::Path;
 
 use super::check::CheckArgs;
-use super::configuration::select_clusters;
-use super::{exit, Cli};
+use super::configuration::{apply_flags, resolve_config, select_clusters};
+use super::error::CliError;
+use super::{Cli, Exit};
 use crate::config::{Config, CONFIG_FILE_NAME, INIT_TEMPLATE};
 use crate::discover::discover;
 use crate::escape;
 use crate::input::{read_repository, ReadOptions};
 use crate::rules;
 
+/// `salint config`: the effective configuration with the origin of each value, and the
+/// clusters.
+pub(super) fn config(args: &CheckArgs) -> Result<Exit, CliError> {
+    let mut effective = resolve_config(&args.config, &args.paths)?;
+    apply_flags(&mut effective, args);
+    print!("{}", escape::lines(&effective.describe()));
+    print!("{}", escape::lines(&config_clusters(&effective, args)));
+    Ok(Exit::Clean)
+}
+
 /// The clusters `check` would judge for these paths, for `salint config`: decided from
 /// the files as they are, without rendering (roots are known from their kustomizations).
-pub(super) fn config_clusters(config: &Config, args: &CheckArgs) -> String {
+fn config_clusters(config: &Config, args: &CheckArgs) -> String {
     let Ok(filter) = config.file_filter() else {
         return String::new();
     };
@@ -34,23 +45,16 @@ pub(super) fn config_clusters(config: &Config, args: &CheckArgs) -> String {
     clusters.describe()
 }
 
-pub(super) fn init(force: bool) -> u8 {
+/// `salint init`: writes the commented configuration template.
+pub(super) fn init(force: bool) -> Result<Exit, CliError> {
     let path = Path::new(CONFIG_FILE_NAME);
     // `symlink_metadata`: a dangling link exists too, and is never written through.
     if std::fs::symlink_metadata(path).is_ok() && !force {
-        eprintln!("salint: error: {CONFIG_FILE_NAME} exists; use --force to overwrite it");
-        return exit::BAD_INPUT;
+        return Err(CliError::ConfigFileExists);
     }
-    match crate::output_file::write_file(path, |out| out.write_all(INIT_TEMPLATE.as_bytes())) {
-        Ok(()) => {
-            eprintln!("salint: wrote {CONFIG_FILE_NAME}");
-            exit::CLEAN
-        }
-        Err(message) => {
-            eprintln!("salint: error: {}", escape::text(&message));
-            exit::BAD_INPUT
-        }
-    }
+    crate::output_file::write_file(path, |out| out.write_all(INIT_TEMPLATE.as_bytes()))?;
+    eprintln!("salint: wrote {CONFIG_FILE_NAME}");
+    Ok(Exit::Clean)
 }
 
 /// The `salint rules` table.
@@ -73,7 +77,8 @@ pub fn rules_table() -> String {
     out
 }
 
-pub(super) fn explain(name: &str) -> u8 {
+/// `salint explain RULE`: the rule's doc.
+pub(super) fn explain(name: &str) -> Result<Exit, CliError> {
     match rules::find(name) {
         Some(rule) => {
             let doc = rule.doc();
@@ -90,28 +95,26 @@ pub(super) fn explain(name: &str) -> u8 {
                 doc.category
             );
             print!("{}", doc.body);
-            exit::CLEAN
+            Ok(Exit::Clean)
         }
         None => {
             let names: Vec<String> = rules::all()
                 .iter()
                 .map(|r| format!("{} ({})", r.name(), r.code()))
                 .collect();
-            eprintln!(
-                "salint: error: no rule named `{}`; the rules are: {}",
-                escape::text(name),
-                names.join(", ")
-            );
-            exit::BAD_INPUT
+            Err(CliError::UnknownRule {
+                name: name.to_string(),
+                rules: names,
+            })
         }
     }
 }
 
 /// `salint completions SHELL`: the completion script clap generates from [`Cli`].
-pub(super) fn completions(shell: clap_complete::Shell) -> u8 {
+pub(super) fn completions(shell: clap_complete::Shell) -> Exit {
     let mut command = <Cli as clap::CommandFactory>::command();
     clap_complete::generate(shell, &mut command, "salint", &mut std::io::stdout());
-    exit::CLEAN
+    Exit::Clean
 }
 
 /// The README's rule table, generated from the docs (a test keeps README in sync).

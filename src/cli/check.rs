@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::configuration::{apply_flags, resolve_config, select_clusters, ConfigArgs, RenderFlag};
-use super::exit;
+use super::error::CliError;
 use super::output::{write_output, write_output_with};
+use super::Exit;
 use crate::baseline::Baseline;
-use crate::discover::{discover, display_path, io_message, InputSource};
+use crate::discover::{discover, display_path, InputSource};
 use crate::escape;
 use crate::finding::Severity;
 use crate::input::{read_repository, InputError, ReadOptions};
@@ -114,51 +115,34 @@ pub enum ColorChoice {
     Never,
 }
 
-pub(super) fn check(args: &CheckArgs) -> u8 {
-    let mut config = match resolve_config(&args.config, &args.paths) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
+/// `salint check`: the report of every cluster's findings; the status says whether any
+/// is at or above `--fail-on` and whether every input was read.
+pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
+    let mut config = resolve_config(&args.config, &args.paths)?;
     apply_flags(&mut config, args);
     if let Some(message) = crate::config::context_outside_repository(&config) {
-        eprintln!("salint: error: {}", escape::text(&message));
-        return exit::BAD_INPUT;
+        return Err(CliError::ContextOutsideRepository(message));
     }
-    let filter = match config.file_filter() {
-        Ok(filter) => filter.following_links(args.follow),
-        Err(message) => {
-            eprintln!("salint: error: {}", escape::text(&message));
-            return exit::BAD_INPUT;
-        }
-    };
+    let filter = config.file_filter()?.following_links(args.follow);
     let baseline = match &args.baseline {
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| io_message(&e))
-            .and_then(|text| Baseline::from_json(&text))
-        {
-            Ok(baseline) => Some(baseline),
-            Err(message) => {
-                eprintln!(
-                    "salint: error: baseline {}: {}",
-                    escape::text(&path.display().to_string()),
-                    escape::text(&message)
-                );
-                return exit::BAD_INPUT;
-            }
-        },
+        Some(path) => Some(Baseline::read(path).map_err(|source| CliError::Baseline {
+            path: path.clone(),
+            source,
+        })?),
         None => None,
     };
 
     if let Err(message) = crate::kustomize::Renderer::find(&config.render.kustomize.value) {
-        eprintln!(
-            "salint: error: {message} ({})",
-            config.render.kustomize.origin
-        );
-        return exit::BAD_INPUT;
+        return Err(CliError::Renderer {
+            message,
+            origin: config.render.kustomize.origin.clone(),
+        });
     }
     if let Err(message) = crate::helm::HelmRenderer::find(&config.render.helm.value) {
-        eprintln!("salint: error: {message} ({})", config.render.helm.origin);
-        return exit::BAD_INPUT;
+        return Err(CliError::Renderer {
+            message,
+            origin: config.render.helm.origin.clone(),
+        });
     }
 
     // What to report on, and what to read: with a context folder, more than reported.
@@ -220,10 +204,7 @@ pub(super) fn check(args: &CheckArgs) -> u8 {
     let reported = |file: usize| !in_context || target_names.contains(&inputs.files[file].display);
 
     let mut clusters = crate::cluster::decide(&inputs, &config);
-    if let Err(message) = select_clusters(&mut clusters, &config) {
-        eprintln!("salint: error: {message}");
-        return exit::BAD_INPUT;
-    }
+    select_clusters(&mut clusters, &config)?;
     if in_context {
         // The clusters the named files are part of.
         clusters.retain(|cluster| cluster.files.iter().any(|&f| reported(f)));
@@ -271,20 +252,17 @@ pub(super) fn check(args: &CheckArgs) -> u8 {
 
     if let Some(path) = &args.write_baseline {
         let recorded = Baseline::record(&findings, &inputs.files);
-        if let Err(message) = write_output(Some(path), &recorded.to_json()) {
-            eprintln!("salint: error: {}", escape::text(&message));
-            return exit::BAD_INPUT;
-        }
+        write_output(Some(path), &recorded.to_json())?;
         eprintln!(
             "salint: wrote {} findings to baseline {}",
             recorded.findings.len(),
             escape::text(&path.display().to_string())
         );
-        return if errors.is_empty() {
-            exit::CLEAN
+        return Ok(if errors.is_empty() {
+            Exit::Clean
         } else {
-            exit::BAD_INPUT
-        };
+            Exit::BadInput
+        });
     }
 
     let notes: Vec<String> = inputs
@@ -314,7 +292,7 @@ pub(super) fn check(args: &CheckArgs) -> u8 {
         }
     };
     let output = args.output.as_ref();
-    let written = match args.format {
+    match args.format {
         // Streamed, not built as one string: on a large run it is tens of MB.
         Format::Json => write_output_with(output, |out| report::json::write(&report, out)),
         Format::Human => write_output(output, &report::human::render(&report, color)),
@@ -322,11 +300,7 @@ pub(super) fn check(args: &CheckArgs) -> u8 {
         Format::Github => write_output(output, &report::github::render(&report)),
         Format::Compact => write_output(output, &report::compact::render(&report)),
         Format::Markdown => write_output(output, &report::markdown::render(&report)),
-    };
-    if let Err(message) = written {
-        eprintln!("salint: error: {}", escape::text(&message));
-        return exit::BAD_INPUT;
-    }
+    }?;
     let summary = report.summary();
     if args.format != Format::Human || args.output.is_some() {
         eprintln!("salint: {}", summary.line());
@@ -338,19 +312,19 @@ pub(super) fn check(args: &CheckArgs) -> u8 {
             "salint: warning: no Kubernetes objects found in {file_count} file(s); nothing was checked"
         );
     }
-    let code = if !errors.is_empty() {
-        exit::BAD_INPUT
+    let exit = if !errors.is_empty() {
+        Exit::BadInput
     } else if findings
         .iter()
         .any(|f| f.is_active() && f.severity >= config.fail_on.value)
     {
-        exit::FINDINGS
+        Exit::Findings
     } else {
-        exit::CLEAN
+        Exit::Clean
     };
     // Likewise the findings, one by one with their messages and related lists.
     std::mem::forget(findings);
-    code
+    Ok(exit)
 }
 
 /// The objects the run judged that lie in reported files: each object of the clusters

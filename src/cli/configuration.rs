@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::check::CheckArgs;
-use super::exit;
+use super::error::CliError;
 use crate::config::{find_config_file, load_config_file, Config, Origin, Setting};
-use crate::discover::{display_path, io_message};
-use crate::escape;
+use crate::discover::display_path;
 use crate::report;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,9 +32,9 @@ pub struct ConfigArgs {
 }
 
 /// Loads the configuration: `--config FILE`, else `.salint.yaml` found from the first
-/// path upwards, unless `--no-config`. A bad file is printed as a diagnostic; the error is
-/// the exit code.
-pub(super) fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, u8> {
+/// path upwards, unless `--no-config`. A file that cannot be read or is not a valid
+/// configuration is an error.
+pub(super) fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Config, CliError> {
     if args.no_config {
         return Ok(Config::default());
     }
@@ -50,27 +49,14 @@ pub(super) fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Conf
         return Ok(Config::default());
     };
     let display = display_path(&path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        eprintln!(
-            "salint: error: cannot read config {}: {}",
-            escape::text(&display),
-            io_message(&e)
-        );
-        exit::BAD_INPUT
+    let text = std::fs::read_to_string(&path).map_err(|source| CliError::ConfigUnreadable {
+        path: display.clone(),
+        source,
     })?;
     // miette cannot draw a line past column 65,535 (it panics): then the message alone.
     let drawable = !report::human::has_long_line(&text);
-    let loaded = load_config_file(&display, text).map_err(|error| {
-        let mut out = String::new();
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .with_width(100);
-        if !drawable || handler.render_report(&mut out, &error).is_err() {
-            out = format!("salint: error: {error}\n");
-        }
-        eprint!("{}", escape::lines(&out));
-        exit::BAD_INPUT
-    });
+    let loaded =
+        load_config_file(&display, text).map_err(|error| CliError::Config { error, drawable });
     loaded.map(|mut config| {
         let base = std::path::absolute(&path)
             .ok()
@@ -150,18 +136,17 @@ pub(super) fn apply_render_flag(config: &mut Config, flag: Option<RenderFlag>) {
 pub(super) fn select_clusters(
     clusters: &mut crate::cluster::Clusters,
     config: &Config,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if config.only_clusters.is_empty() {
         return Ok(());
     }
     let names: Vec<String> = clusters.names().iter().map(|n| n.to_string()).collect();
     for wanted in &config.only_clusters {
         if !names.contains(&wanted.value) {
-            return Err(format!(
-                "no cluster named `{}`; the clusters are: {}",
-                wanted.value,
-                names.join(", ")
-            ));
+            return Err(CliError::UnknownCluster {
+                name: wanted.value.clone(),
+                clusters: names,
+            });
         }
     }
     clusters.retain(|c| config.only_clusters.iter().any(|w| w.value == c.name));

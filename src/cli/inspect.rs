@@ -14,13 +14,15 @@ use clap::ValueEnum;
 
 use super::configuration::{apply_render_flag, resolve_config, select_clusters};
 use super::configuration::{ConfigArgs, RenderFlag};
-use super::exit;
+use super::error::CliError;
 use super::output::write_output;
+use super::Exit;
 use crate::config::{Origin, Setting};
 use crate::discover::{discover, FileFilter};
 use crate::escape;
 use crate::input::{read_repository, ReadOptions};
-use crate::inspect::{explain_sa, graph_render, graph_view, to_json, who_can};
+use crate::inspect::resources::Target;
+use crate::inspect::{explain_sa, graph_render, graph_view, to_json, who_can, InspectError};
 
 /// Where the objects come from, shared by the three commands.
 #[derive(clap::Args, Debug)]
@@ -109,7 +111,7 @@ pub struct GraphArgs {
 }
 
 /// `salint explain-sa`.
-pub(super) fn run_explain_sa(args: &ExplainSaArgs) -> u8 {
+pub(super) fn run_explain_sa(args: &ExplainSaArgs) -> Result<Exit, CliError> {
     let output = match args.format {
         TextFormat::Human => InspectOutput::Text,
         TextFormat::Json => InspectOutput::Json,
@@ -124,12 +126,8 @@ pub(super) fn run_explain_sa(args: &ExplainSaArgs) -> u8 {
                 .is_ok_and(|(namespace, name)| explain_sa::knows(graph, namespace, name))
         },
         |view| {
-            let fail = |message: String| {
-                eprintln!("salint: error: {}", escape::text(&message));
-                exit::BAD_INPUT
-            };
-            let (namespace, name) = explain_sa::parse_name(&args.service_account).map_err(fail)?;
-            let explanation = explain_sa::explain(view, &namespace, &name).map_err(fail)?;
+            let (namespace, name) = explain_sa::parse_name(&args.service_account)?;
+            let explanation = explain_sa::explain(view, &namespace, &name)?;
             Ok(match args.format {
                 TextFormat::Human => explain_sa::render_human(&explanation),
                 TextFormat::Json => to_json(&explanation),
@@ -139,7 +137,7 @@ pub(super) fn run_explain_sa(args: &ExplainSaArgs) -> u8 {
 }
 
 /// `salint who-can`.
-pub(super) fn run_who_can(args: &WhoCanArgs) -> u8 {
+pub(super) fn run_who_can(args: &WhoCanArgs) -> Result<Exit, CliError> {
     let output = match args.format {
         TextFormat::Human => InspectOutput::Text,
         TextFormat::Json => InspectOutput::Json,
@@ -149,11 +147,7 @@ pub(super) fn run_who_can(args: &WhoCanArgs) -> u8 {
         output,
         |_| true,
         |view| {
-            let target =
-                crate::inspect::resources::Target::parse(&args.resource).map_err(|message| {
-                    eprintln!("salint: error: {}", escape::text(&message));
-                    exit::BAD_INPUT
-                })?;
+            let target = Target::parse(&args.resource).map_err(InspectError::Resource)?;
             let answer = who_can::who_can(view, &args.verb, &target, args.namespace.as_deref());
             Ok(match args.format {
                 TextFormat::Human => who_can::render_human(&answer),
@@ -164,7 +158,7 @@ pub(super) fn run_who_can(args: &WhoCanArgs) -> u8 {
 }
 
 /// `salint graph`.
-pub(super) fn run_graph(args: &GraphArgs) -> u8 {
+pub(super) fn run_graph(args: &GraphArgs) -> Result<Exit, CliError> {
     let output = match args.format {
         GraphFormat::Json => InspectOutput::Json,
         _ => InspectOutput::Diagram,
@@ -207,25 +201,16 @@ fn inspect(
     input: &InputArgs,
     output: InspectOutput,
     relevant: impl Fn(&crate::graph::Graph) -> bool,
-    run: impl Fn(&crate::inspect::View) -> Result<String, u8>,
-) -> u8 {
-    let mut config = match resolve_config(&input.config, &input.paths) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
+    run: impl Fn(&crate::inspect::View) -> Result<String, InspectError>,
+) -> Result<Exit, CliError> {
+    let mut config = resolve_config(&input.config, &input.paths)?;
     let mut include: Vec<String> = config.include.iter().map(|s| s.value.clone()).collect();
     if !input.include.is_empty() {
         include = input.include.clone();
     }
     let mut exclude: Vec<String> = config.exclude.iter().map(|s| s.value.clone()).collect();
     exclude.extend(input.exclude.iter().cloned());
-    let filter = match FileFilter::new(&include, &exclude) {
-        Ok(filter) => filter,
-        Err(message) => {
-            eprintln!("salint: error: {}", escape::text(&message));
-            return exit::BAD_INPUT;
-        }
-    };
+    let filter = FileFilter::new(&include, &exclude)?;
     if let Some(ns) = &input.implicit_namespace {
         config.namespace.value = Some(ns.clone());
     }
@@ -242,7 +227,7 @@ fn inspect(
         ..ReadOptions::default()
     };
     let inputs = read_repository(&found, &read);
-    let mut bad = !found.problems.is_empty() || !inputs.errors.is_empty();
+    let bad = !found.problems.is_empty() || !inputs.errors.is_empty();
     for problem in &found.problems {
         eprintln!(
             "salint: error: {}: {}",
@@ -276,10 +261,7 @@ fn inspect(
         );
     }
     let mut clusters = crate::cluster::decide(&inputs, &config);
-    if let Err(message) = select_clusters(&mut clusters, &config) {
-        eprintln!("salint: error: {message}");
-        return exit::BAD_INPUT;
-    }
+    select_clusters(&mut clusters, &config)?;
     for note in inputs.notes.iter().chain(&clusters.decision) {
         eprintln!("salint: note: {note}");
     }
@@ -309,15 +291,11 @@ fn inspect(
         run(&crate::inspect::View {
             graph,
             inputs: &inputs,
-        })
+        })?
     } else if output == InspectOutput::Diagram {
-        let names: Vec<&str> = chosen.iter().map(|(name, _)| name.as_str()).collect();
-        eprintln!(
-            "salint: error: {} clusters hold these objects; a diagram shows one: name it with --cluster ({})",
-            names.len(),
-            names.join(", ")
-        );
-        return exit::BAD_INPUT;
+        return Err(CliError::DiagramOfSeveralClusters {
+            clusters: chosen.iter().map(|(name, _)| name.clone()).collect(),
+        });
     } else {
         let mut answers = Vec::new();
         for (name, graph) in &chosen {
@@ -325,12 +303,9 @@ fn inspect(
                 graph,
                 inputs: &inputs,
             };
-            match run(&view) {
-                Ok(text) => answers.push((name.as_str(), text)),
-                Err(code) => return code,
-            }
+            answers.push((name.as_str(), run(&view)?));
         }
-        Ok(match output {
+        match output {
             InspectOutput::Json => {
                 let clusters: Vec<serde_json::Value> = answers
                     .iter()
@@ -349,20 +324,8 @@ fn inspect(
                 .map(|(name, text)| format!("== cluster {name} ==\n\n{text}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
-        })
-    };
-    match text {
-        Ok(text) => {
-            if let Err(message) = write_output(input.output.as_ref(), &text) {
-                eprintln!("salint: error: {}", escape::text(&message));
-                bad = true;
-            }
         }
-        Err(code) => return code,
-    }
-    if bad {
-        exit::BAD_INPUT
-    } else {
-        exit::CLEAN
-    }
+    };
+    write_output(input.output.as_ref(), &text)?;
+    Ok(if bad { Exit::BadInput } else { Exit::Clean })
 }

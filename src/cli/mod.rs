@@ -10,11 +10,13 @@
 //!   printing the answers;
 //! - [`catalog`]: the rule catalog and the configuration file (`rules`, `explain`, `init`,
 //!   `config`, `completions`);
-//! - [`output`]: writing to standard output or to `--output FILE`.
+//! - [`output`]: writing to standard output or to `--output FILE`;
+//! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
 
 mod catalog;
 mod check;
 mod configuration;
+mod error;
 mod inspect;
 mod output;
 
@@ -22,21 +24,32 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::escape;
-
 pub use catalog::{rules_markdown_table, rules_table};
 pub use check::{CheckArgs, ColorChoice, FailOn, Format};
 pub use configuration::{ConfigArgs, RenderFlag};
+pub use error::CliError;
 pub use inspect::{ExplainSaArgs, GraphArgs, GraphFormat, InputArgs, TextFormat, WhoCanArgs};
 
-/// Exit codes, as documented in the README.
-pub mod exit {
-    /// No finding at or above `--fail-on`, and every input read.
-    pub const CLEAN: u8 = 0;
-    /// Findings at or above `--fail-on`.
-    pub const FINDINGS: u8 = 1;
-    /// Bad input (unreadable or unparsable file) or bad usage; findings are still printed.
-    pub const BAD_INPUT: u8 = 2;
+/// How a command ends, as the README's exit-code table says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: no finding at or above `--fail-on`, and every input read.
+    Clean,
+    /// 1: findings at or above `--fail-on`.
+    Findings,
+    /// 2: bad input (unreadable or unparsable file) or bad usage; findings are still
+    /// printed, unless a [`CliError`] stopped the command.
+    BadInput,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(match exit {
+            Exit::Clean => 0,
+            Exit::Findings => 1,
+            Exit::BadInput => 2,
+        })
+    }
 }
 
 #[derive(Parser, Debug)]
@@ -92,46 +105,34 @@ pub enum Command {
 /// Parses the arguments and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Check(args) => check::check(&args),
+    let ended = match cli.command {
+        Command::Check(args) => check::check(&args).map(ExitCode::from),
         Command::Rules => {
             print!("{}", rules_table());
-            exit::CLEAN
+            Ok(Exit::Clean.into())
         }
-        Command::Explain { rule } => catalog::explain(&rule),
-        Command::Init { force } => catalog::init(force),
-        Command::Config(args) => match configuration::resolve_config(&args.config, &args.paths) {
-            Ok(mut effective) => {
-                configuration::apply_flags(&mut effective, &args);
-                print!("{}", escape::lines(&effective.describe()));
-                print!(
-                    "{}",
-                    escape::lines(&catalog::config_clusters(&effective, &args))
-                );
-                exit::CLEAN
-            }
-            Err(code) => code,
-        },
-        Command::ExplainSa(args) => inspect::run_explain_sa(&args),
-        Command::WhoCan(args) => inspect::run_who_can(&args),
-        Command::Graph(args) => inspect::run_graph(&args),
-        Command::Lsp => match crate::lsp::run() {
-            Ok(ending) => language_server_exit(ending),
-            Err(error) => {
-                eprintln!("salint: error: language server: {error}");
-                exit::BAD_INPUT
-            }
-        },
-        Command::Completions { shell } => catalog::completions(shell),
+        Command::Explain { rule } => catalog::explain(&rule).map(ExitCode::from),
+        Command::Init { force } => catalog::init(force).map(ExitCode::from),
+        Command::Config(args) => catalog::config(&args).map(ExitCode::from),
+        Command::ExplainSa(args) => inspect::run_explain_sa(&args).map(ExitCode::from),
+        Command::WhoCan(args) => inspect::run_who_can(&args).map(ExitCode::from),
+        Command::Graph(args) => inspect::run_graph(&args).map(ExitCode::from),
+        Command::Lsp => crate::lsp::run()
+            .map(language_server_exit)
+            .map_err(CliError::LanguageServer),
+        Command::Completions { shell } => Ok(catalog::completions(shell).into()),
     };
-    ExitCode::from(code)
+    ended.unwrap_or_else(|error| {
+        error.print();
+        error.exit().into()
+    })
 }
 
 /// The exit code of a language-server session, the specification's rule: 0 when `exit`
 /// came after `shutdown`, 1 when it came without, or the input ended first.
-fn language_server_exit(ending: crate::lsp::Ending) -> u8 {
+fn language_server_exit(ending: crate::lsp::Ending) -> ExitCode {
     match ending {
-        crate::lsp::Ending::Clean => 0,
-        crate::lsp::Ending::Abrupt => 1,
+        crate::lsp::Ending::Clean => ExitCode::SUCCESS,
+        crate::lsp::Ending::Abrupt => ExitCode::FAILURE,
     }
 }

@@ -3,7 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-pub(super) fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), String> {
+use super::error::CliError;
+
+pub(super) fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), CliError> {
     write_output_with(path, |out| out.write_all(text.as_bytes()))
 }
 
@@ -11,10 +13,10 @@ pub(super) fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), Str
 pub(super) fn write_output_with(
     path: Option<&PathBuf>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     match path {
         // A temporary file renamed into place; links refused (see `output_file`).
-        Some(path) => crate::output_file::write_file(path, write),
+        Some(path) => Ok(crate::output_file::write_file(path, write)?),
         None => {
             // Large blocks: standard output is line-buffered underneath, and a report of
             // thousands of findings written 8 KiB at a time cost a write call per block.
@@ -23,7 +25,7 @@ pub(super) fn write_output_with(
                 Ok(()) => Ok(()),
                 // A closed pipe (`salint check | head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write to standard output: {e}")),
+                Err(e) => Err(CliError::Stdout(e)),
             }
         }
     }

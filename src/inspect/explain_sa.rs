@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::text::{self, namespaced};
-use super::{at, Location, ObjectId, RuleFields, View};
+use super::{at, InspectError, Location, ObjectId, RuleFields, View};
 use crate::graph::{AutomountSource, Grant, Via};
 use crate::model::rbac::Binding;
 use crate::model::{Namespace, ObjectRef};
@@ -102,20 +102,18 @@ pub struct TokenSecretRef {
 }
 
 /// Splits `NAMESPACE/NAME`.
-pub fn parse_name(text: &str) -> Result<(String, String), String> {
+pub fn parse_name(text: &str) -> Result<(String, String), InspectError> {
     match text.split_once('/') {
         Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
             Ok((ns.to_string(), name.to_string()))
         }
-        _ => Err(format!(
-            "`{text}` is not NAMESPACE/NAME (e.g. shop/api): write the ServiceAccount's namespace, a slash and its name"
-        )),
+        _ => Err(InspectError::ServiceAccountName(text.to_string())),
     }
 }
 
 /// Explains the ServiceAccount, or says why it cannot: not defined, not used by any
 /// workload or token Secret, and named by no binding.
-pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, String> {
+pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, InspectError> {
     let graph = view.graph;
     let target = Namespace::Named(namespace.to_string());
     let defined = graph.service_account(&target, name).or_else(|| {
@@ -137,7 +135,7 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
         .collect();
     let named = grants.iter().any(|g| g.via == Via::Name);
     if defined.is_none() && workloads.is_empty() && token_secrets.is_empty() && !named {
-        return Err(unknown_message(view, namespace, name));
+        return Err(unknown(view, namespace, name));
     }
     let automount = defined.and_then(|sa| sa.automount);
     let identity = Identity {
@@ -159,30 +157,20 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
     })
 }
 
-fn unknown_message(view: &View, namespace: &str, name: &str) -> String {
-    let mut known: Vec<String> = view
+fn unknown(view: &View, namespace: &str, name: &str) -> InspectError {
+    let mut defined: Vec<String> = view
         .graph
         .service_accounts
         .iter()
         .map(|sa| namespaced(&sa.namespace, sa.name()))
         .collect();
-    known.sort();
-    known.dedup();
-    let hint = if known.is_empty() {
-        "the input defines no ServiceAccount".to_string()
-    } else {
-        let more = known.len().saturating_sub(10);
-        known.truncate(10);
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        format!("ServiceAccounts defined: {}{more}", known.join(", "))
-    };
-    format!(
-        "ServiceAccount {namespace}/{name} is not in the manifests: no object defines it, no workload or token Secret uses it and no binding names it ({hint})"
-    )
+    defined.sort();
+    defined.dedup();
+    InspectError::UnknownServiceAccount {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        defined,
+    }
 }
 
 fn binding_grant(view: &View, grant: &Grant) -> BindingGrant {

@@ -8,6 +8,7 @@
 //! disagrees with a finding. Each command builds a plain, serialisable answer first and
 //! renders it afterwards: the human text and `--format json` are two views of one value.
 
+mod error;
 pub mod explain_sa;
 pub mod graph_render;
 pub mod graph_view;
@@ -16,6 +17,8 @@ pub mod text;
 pub mod who_can;
 
 use serde::Serialize;
+
+pub use error::InspectError;
 
 use crate::graph::Graph;
 use crate::input::Inputs;
