@@ -294,3 +294,76 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(!run(&[], false).contains("\u{1b}["));
     assert!(!run(&["--color", "never"], false).contains("\u{1b}["));
 }
+
+/// Each error that stops a command before it is done prints its one line on stderr (after
+/// the notes of what was read), nothing on stdout, and exits 2; the same commands without
+/// the fault succeed. The text of every kind of error is pinned here.
+#[cfg(unix)]
+#[test]
+fn errors_that_stop_a_command_print_their_line_and_exit_2() {
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n";
+    let dir = common::scratch_repo(&[
+        ("envs/dev/sa.yaml", sa),
+        ("envs/prod/sa.yaml", sa),
+        ("bad-baseline.json", "not json"),
+        ("old-baseline.json", "{\"version\": 9, \"findings\": []}"),
+        (
+            "kustomize.salint.yaml",
+            "render:\n  kustomize: \"no-such-kustomize-for-salint build\"\n",
+        ),
+        (
+            "helm.salint.yaml",
+            "render:\n  helm: no-such-helm-for-salint\n",
+        ),
+        ("out/kept", ""),
+    ]);
+    std::os::unix::fs::symlink("envs/dev/sa.yaml", dir.path().join("link.json")).unwrap();
+    let failing: &[&[&str]] = &[
+        &["check", "--exclude", "[", "."],
+        &["check", "--config", "missing.yaml", "."],
+        &["check", "--baseline", "bad-baseline.json", "."],
+        &["check", "--baseline", "old-baseline.json", "."],
+        &["check", "--baseline", "missing.json", "."],
+        &["check", "--config", "kustomize.salint.yaml", "."],
+        &["check", "--config", "helm.salint.yaml", "."],
+        &["check", "--cluster", "nope", "."],
+        &["check", "-f", "json", "-o", "out", "."],
+        &["check", "-f", "json", "-o", "link.json", "."],
+        &["check", "--write-baseline", "missing/b.json", "."],
+        &["explain-sa", "api", "envs/dev"],
+        &["explain-sa", "shop/nobody", "envs/dev"],
+        &["who-can", "get", "pods/", "envs/dev"],
+        &["who-can", "get", "pods", "--include", "a{", "envs/dev"],
+        &["graph", "."],
+        &["graph", "-o", "out", "envs/dev"],
+    ];
+    let mut transcript = String::new();
+    for args in failing {
+        let output = common::salint_in(dir.path()).args(*args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+        transcript.push_str(&format!(
+            "$ salint {}\nexit {}\n{}\n",
+            args.join(" "),
+            output.status.code().unwrap(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    insta::assert_snapshot!(transcript);
+
+    let passing: &[&[&str]] = &[
+        &["check", "--exclude", "x", "--cluster", "envs/dev", "."],
+        &["explain-sa", "shop/api", "envs/dev"],
+        &["who-can", "get", "pods", "envs/dev"],
+        &["graph", "-o", "out/graph.mmd", "envs/dev"],
+    ];
+    for args in passing {
+        let output = common::salint_in(dir.path()).args(*args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
