@@ -306,24 +306,8 @@ fn inspect(
             answers.push((name.as_str(), run(&view)?));
         }
         match output {
-            InspectOutput::Json => {
-                let clusters: Vec<serde_json::Value> = answers
-                    .iter()
-                    .map(|(name, text)| {
-                        serde_json::json!({
-                            "cluster": name,
-                            "answer": serde_json::from_str::<serde_json::Value>(text)
-                                .unwrap_or(serde_json::Value::Null),
-                        })
-                    })
-                    .collect();
-                crate::inspect::to_json(&serde_json::json!({ "clusters": clusters }))
-            }
-            _ => answers
-                .iter()
-                .map(|(name, text)| format!("== cluster {name} ==\n\n{text}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            InspectOutput::Json => crate::inspect::clusters_json(&answers),
+            _ => crate::inspect::clusters_text(&answers),
         }
     };
     write_output(input.output.as_ref(), &text)?;
