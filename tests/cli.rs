@@ -367,3 +367,55 @@ fn errors_that_stop_a_command_print_their_line_and_exit_2() {
         );
     }
 }
+
+/// Only the command line (`src/cli/`) parses flags, prints to standard error and picks an
+/// exit code: no other module's code (comments aside) names clap, `eprintln!`,
+/// `process::exit` or `ExitCode`, or imports `crate::cli`. The scan is proven on `src/cli/`
+/// itself, where each is found.
+#[test]
+fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
+    const OWNED_BY_CLI: [&str; 6] = [
+        "clap::",
+        "eprintln!",
+        "eprint!",
+        "process::exit",
+        "ExitCode",
+        "crate::cli",
+    ];
+    fn sources(folder: &std::path::Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code: Vec<&str> = text
+                    .lines()
+                    .filter(|line| !line.trim_start().starts_with("//"))
+                    .collect();
+                found.push((path.display().to_string(), code.join("\n")));
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let cli = src.join("cli").display().to_string();
+    let main = src.join("main.rs").display().to_string();
+    let mut in_cli = std::collections::BTreeSet::new();
+    for (path, text) in &files {
+        for word in OWNED_BY_CLI {
+            if path.starts_with(&cli) {
+                if text.contains(word) {
+                    in_cli.insert(word);
+                }
+            } else if *path != main {
+                assert!(!text.contains(word), "{path} uses `{word}`: that is cli's");
+            }
+        }
+    }
+    // cli ends the process by returning an `ExitCode` from `main`, never with
+    // `process::exit`, and has no reason to name itself.
+    let expected = std::collections::BTreeSet::from(["ExitCode", "clap::", "eprint!", "eprintln!"]);
+    assert_eq!(in_cli, expected);
+}
