@@ -7,12 +7,25 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::discover::io_message;
 use crate::finding::{BaselineState, Finding};
 use crate::model::ObjectRef;
 use crate::source::SourceFile;
 
 /// Version of the baseline file format.
 pub const BASELINE_VERSION: u32 = 1;
+
+/// Why a baseline file cannot be used: the run stops, since findings compared with a
+/// baseline that is not the one written would be wrongly new or wrongly known.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BaselineError {
+    #[error("{}", io_message(.0))]
+    Unreadable(#[source] std::io::Error),
+    #[error("not a salint baseline: {0}")]
+    NotABaseline(#[source] serde_json::Error),
+    #[error("baseline version {0} is not supported (expected {BASELINE_VERSION})")]
+    Version(u32),
+}
 
 /// One recorded finding. Everything but `fingerprint` is there for people reading the
 /// file and for reporting entries that are gone.
@@ -83,14 +96,16 @@ impl Baseline {
         text
     }
 
-    pub fn from_json(text: &str) -> Result<Baseline, String> {
-        let baseline: Baseline =
-            serde_json::from_str(text).map_err(|e| format!("not a salint baseline: {e}"))?;
+    /// Reads the baseline file `--baseline` names.
+    pub fn read(path: &std::path::Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(BaselineError::Unreadable)?;
+        Baseline::from_json(&text)
+    }
+
+    pub fn from_json(text: &str) -> Result<Baseline, BaselineError> {
+        let baseline: Baseline = serde_json::from_str(text).map_err(BaselineError::NotABaseline)?;
         if baseline.version != BASELINE_VERSION {
-            return Err(format!(
-                "baseline version {} is not supported (expected {BASELINE_VERSION})",
-                baseline.version
-            ));
+            return Err(BaselineError::Version(baseline.version));
         }
         Ok(baseline)
     }

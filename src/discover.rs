@@ -68,7 +68,7 @@ pub struct FileFilter {
 impl FileFilter {
     /// Builds the filter; an empty `include` means [`DEFAULT_INCLUDE`]. A bad glob is an
     /// error naming it.
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, GlobError> {
         let include: Vec<&str> = if include.is_empty() {
             DEFAULT_INCLUDE.to_vec()
         } else {
@@ -119,6 +119,19 @@ impl FileFilter {
                 .file_name()
                 .is_some_and(|name| self.include.is_match(Path::new(name)))
     }
+}
+
+/// An `--include` or `--exclude` glob (or one of the configuration's) that globset cannot
+/// compile.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum GlobError {
+    #[error("invalid glob `{pattern}`: {source}")]
+    Invalid {
+        pattern: String,
+        source: globset::Error,
+    },
+    #[error("invalid glob set: {0}")]
+    Set(#[source] globset::Error),
 }
 
 /// Expands the command-line arguments into inputs. No argument means the current folder.

@@ -16,24 +16,53 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::io_message;
 
+/// Why a file salint was told to write was not written; the file at the name, if any, is
+/// as it was.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OutputError {
+    #[error("refusing to write {path}: it is a symbolic link{}; remove the link or name its target", points_to(.target))]
+    SymbolicLink {
+        path: String,
+        /// Where the link points, when it can be read.
+        target: Option<PathBuf>,
+    },
+    #[error("cannot write {path}: it is a folder")]
+    Folder { path: String },
+    #[error("cannot write {path}: {}", io_message(.source))]
+    Io { path: String, source: io::Error },
+}
+
+/// ` (it points to TARGET)`, or nothing when the link cannot be read.
+fn points_to(target: &Option<PathBuf>) -> String {
+    target
+        .as_ref()
+        .map(|t| format!(" (it points to {})", t.display()))
+        .unwrap_or_default()
+}
+
 /// Writes what `write` produces to `path`, atomically where `path` is (or will be) a
-/// regular file. The error is a message for the user.
+/// regular file.
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), String> {
+) -> Result<(), OutputError> {
     let shown = path.display().to_string();
-    let fail = |e: io::Error| format!("cannot write {shown}: {}", io_message(&e));
+    let fail = |source: io::Error| OutputError::Io {
+        path: shown.clone(),
+        source,
+    };
     let permissions = match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            let target = fs::read_link(path)
-                .map(|t| format!(" (it points to {})", t.display()))
-                .unwrap_or_default();
-            return Err(format!(
-                "refusing to write {shown}: it is a symbolic link{target}; remove the link or name its target"
-            ));
+            return Err(OutputError::SymbolicLink {
+                path: shown.clone(),
+                target: fs::read_link(path).ok(),
+            });
         }
-        Ok(meta) if meta.is_dir() => return Err(format!("cannot write {shown}: it is a folder")),
+        Ok(meta) if meta.is_dir() => {
+            return Err(OutputError::Folder {
+                path: shown.clone(),
+            })
+        }
         Ok(meta) if !meta.is_file() => {
             // A device or a pipe: written to, never replaced.
             let file = OpenOptions::new().write(true).open(path).map_err(fail)?;
@@ -111,7 +140,7 @@ mod tests {
             out.write_all(b"{\"new\": ")?;
             Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"))
         });
-        assert!(result.unwrap_err().contains("no space left"));
+        assert!(result.unwrap_err().to_string().contains("no space left"));
         assert_eq!(fs::read_to_string(&path).unwrap(), "{\"old\": true}\n");
         assert_eq!(
             entries(dir.path()),
@@ -134,7 +163,7 @@ mod tests {
         let link = dir.path().join("report.json");
         symlink(&target, &link).unwrap();
         let error = write_file(&link, |out| out.write_all(b"x")).unwrap_err();
-        assert!(error.contains("symbolic link"), "{error}");
+        assert!(error.to_string().contains("symbolic link"), "{error}");
         assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
 
         let dangling = dir.path().join("dangling.json");

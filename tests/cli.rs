@@ -294,3 +294,128 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(!run(&[], false).contains("\u{1b}["));
     assert!(!run(&["--color", "never"], false).contains("\u{1b}["));
 }
+
+/// Each error that stops a command before it is done prints its one line on stderr (after
+/// the notes of what was read), nothing on stdout, and exits 2; the same commands without
+/// the fault succeed. The text of every kind of error is pinned here.
+#[cfg(unix)]
+#[test]
+fn errors_that_stop_a_command_print_their_line_and_exit_2() {
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n";
+    let dir = common::scratch_repo(&[
+        ("envs/dev/sa.yaml", sa),
+        ("envs/prod/sa.yaml", sa),
+        ("bad-baseline.json", "not json"),
+        ("old-baseline.json", "{\"version\": 9, \"findings\": []}"),
+        (
+            "kustomize.salint.yaml",
+            "render:\n  kustomize: \"no-such-kustomize-for-salint build\"\n",
+        ),
+        (
+            "helm.salint.yaml",
+            "render:\n  helm: no-such-helm-for-salint\n",
+        ),
+        ("out/kept", ""),
+    ]);
+    std::os::unix::fs::symlink("envs/dev/sa.yaml", dir.path().join("link.json")).unwrap();
+    let failing: &[&[&str]] = &[
+        &["check", "--exclude", "[", "."],
+        &["check", "--config", "missing.yaml", "."],
+        &["check", "--baseline", "bad-baseline.json", "."],
+        &["check", "--baseline", "old-baseline.json", "."],
+        &["check", "--baseline", "missing.json", "."],
+        &["check", "--config", "kustomize.salint.yaml", "."],
+        &["check", "--config", "helm.salint.yaml", "."],
+        &["check", "--cluster", "nope", "."],
+        &["check", "-f", "json", "-o", "out", "."],
+        &["check", "-f", "json", "-o", "link.json", "."],
+        &["check", "--write-baseline", "missing/b.json", "."],
+        &["explain-sa", "api", "envs/dev"],
+        &["explain-sa", "shop/nobody", "envs/dev"],
+        &["who-can", "get", "pods/", "envs/dev"],
+        &["who-can", "get", "pods", "--include", "a{", "envs/dev"],
+        &["graph", "."],
+        &["graph", "-o", "out", "envs/dev"],
+    ];
+    let mut transcript = String::new();
+    for args in failing {
+        let output = common::salint_in(dir.path()).args(*args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+        transcript.push_str(&format!(
+            "$ salint {}\nexit {}\n{}\n",
+            args.join(" "),
+            output.status.code().unwrap(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    insta::assert_snapshot!(transcript);
+
+    let passing: &[&[&str]] = &[
+        &["check", "--exclude", "x", "--cluster", "envs/dev", "."],
+        &["explain-sa", "shop/api", "envs/dev"],
+        &["who-can", "get", "pods", "envs/dev"],
+        &["graph", "-o", "out/graph.mmd", "envs/dev"],
+    ];
+    for args in passing {
+        let output = common::salint_in(dir.path()).args(*args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Only the command line (`src/cli/`) parses flags, prints to standard error and picks an
+/// exit code: no other module's code (comments aside) names clap, `eprintln!`,
+/// `process::exit` or `ExitCode`, or imports `crate::cli`. The scan is proven on `src/cli/`
+/// itself, where each is found.
+#[test]
+fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
+    const OWNED_BY_CLI: [&str; 6] = [
+        "clap::",
+        "eprintln!",
+        "eprint!",
+        "process::exit",
+        "ExitCode",
+        "crate::cli",
+    ];
+    fn sources(folder: &std::path::Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code: Vec<&str> = text
+                    .lines()
+                    .filter(|line| !line.trim_start().starts_with("//"))
+                    .collect();
+                found.push((path.display().to_string(), code.join("\n")));
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let cli = src.join("cli").display().to_string();
+    let main = src.join("main.rs").display().to_string();
+    let mut in_cli = std::collections::BTreeSet::new();
+    for (path, text) in &files {
+        for word in OWNED_BY_CLI {
+            if path.starts_with(&cli) {
+                if text.contains(word) {
+                    in_cli.insert(word);
+                }
+            } else if *path != main {
+                assert!(!text.contains(word), "{path} uses `{word}`: that is cli's");
+            }
+        }
+    }
+    // cli ends the process by returning an `ExitCode` from `main`, never with
+    // `process::exit`, and has no reason to name itself.
+    let expected = std::collections::BTreeSet::from(["ExitCode", "clap::", "eprint!", "eprintln!"]);
+    assert_eq!(in_cli, expected);
+}

@@ -287,7 +287,7 @@ impl Config {
 
     /// The folder-walk filter of the `include` and `exclude` globs; the error names a bad
     /// glob.
-    pub fn file_filter(&self) -> Result<crate::discover::FileFilter, String> {
+    pub fn file_filter(&self) -> Result<crate::discover::FileFilter, crate::discover::GlobError> {
         let values = |list: &SettingList| list.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
         crate::discover::FileFilter::new(&values(&self.include), &values(&self.exclude))
     }

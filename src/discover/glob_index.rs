@@ -24,6 +24,8 @@ use std::sync::OnceLock;
 use foldhash::{HashMap, HashMapExt};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use super::GlobError;
+
 /// The most pattern bytes one lazily compiled bucket may hold. globset compiles a bucket's
 /// regex-strategy globs into one automaton with a 10 MiB limit: 256 globs of 256 bytes of
 /// `?*` (the costliest shape) build, 512 do not. A quarter of what builds keeps a bucket's
@@ -86,14 +88,17 @@ impl Bucket {
 
 impl GlobIndex {
     /// Compiles `patterns`; a bad glob is an error naming it.
-    pub(super) fn new(patterns: &[&str]) -> Result<Self, String> {
+    pub(super) fn new(patterns: &[&str]) -> Result<Self, GlobError> {
         Self::with_bucket_bytes(patterns, BUCKET_BYTES)
     }
 
     /// [`GlobIndex::new`] with a bucket budget of `bucket_bytes` (tests shrink it).
-    fn with_bucket_bytes(patterns: &[&str], bucket_bytes: usize) -> Result<Self, String> {
+    fn with_bucket_bytes(patterns: &[&str], bucket_bytes: usize) -> Result<Self, GlobError> {
         let parse = |pattern: &str| {
-            Glob::new(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))
+            Glob::new(pattern).map_err(|source| GlobError::Invalid {
+                pattern: pattern.to_string(),
+                source,
+            })
         };
         for pattern in patterns {
             parse(pattern)?;
@@ -156,9 +161,7 @@ impl GlobIndex {
             lengths.sort_unstable();
             lengths.dedup();
         }
-        index.unindexed = unindexed
-            .build()
-            .map_err(|e| format!("invalid glob set: {e}"))?;
+        index.unindexed = unindexed.build().map_err(GlobError::Set)?;
         Ok(index)
     }
 
@@ -331,7 +334,10 @@ mod tests {
     #[test]
     fn a_bad_glob_is_an_error_naming_it() {
         let error = GlobIndex::new(&["ok/**", "a{b"]).err().unwrap();
-        assert!(error.starts_with("invalid glob `a{b`"), "{error}");
+        assert!(
+            error.to_string().starts_with("invalid glob `a{b`"),
+            "{error}"
+        );
     }
 
     /// Hundreds of thousands of globs cost little until a path needs them.

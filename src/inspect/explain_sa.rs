@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::text::{self, namespaced};
-use super::{at, Location, ObjectId, RuleFields, View};
+use super::{at, InspectError, Location, ObjectId, RuleFields, View};
 use crate::authz::CAPABILITIES;
 use crate::graph::{AutomountSource, Reaching, Via};
 use crate::model::rbac::Binding;
@@ -102,20 +102,18 @@ pub struct TokenSecretRef {
 }
 
 /// Splits `NAMESPACE/NAME`.
-pub fn parse_name(text: &str) -> Result<(String, String), String> {
+pub fn parse_name(text: &str) -> Result<(String, String), InspectError> {
     match text.split_once('/') {
         Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
             Ok((ns.to_string(), name.to_string()))
         }
-        _ => Err(format!(
-            "`{text}` is not NAMESPACE/NAME (e.g. shop/api): write the ServiceAccount's namespace, a slash and its name"
-        )),
+        _ => Err(InspectError::ServiceAccountName(text.to_string())),
     }
 }
 
 /// Explains the ServiceAccount, or says why it cannot: not defined, not used by any
 /// workload or token Secret, and named by no binding.
-pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, String> {
+pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, InspectError> {
     let graph = view.graph;
     let target = Namespace::Named(namespace.to_string());
     let defined = graph.service_account(&target, name).or_else(|| {
@@ -137,7 +135,7 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
         .collect();
     let named = grants.iter().any(|g| g.via == Via::Name);
     if defined.is_none() && workloads.is_empty() && token_secrets.is_empty() && !named {
-        return Err(unknown_message(view, namespace, name));
+        return Err(unknown(view, namespace, name));
     }
     let automount = defined.and_then(|sa| sa.automount);
     let identity = Identity {
@@ -159,30 +157,20 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
     })
 }
 
-fn unknown_message(view: &View, namespace: &str, name: &str) -> String {
-    let mut known: Vec<String> = view
+fn unknown(view: &View, namespace: &str, name: &str) -> InspectError {
+    let mut defined: Vec<String> = view
         .graph
         .service_accounts
         .iter()
         .map(|sa| namespaced(&sa.namespace, sa.name()))
         .collect();
-    known.sort();
-    known.dedup();
-    let hint = if known.is_empty() {
-        "the input defines no ServiceAccount".to_string()
-    } else {
-        let more = known.len().saturating_sub(10);
-        known.truncate(10);
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        format!("ServiceAccounts defined: {}{more}", known.join(", "))
-    };
-    format!(
-        "ServiceAccount {namespace}/{name} is not in the manifests: no object defines it, no workload or token Secret uses it and no binding names it ({hint})"
-    )
+    defined.sort();
+    defined.dedup();
+    InspectError::UnknownServiceAccount {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        defined,
+    }
 }
 
 fn binding_grant(view: &View, grant: &Reaching) -> BindingGrant {
@@ -471,16 +459,13 @@ pub fn render_human(e: &Explanation) -> String {
     out
 }
 
-/// Whether a cluster's graph knows the ServiceAccount `args` names: defines it, runs a
-/// workload or holds a token Secret as it, or binds it by name (`explain-sa` looks only at
-/// the clusters that do).
-pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> bool {
-    let Ok((namespace, name)) = parse_name(&args.service_account) else {
-        return false;
-    };
-    let target = Namespace::Named(namespace);
+/// Whether a cluster's graph knows the ServiceAccount: defines it, runs a workload or
+/// holds a token Secret as it, or binds it by name (`explain-sa` looks only at the clusters
+/// that do).
+pub fn knows(graph: &crate::graph::Graph, namespace: &str, name: &str) -> bool {
+    let target = Namespace::Named(namespace.to_string());
     graph
-        .service_accounts_named(&name)
+        .service_accounts_named(name)
         .any(|sa| sa.namespace.may_equal(&target))
         || graph
             .workloads
@@ -490,21 +475,7 @@ pub fn knows(args: &super::args::ExplainSaArgs, graph: &crate::graph::Graph) -> 
             s.service_account.is_some_and(|(n, _)| n == name) && s.namespace.may_equal(&target)
         })
         || graph
-            .bindings_reaching(&target, &name)
+            .bindings_reaching(&target, name)
             .iter()
             .any(|g| g.via == Via::Name)
-}
-
-/// `salint explain-sa`: the text to print, or the exit code after a message on stderr.
-pub fn run(args: &super::args::ExplainSaArgs, view: &View) -> Result<String, u8> {
-    let fail = |message: String| {
-        eprintln!("salint: error: {}", crate::escape::text(&message));
-        crate::cli::exit::BAD_INPUT
-    };
-    let (namespace, name) = parse_name(&args.service_account).map_err(fail)?;
-    let explanation = explain(view, &namespace, &name).map_err(fail)?;
-    Ok(match args.format {
-        super::args::TextFormat::Human => render_human(&explanation),
-        super::args::TextFormat::Json => super::to_json(&explanation),
-    })
 }

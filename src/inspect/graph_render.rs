@@ -133,13 +133,3 @@ fn dot_escape(text: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
 }
-
-/// `salint graph`: the picture in the chosen format.
-pub fn run(args: &super::args::GraphArgs, view: &super::View) -> Result<String, u8> {
-    let picture = super::graph_view::picture(view);
-    Ok(match args.format {
-        super::args::GraphFormat::Dot => dot(&picture),
-        super::args::GraphFormat::Mermaid => mermaid(&picture),
-        super::args::GraphFormat::Json => json(&picture),
-    })
-}

@@ -7,8 +7,11 @@
 //! [`PolicyRule`](crate::model::rbac::PolicyRule)) as the rules, so a command never
 //! disagrees with a finding. Each command builds a plain, serialisable answer first and
 //! renders it afterwards: the human text and `--format json` are two views of one value.
+//! Nothing here reads flags, prints or exits: a question it cannot answer is an
+//! [`InspectError`], and `crate::cli` prints the answer or the error and picks the exit
+//! code.
 
-pub mod args;
+mod error;
 pub mod explain_sa;
 pub mod graph_render;
 pub mod graph_view;
@@ -16,6 +19,8 @@ pub mod text;
 pub mod who_can;
 
 use serde::Serialize;
+
+pub use error::InspectError;
 
 use crate::graph::Graph;
 use crate::input::Inputs;
@@ -80,6 +85,31 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     text
 }
 
+/// The JSON answers of several clusters as one document:
+/// `{"clusters": [{"cluster": NAME, "answer": ...}]}`, in the order given.
+pub fn clusters_json(answers: &[(&str, String)]) -> String {
+    let clusters: Vec<serde_json::Value> = answers
+        .iter()
+        .map(|(name, text)| {
+            serde_json::json!({
+                "cluster": name,
+                "answer": serde_json::from_str::<serde_json::Value>(text)
+                    .unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect();
+    to_json(&serde_json::json!({ "clusters": clusters }))
+}
+
+/// The text answers of several clusters, each under an `== cluster NAME ==` heading.
+pub fn clusters_text(answers: &[(&str, String)]) -> String {
+    answers
+        .iter()
+        .map(|(name, text)| format!("== cluster {name} ==\n\n{text}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Kind, namespace and name of a binding or role, for JSON readers that want the parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObjectId {
@@ -133,5 +163,26 @@ impl RuleFields {
             resource_names: strings(&rule.resource_names),
             non_resource_urls: strings(&rule.non_resource_urls),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn the_answers_of_several_clusters_go_under_their_names() {
+        let text = super::clusters_text(&[("dev", "a\n".into()), ("prod", "b\n".into())]);
+        assert_eq!(text, "== cluster dev ==\n\na\n\n== cluster prod ==\n\nb\n");
+        let json = super::clusters_json(&[("dev", "{\"x\": 1}\n".into()), ("prod", "{}".into())]);
+        assert!(json.ends_with("}\n"));
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            value,
+            json!({"clusters": [
+                {"cluster": "dev", "answer": {"x": 1}},
+                {"cluster": "prod", "answer": {}},
+            ]})
+        );
     }
 }

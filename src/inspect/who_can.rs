@@ -271,16 +271,3 @@ fn scope_words(scope: &str) -> String {
         format!("in {scope}")
     }
 }
-
-/// `salint who-can`: the text to print, or the exit code after a message on stderr.
-pub fn run(args: &super::args::WhoCanArgs, view: &View) -> Result<String, u8> {
-    let target = Target::parse(&args.resource).map_err(|message| {
-        eprintln!("salint: error: {}", crate::escape::text(&message));
-        crate::cli::exit::BAD_INPUT
-    })?;
-    let answer = who_can(view, &args.verb, &target, args.namespace.as_deref());
-    Ok(match args.format {
-        super::args::TextFormat::Human => render_human(&answer),
-        super::args::TextFormat::Json => super::to_json(&answer),
-    })
-}

@@ -41,16 +41,19 @@ use lsp_types::{
 use serde_json::Value;
 
 use transport::code;
+pub use transport::Ending;
 use workspace::{LoadLimits, Workspace};
 
 pub use actions::REASON_PLACEHOLDER;
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
-/// Serves the protocol on stdin/stdout until the client says `exit`; the exit code is 0
-/// after `shutdown`, 1 without it (the specification's rule). `exit` ends the process at
-/// once, whatever the server is doing.
-pub fn run() -> Result<u8> {
+/// Serves the protocol on stdin/stdout until the client says `exit` or the input ends,
+/// and returns how the session ended, which the command line turns into the exit code (0
+/// after `shutdown`, 1 without: the specification's rule). `exit` ends the session at once,
+/// whatever the server is doing: the server runs on a thread of its own, and the process
+/// ends (and takes that thread with it) as soon as this returns.
+pub fn run() -> Result<Ending> {
     let output: transport::Output = Arc::new(Mutex::new(Box::new(std::io::stdout())));
     let (to_server, from_client) = crossbeam_channel::unbounded::<Message>();
     let (to_client, from_server) = crossbeam_channel::unbounded::<Message>();
@@ -68,6 +71,7 @@ pub fn run() -> Result<u8> {
             }
         });
     }
+    let (ended, ending) = crossbeam_channel::bounded::<Ending>(1);
     {
         let output = output.clone();
         let stopping = stopping.clone();
@@ -76,18 +80,33 @@ pub fn run() -> Result<u8> {
                 transport::read_loop(std::io::stdin().lock(), to_server, &output, &stopping);
             // Held while the process ends, so no message is cut in half.
             let _out = output.lock();
-            std::process::exit(i32::from(ending.code()));
+            let _ = ended.send(ending);
+            loop {
+                std::thread::park();
+            }
         });
     }
     let connection = Connection {
         sender: to_client,
         receiver: from_client,
     };
-    serve(&connection, stopping)?;
-    // The client is gone (end of input): the reader ends the process with its code.
-    loop {
-        std::thread::park();
+    let (served, serving) = crossbeam_channel::bounded::<Result<bool>>(1);
+    // The stack a main thread has: linting an open document recurses as deep as its YAML
+    // nests (255 levels at most), as `salint check` does on the main thread.
+    std::thread::Builder::new()
+        .name("lsp-server".to_string())
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let _ = served.send(serve(&connection, stopping));
+        })?;
+    select! {
+        recv(ending) -> ending => return Ok(ending?),
+        recv(serving) -> served => {
+            served??;
+        }
     }
+    // The client is gone (end of input): the reader says how the session ended.
+    Ok(ending.recv()?)
 }
 
 fn capabilities() -> ServerCapabilities {

@@ -223,16 +223,6 @@ pub enum Ending {
     Abrupt,
 }
 
-impl Ending {
-    /// The exit code the specification gives.
-    pub fn code(self) -> u8 {
-        match self {
-            Ending::Clean => 0,
-            Ending::Abrupt => 1,
-        }
-    }
-}
-
 /// Reads messages until `exit` or the end of input, answering what it can itself and
 /// passing the rest to `to_server`. `stopping` is set at `shutdown`, so the server and its
 /// background work stop publishing.
