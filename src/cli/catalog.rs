@@ -35,7 +35,7 @@ fn config_clusters(config: &Config, args: &CheckArgs) -> String {
         render: crate::input::RenderOptions {
             mode: crate::kustomize::RenderMode::Never,
             helm: crate::kustomize::RenderMode::Never,
-            ..config.render_options()
+            ..crate::input::RenderOptions::from_config(config)
         },
     };
     let inputs = read_repository(&found, &read);

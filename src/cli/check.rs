@@ -196,7 +196,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
         render: crate::input::RenderOptions {
             only_containing: target_paths,
             stdin_chart: args.chart.clone(),
-            ..config.render_options()
+            ..crate::input::RenderOptions::from_config(&config)
         },
     };
     let inputs = read_repository(&found, &read);

@@ -223,7 +223,7 @@ fn inspect(
     apply_render_flag(&mut config, input.render);
     let found = discover(&input.paths, &filter);
     let read = ReadOptions {
-        render: config.render_options(),
+        render: crate::input::RenderOptions::from_config(&config),
         ..ReadOptions::default()
     };
     let inputs = read_repository(&found, &read);

@@ -159,8 +159,8 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
                         key @ ("kustomize" | "helm") => {
                             let text = reader.string(&entry.value)?;
                             let mode = match text {
-                                "auto" => crate::kustomize::RenderMode::Auto,
-                                "never" | "false" | "off" => crate::kustomize::RenderMode::Never,
+                                "auto" => super::RenderMode::Auto,
+                                "never" | "false" | "off" => super::RenderMode::Never,
                                 command => {
                                     let argv = shlex::split(command).filter(|a| !a.is_empty()).ok_or_else(|| {
                                         reader.error(
@@ -169,7 +169,7 @@ pub fn load_config_file(path: &str, text: String) -> Result<Config, ConfigError>
                                             None,
                                         )
                                     })?;
-                                    crate::kustomize::RenderMode::Command(argv)
+                                    super::RenderMode::Command(argv)
                                 }
                             };
                             let setting = Setting {

@@ -3,6 +3,7 @@
 
 mod file;
 mod find;
+mod render;
 mod template;
 
 use std::fmt;
@@ -14,6 +15,7 @@ use crate::catalog::{self as rules, RuleId};
 
 pub use file::{load_config_file, ConfigError};
 pub use find::{context_outside_repository, find_config_file};
+pub use render::{RenderMode, DEFAULT_RENDER_TIMEOUT};
 pub use template::INIT_TEMPLATE;
 
 /// The default limit of `long-lived-projected-token`.
@@ -101,10 +103,10 @@ pub struct ClusterConfig {
 /// the time limit of one rendering.
 #[derive(Debug, Clone)]
 pub struct RenderConfig {
-    pub kustomize: Setting<crate::kustomize::RenderMode>,
+    pub kustomize: Setting<RenderMode>,
     /// `render.helm`: `auto` (`helm` on PATH), `never`, or a program taking `helm`'s
     /// arguments.
-    pub helm: Setting<crate::kustomize::RenderMode>,
+    pub helm: Setting<RenderMode>,
     /// `render.helm-release`: the release name (default: each chart's name).
     pub helm_release: Setting<Option<String>>,
     /// `render.helm-values`: per chart folder (relative to the configuration file), the
@@ -116,11 +118,11 @@ pub struct RenderConfig {
 impl Default for RenderConfig {
     fn default() -> Self {
         RenderConfig {
-            kustomize: Setting::default(crate::kustomize::RenderMode::Auto),
-            helm: Setting::default(crate::kustomize::RenderMode::Auto),
+            kustomize: Setting::default(RenderMode::Auto),
+            helm: Setting::default(RenderMode::Auto),
             helm_release: Setting::default(None),
             helm_values: Vec::new(),
-            timeout_seconds: Setting::default(crate::kustomize::DEFAULT_TIMEOUT.as_secs()),
+            timeout_seconds: Setting::default(DEFAULT_RENDER_TIMEOUT.as_secs()),
         }
     }
 }
@@ -256,35 +258,6 @@ impl Config {
         }
     }
 
-    /// How renderers run, as the configuration says: Kustomize and Helm modes, releases,
-    /// values files (chart folders relative to the configuration file), the namespace,
-    /// the time limit.
-    pub fn render_options(&self) -> crate::input::RenderOptions {
-        let base = self.base_dir.clone().unwrap_or_default();
-        crate::input::RenderOptions {
-            mode: self.render.kustomize.value.clone(),
-            helm: self.render.helm.value.clone(),
-            helm_release: self.render.helm_release.value.clone(),
-            helm_values: self
-                .render
-                .helm_values
-                .iter()
-                .map(|(chart, renderings)| {
-                    let dir = crate::kustomize::plan::canonical(&base.join(&chart.value));
-                    let renderings = renderings
-                        .iter()
-                        .map(|files| files.iter().map(std::path::PathBuf::from).collect())
-                        .collect();
-                    (dir, renderings)
-                })
-                .collect(),
-            namespace: self.namespace.value.clone(),
-            timeout: std::time::Duration::from_secs(self.render.timeout_seconds.value),
-            only_containing: None,
-            stdin_chart: None,
-        }
-    }
-
     /// The folder-walk filter of the `include` and `exclude` globs; the error names a bad
     /// glob.
     pub fn file_filter(&self) -> Result<crate::discover::FileFilter, crate::discover::GlobError> {
@@ -417,10 +390,10 @@ impl Config {
                 );
             }
         }
-        let mode = |mode: &crate::kustomize::RenderMode| match mode {
-            crate::kustomize::RenderMode::Auto => "auto".to_string(),
-            crate::kustomize::RenderMode::Never => "never".to_string(),
-            crate::kustomize::RenderMode::Command(argv) => format!("{:?}", argv.join(" ")),
+        let mode = |mode: &RenderMode| match mode {
+            RenderMode::Auto => "auto".to_string(),
+            RenderMode::Never => "never".to_string(),
+            RenderMode::Command(argv) => format!("{:?}", argv.join(" ")),
         };
         out.push_str("render:\n");
         line(

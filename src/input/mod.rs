@@ -125,6 +125,37 @@ pub struct RenderOptions {
     pub stdin_chart: Option<PathBuf>,
 }
 
+impl RenderOptions {
+    /// How renderers run, as the configuration says: Kustomize and Helm modes, releases,
+    /// values files (chart folders relative to the configuration file), the namespace,
+    /// the time limit.
+    pub fn from_config(config: &crate::config::Config) -> RenderOptions {
+        let base = config.base_dir.clone().unwrap_or_default();
+        RenderOptions {
+            mode: config.render.kustomize.value.clone(),
+            helm: config.render.helm.value.clone(),
+            helm_release: config.render.helm_release.value.clone(),
+            helm_values: config
+                .render
+                .helm_values
+                .iter()
+                .map(|(chart, renderings)| {
+                    let dir = crate::kustomize::plan::canonical(&base.join(&chart.value));
+                    let renderings = renderings
+                        .iter()
+                        .map(|files| files.iter().map(std::path::PathBuf::from).collect())
+                        .collect();
+                    (dir, renderings)
+                })
+                .collect(),
+            namespace: config.namespace.value.clone(),
+            timeout: std::time::Duration::from_secs(config.render.timeout_seconds.value),
+            only_containing: None,
+            stdin_chart: None,
+        }
+    }
+}
+
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {

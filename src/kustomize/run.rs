@@ -15,20 +15,7 @@ use std::time::Duration;
 
 use super::plan::{Edit, Mirror};
 
-/// How kustomizations are rendered (`render.kustomize`, `--render`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum RenderMode {
-    /// The first of `kustomize build` and `kubectl kustomize` on PATH.
-    #[default]
-    Auto,
-    /// Not rendered: each root's plain resources are linted as they are.
-    Never,
-    /// This command line, with the folder to build appended.
-    Command(Vec<String>),
-}
-
-/// The default time limit of one rendering.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub use crate::config::{RenderMode, DEFAULT_RENDER_TIMEOUT as DEFAULT_TIMEOUT};
 
 /// A program that renders a kustomization folder given as its last argument.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -475,7 +475,7 @@ impl Workspace {
 
     fn read_options(&self) -> ReadOptions {
         ReadOptions {
-            render: self.config.render_options(),
+            render: crate::input::RenderOptions::from_config(&self.config),
             ..ReadOptions::default()
         }
     }
