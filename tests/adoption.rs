@@ -454,18 +454,20 @@ fn init_writes_a_starting_file_that_loads_as_the_defaults() {
     }
     let again = salint_in(dir.path()).arg("init").output().unwrap();
     assert_eq!(again.status.code(), Some(2), "init does not overwrite");
-    // The template's values are the defaults, so describing both gives the same values.
-    let loaded = salint::config::load_config_file(".salint.yaml", written).unwrap();
-    let strip = |text: String| -> Vec<String> {
-        text.lines()
+    // The template's values are the defaults, so `salint config` shows the same values
+    // with it and without a configuration file.
+    let empty = tempfile::tempdir().unwrap();
+    let described = |dir: &Path| -> Vec<String> {
+        let out = salint_in(dir).arg("config").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
             .skip(1)
             .map(|l| l.split(" # ").next().unwrap().trim_end().to_string())
             .collect()
     };
-    assert_eq!(
-        strip(loaded.describe()),
-        strip(salint::config::Config::default().describe())
-    );
+    assert_eq!(described(dir.path()), described(empty.path()));
 }
 
 /// Two SAs without permissions, each mounted by a Deployment: SA201 twice, SA101 never.

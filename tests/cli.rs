@@ -419,3 +419,76 @@ fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
     let expected = std::collections::BTreeSet::from(["ExitCode", "clap::", "eprint!", "eprintln!"]);
     assert_eq!(in_cli, expected);
 }
+
+/// Rule options are read by the rule that owns them: the configuration accepts the keys a
+/// rule's doc lists under `## Options`, the rule judges each value (the error points at
+/// it) and shows its defaults in `salint config`.
+#[test]
+fn rule_options_are_judged_by_their_rule_and_shown_with_their_origin() {
+    let dir = common::scratch_repo(&[
+        (
+            "sa.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n",
+        ),
+        ("unknown.yaml", "rules:\n  shared-service-account:\n    alow: [x]\n"),
+        (
+            "seconds.yaml",
+            "rules:\n  long-lived-projected-token:\n    max-expiration-seconds: 60\n",
+        ),
+        (
+            "seconds-list.yaml",
+            "rules:\n  long-lived-projected-token:\n    max-expiration-seconds: [3600]\n",
+        ),
+        (
+            "subject.yaml",
+            "rules:\n  cluster-admin-binding:\n    allowed-subjects: [ops]\n",
+        ),
+        ("allow-type.yaml", "rules:\n  shared-service-account:\n    allow: web\n"),
+        (
+            "good.yaml",
+            "rules:\n  shared-service-account:\n    allow: [monitoring/prometheus, fluent-bit]\n  long-lived-projected-token:\n    severity: error\n    max-expiration-seconds: 7200\n  cluster-admin-binding:\n    allowed-subjects: [\"Group:ops\"]\n",
+        ),
+    ]);
+    let mut transcript = String::new();
+    for config in [
+        "unknown.yaml",
+        "seconds.yaml",
+        "seconds-list.yaml",
+        "subject.yaml",
+        "allow-type.yaml",
+    ] {
+        let output = common::salint_in(dir.path())
+            .args(["check", "--config", config, "sa.yaml"])
+            .output()
+            .unwrap();
+        transcript.push_str(&format!(
+            "$ salint check --config {config} sa.yaml\nexit {}\n{}\n",
+            output.status.code().unwrap(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    insta::assert_snapshot!("rule_option_errors", transcript);
+    let shown = |args: &[&str]| {
+        let output = common::salint_in(dir.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter(|line| line.starts_with("    "))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>()
+    };
+    insta::assert_snapshot!(
+        "rule_options_shown",
+        format!(
+            "# configured\n{}# defaults\n{}",
+            shown(&["config", "--config", "good.yaml"]),
+            shown(&["config"])
+        )
+    );
+    let good = common::salint_in(dir.path())
+        .args(["check", "--config", "good.yaml", "sa.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(good.status.code(), Some(0), "{good:?}");
+}

@@ -664,13 +664,11 @@ fn long_lived_projected_tokens_against_the_limit() {
         fired(&projected("3607"), &["long-lived-projected-token"]),
         Vec::<String>::new()
     );
-    let config = Config {
-        projected_token_max_seconds: Setting {
-            value: 600,
-            origin: Origin::Flag("test"),
-        },
-        ..Config::default()
-    };
+    let config = salint::config::load_config_file(
+        ".salint.yaml",
+        "rules:\n  long-lived-projected-token:\n    max-expiration-seconds: 600\n".to_string(),
+    )
+    .unwrap();
     assert_eq!(
         fired_with(&config, &projected("3600"), &["long-lived-projected-token"]),
         ["long-lived-projected-token 11:34"]

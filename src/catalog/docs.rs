@@ -24,6 +24,10 @@ pub struct RuleDoc {
     /// The Markdown after the front matter.
     pub body: String,
     pub examples: Vec<Example>,
+    /// The option keys the rule takes besides `severity`: those of the `yaml` block under
+    /// `## Options` (`rules: {NAME: {KEY: ...}}`). The configuration accepts these and the
+    /// rule reads them, so the doc is where an option is declared.
+    pub option_keys: Vec<String>,
 }
 
 /// A fenced example of a rule doc.
@@ -63,11 +67,13 @@ pub fn parse_rule_doc(text: &str) -> Result<RuleDoc, String> {
             .ok_or(format!("front matter lacks `{key}`"))
     };
     let severity_text = text_of("severity")?;
+    let name = text_of("name")?;
+    let option_keys = option_keys(&body, &name)?;
     // Lines of the doc before the body: the body is a suffix of the doc.
     let front_lines = text[..text.len() - body.len()].matches('\n').count();
     Ok(RuleDoc {
         code: text_of("code")?,
-        name: text_of("name")?,
+        name,
         severity: Severity::parse(&severity_text)
             .ok_or(format!("unknown severity `{severity_text}`"))?,
         category: text_of("category")?,
@@ -85,8 +91,43 @@ pub fn parse_rule_doc(text: &str) -> Result<RuleDoc, String> {
             .unwrap_or_default(),
         summary: text_of("summary")?,
         examples: examples(&body, front_lines),
+        option_keys,
         body,
     })
+}
+
+/// The keys of the rule's entry in the first `yaml` block under `## Options`; none
+/// without that block (a rule may describe there the global settings it follows, as
+/// `cross-namespace-reference` does `namespaces.system`).
+fn option_keys(body: &str, name: &str) -> Result<Vec<String>, String> {
+    let Some(section) = body.split("\n## Options\n").nth(1) else {
+        return Ok(Vec::new());
+    };
+    let section = section.split("\n## ").next().unwrap_or("");
+    let Some(block) = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+    else {
+        return Ok(Vec::new());
+    };
+    let loaded = load_documents(block);
+    if let Some(error) = loaded.error {
+        return Err(format!("`## Options` block: {}", error.message));
+    }
+    let entry = loaded
+        .documents
+        .first()
+        .and_then(|document| document.root.path(&["rules", name]))
+        .and_then(Node::as_map)
+        .ok_or(format!(
+            "the `## Options` block does not show `rules: {{{name}: {{...}}}}`"
+        ))?;
+    Ok(entry
+        .iter()
+        .filter_map(|e| e.key.as_str().map(str::to_string))
+        .filter(|key| key != "severity")
+        .collect())
 }
 
 /// The fenced `yaml bad` / `yaml good` blocks of a doc body.

@@ -127,6 +127,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rule_takes_the_options_its_doc_shows() {
+        let keys = |name: &str| find(name).unwrap().doc().option_keys.clone();
+        assert_eq!(keys("shared-service-account"), ["allow"]);
+        assert_eq!(
+            keys("long-lived-projected-token"),
+            ["max-expiration-seconds"]
+        );
+        assert_eq!(keys("cluster-admin-binding"), ["allowed-subjects"]);
+        // A doc that describes only global settings under `## Options` declares none.
+        assert!(keys("cross-namespace-reference").is_empty());
+        assert!(keys("pod-exec").is_empty());
+    }
+
+    #[test]
     fn the_table_is_in_variant_order_and_each_doc_names_its_rule() {
         for (index, (id, name, _)) in TABLE.iter().enumerate() {
             assert_eq!(*id as usize, index);

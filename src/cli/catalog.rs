@@ -17,7 +17,10 @@ use crate::input::{read_repository, ReadOptions};
 pub(super) fn config(args: &CheckArgs) -> Result<Exit, CliError> {
     let mut effective = resolve_config(&args.config, &args.paths)?;
     apply_flags(&mut effective, args);
-    print!("{}", escape::lines(&effective.describe()));
+    print!(
+        "{}",
+        escape::lines(&crate::rules::describe_config(&effective))
+    );
     print!("{}", escape::lines(&config_clusters(&effective, args)));
     Ok(Exit::Clean)
 }

@@ -55,8 +55,10 @@ pub(super) fn resolve_config(args: &ConfigArgs, paths: &[String]) -> Result<Conf
     })?;
     // miette cannot draw a line past column 65,535 (it panics): then the message alone.
     let drawable = !report::human::has_long_line(&text);
-    let loaded =
-        load_config_file(&display, text).map_err(|error| CliError::Config { error, drawable });
+    // The rules judge their own options; a bad value stops the command as a bad file does.
+    let loaded = load_config_file(&display, text)
+        .and_then(|config| crate::rules::check_options(&config).map(|()| config))
+        .map_err(|error| CliError::Config { error, drawable });
     loaded.map(|mut config| {
         let base = std::path::absolute(&path)
             .ok()

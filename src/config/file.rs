@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
-use super::{Config, Origin, PathIgnore, RuleLevel, Setting};
+use super::{Config, OptionText, Origin, PathIgnore, RuleLevel, RuleOption, Setting};
 use crate::catalog::Severity;
 use crate::catalog::{self as rules, RuleId};
 use crate::source::{SourceFile, Span};
@@ -35,7 +35,7 @@ const NAMESPACES_KEYS: &[&str] = &["skip", "system"];
 const LEVELS: &[&str] = &["off", "note", "warning", "error"];
 
 /// A configuration problem, with the place in the file when there is one.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConfigError {
     pub message: String,
     pub help: Option<String>,
@@ -50,6 +50,20 @@ impl ConfigError {
             help: None,
             source: None,
             span: None,
+        }
+    }
+
+    /// An error at a span of a configuration file (drawn on it), or a plain one.
+    pub(super) fn at(message: String, site: Option<(NamedSource<Arc<String>>, Span)>) -> Self {
+        let (source, span) = match site {
+            Some((source, span)) => (Some(Box::new(source)), Some(span)),
+            None => (None, None),
+        };
+        ConfigError {
+            message,
+            help: None,
+            source,
+            span,
         }
     }
 }
@@ -421,6 +435,29 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// An option's value kept both ways (one string, a list of strings) for the rule that
+    /// owns it to read as it expects.
+    fn rule_option(&self, key: &str, node: &Node) -> RuleOption {
+        let text_at = |text: &str, span: Span| OptionText {
+            value: text.to_string(),
+            origin: self.origin(span),
+            site: Some((
+                NamedSource::new(self.file.display.clone(), self.file.text.clone()),
+                span,
+            )),
+        };
+        RuleOption {
+            key: key.to_string(),
+            text: self.string(node).map(|text| text_at(text, node.span)),
+            list: self.string_nodes(node).map(|items| {
+                items
+                    .into_iter()
+                    .map(|(text, span)| text_at(text, span))
+                    .collect()
+            }),
+        }
+    }
+
     fn strings(&self, node: &Node) -> Result<Vec<Setting<String>>, ConfigError> {
         Ok(self
             .string_nodes(node)?
@@ -482,52 +519,19 @@ impl Reader<'_> {
                         let level = self.level(&option.value)?;
                         config.set_rule_level(rule, level, self.origin(option.value.span));
                     }
-                    ("long-lived-projected-token", "max-expiration-seconds") => {
-                        let text = self.string(&option.value)?;
-                        let seconds = text.parse::<u64>().ok().filter(|s| *s >= 600).ok_or_else(|| {
-                            self.error(
-                                option.value.span,
-                                format!(
-                                    "{}: `max-expiration-seconds` must be a whole number of seconds, at least 600 (the API server's minimum), not `{text}`",
-                                    self.where_(option.value.span)
-                                ),
-                                None,
-                            )
-                        })?;
-                        config.projected_token_max_seconds = Setting {
-                            value: seconds,
-                            origin: self.origin(option.value.span),
-                        };
-                    }
-                    ("shared-service-account", "allow") => {
-                        config.shared_service_account_allow = self.strings(&option.value)?;
-                    }
-                    ("cluster-admin-binding", "allowed-subjects") => {
-                        let subjects = self.strings(&option.value)?;
-                        for (subject, span) in self.string_nodes(&option.value)? {
-                            let kind = subject.split_once(':').map(|(k, _)| k);
-                            if !matches!(kind, Some("Group" | "User" | "ServiceAccount")) {
-                                return Err(self.error(
-                                    span,
-                                    format!("{}: subject `{subject}` must be Group:NAME, User:NAME or ServiceAccount:NAMESPACE/NAME", self.where_(span)),
-                                    None,
-                                ));
-                            }
-                        }
-                        config.cluster_admin_allowed_subjects = subjects;
+                    // The rule's own options (its doc's `## Options`): the rule reads them.
+                    (_, key) if rule.doc().option_keys.iter().any(|k| k == key) => {
+                        let option = self.rule_option(key, &option.value);
+                        config.set_rule_option(rule, option);
                     }
                     (name, other) => {
-                        let valid: &[&str] = match name {
-                            "shared-service-account" => &["severity", "allow"],
-                            "cluster-admin-binding" => &["severity", "allowed-subjects"],
-                            "long-lived-projected-token" => &["severity", "max-expiration-seconds"],
-                            _ => &["severity"],
-                        };
+                        let mut valid = vec!["severity"];
+                        valid.extend(rule.doc().option_keys.iter().map(String::as_str));
                         return Err(self.unknown(
                             option.key.span,
                             &format!("option of rule `{name}`"),
                             other,
-                            valid,
+                            &valid,
                         ));
                     }
                 }

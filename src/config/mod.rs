@@ -3,6 +3,7 @@
 
 mod file;
 mod find;
+mod options;
 mod render;
 mod template;
 
@@ -15,11 +16,9 @@ use crate::catalog::{self as rules, RuleId};
 
 pub use file::{load_config_file, ConfigError};
 pub use find::{context_outside_repository, find_config_file};
+pub use options::{OptionText, RuleOption, ShownOption};
 pub use render::{RenderMode, DEFAULT_RENDER_TIMEOUT};
 pub use template::INIT_TEMPLATE;
-
-/// The default limit of `long-lived-projected-token`.
-pub const DEFAULT_PROJECTED_TOKEN_MAX_SECONDS: u64 = 3607;
 
 /// The name of the configuration file salint looks for.
 pub const CONFIG_FILE_NAME: &str = ".salint.yaml";
@@ -151,14 +150,8 @@ pub struct Config {
     /// `extension-apiserver-authentication-reader` bindings): cross-namespace-reference
     /// leaves them alone.
     pub system_namespaces: SettingList,
-    /// `shared-service-account`: SAs (`ns/name` or `name`) allowed to be shared.
-    pub shared_service_account_allow: SettingList,
-    /// `long-lived-projected-token`: the longest `expirationSeconds` accepted (default
-    /// 3607, the lifetime the kubelet asks for the automounted token).
-    pub projected_token_max_seconds: Setting<u64>,
-    /// `cluster-admin-binding`: subjects (`Group:name`, `User:name`,
-    /// `ServiceAccount:ns/name`) allowed to hold cluster-admin.
-    pub cluster_admin_allowed_subjects: SettingList,
+    /// Each rule's options as written, for the rule to read (`rules: {NAME: {KEY: VALUE}}`).
+    pub rule_options: Vec<(RuleId, Vec<RuleOption>)>,
     pub per_path_ignores: Vec<PathIgnore>,
     /// A folder loaded as context (objects used by the graph, findings not reported).
     pub context: Setting<Option<String>>,
@@ -190,9 +183,7 @@ impl Default for Config {
             fail_on: Setting::default(Severity::Warning),
             skip_namespaces: Vec::new(),
             system_namespaces: vec![Setting::default("kube-system".to_string())],
-            shared_service_account_allow: Vec::new(),
-            projected_token_max_seconds: Setting::default(DEFAULT_PROJECTED_TOKEN_MAX_SECONDS),
-            cluster_admin_allowed_subjects: Vec::new(),
+            rule_options: Vec::new(),
             per_path_ignores: Vec::new(),
             context: Setting::default(None),
             clusters: Vec::new(),
@@ -234,18 +225,26 @@ impl Config {
         namespace.is_some_and(|ns| values(&self.system_namespaces).any(|s| s == ns))
     }
 
-    /// Whether the SA `name` of `namespace` may be shared.
-    pub fn allows_shared(&self, namespace: Option<&str>, name: &str) -> bool {
-        values(&self.shared_service_account_allow).any(|allowed| match allowed.split_once('/') {
-            Some((ns, n)) => Some(ns) == namespace && n == name,
-            None => allowed == name,
-        })
+    /// The options written for `rule` (none when the configuration sets none).
+    pub fn rule_options(&self, rule: RuleId) -> &[RuleOption] {
+        self.rule_options
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map_or(&[], |(_, options)| options.as_slice())
     }
 
-    /// Whether a binding subject, written `Kind:name` (`ServiceAccount:ns/name`), may hold
-    /// cluster-admin.
-    pub fn allows_cluster_admin_subject(&self, subject: &str) -> bool {
-        values(&self.cluster_admin_allowed_subjects).any(|allowed| allowed == subject)
+    /// Sets one option of `rule`, replacing an earlier value of the same key.
+    pub fn set_rule_option(&mut self, rule: RuleId, option: RuleOption) {
+        let index = match self.rule_options.iter().position(|(r, _)| *r == rule) {
+            Some(index) => index,
+            None => {
+                self.rule_options.push((rule, Vec::new()));
+                self.rule_options.len() - 1
+            }
+        };
+        let options = &mut self.rule_options[index].1;
+        options.retain(|o| o.key != option.key);
+        options.push(option);
     }
 
     /// The per-path ignores as compiled globs with their rules.
@@ -294,8 +293,10 @@ impl Config {
             .collect()
     }
 
-    /// The effective configuration as commented YAML: each value with its origin.
-    pub fn describe(&self) -> String {
+    /// The effective configuration as commented YAML: each value with its origin; each
+    /// rule's options as `rule_options` shows them (the rules own their options and their
+    /// defaults).
+    pub fn describe(&self, rule_options: &dyn Fn(RuleId) -> Vec<ShownOption>) -> String {
         let mut out = String::new();
         match &self.file {
             Some(file) => out.push_str(&format!("# configuration file: {file}\n")),
@@ -363,31 +364,13 @@ impl Config {
                 format!("  {}: {}  # {}", rule.name(), level.value, rule.code()),
                 &level.origin,
             );
-            if rule.name() == "shared-service-account" {
-                list(
-                    &mut out,
-                    "allow",
-                    &self.shared_service_account_allow,
-                    "    ",
-                );
-            }
-            if rule.name() == "long-lived-projected-token" {
-                line(
-                    &mut out,
-                    format!(
-                        "    max-expiration-seconds: {}",
-                        self.projected_token_max_seconds.value
-                    ),
-                    &self.projected_token_max_seconds.origin,
-                );
-            }
-            if rule.name() == "cluster-admin-binding" {
-                list(
-                    &mut out,
-                    "allowed-subjects",
-                    &self.cluster_admin_allowed_subjects,
-                    "    ",
-                );
+            for option in rule_options(*rule) {
+                match option {
+                    ShownOption::One { key, value, origin } => {
+                        line(&mut out, format!("    {key}: {value}"), &origin);
+                    }
+                    ShownOption::List { key, items } => list(&mut out, key, &items, "    "),
+                }
             }
         }
         let mode = |mode: &RenderMode| match mode {

@@ -188,7 +188,9 @@ impl Workspace {
             Some(path) => match std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|text| {
-                    load_config_file(&path.display().to_string(), text).map_err(|e| e.message)
+                    load_config_file(&path.display().to_string(), text)
+                        .and_then(|config| crate::rules::check_options(&config).map(|()| config))
+                        .map_err(|e| e.message)
                 }) {
                 Ok(mut config) => {
                     config.base_dir = path.parent().map(Path::to_path_buf);

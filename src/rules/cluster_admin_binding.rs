@@ -2,20 +2,59 @@
 //! equivalent role, or through the `system:masters` group.
 
 use super::describe::{namespace_phrase, object_phrase, short_list, subject_phrase};
-use super::RuleContext;
+use super::{RuleContext, RuleOptions};
 use crate::authz::is_cluster_admin_equivalent;
 use crate::authz::subjects::MASTERS_GROUP;
+use crate::config::{ConfigError, RuleOption, Setting, ShownOption};
 use crate::model::rbac::{Binding, Subject, SubjectKind};
+
+/// `rules: {cluster-admin-binding: {allowed-subjects: [KIND:NAME, ...]}}`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Subjects allowed to hold cluster-admin: `Group:NAME`, `User:NAME` or
+    /// `ServiceAccount:NAMESPACE/NAME`.
+    pub allowed_subjects: Vec<Setting<String>>,
+}
+
+impl RuleOptions for Options {
+    fn read(options: &[RuleOption]) -> Result<Self, ConfigError> {
+        let mut read = Options::default();
+        for option in options {
+            if option.key == "allowed-subjects" {
+                let subjects = option.list()?;
+                for subject in subjects {
+                    let kind = subject.value.split_once(':').map(|(k, _)| k);
+                    if !matches!(kind, Some("Group" | "User" | "ServiceAccount")) {
+                        return Err(subject.error(format!(
+                            "subject `{}` must be Group:NAME, User:NAME or ServiceAccount:NAMESPACE/NAME",
+                            subject.value
+                        )));
+                    }
+                }
+                read.allowed_subjects = subjects.iter().map(|t| t.setting()).collect();
+            }
+        }
+        Ok(read)
+    }
+
+    fn shown(&self) -> Vec<ShownOption> {
+        vec![ShownOption::List {
+            key: "allowed-subjects",
+            items: self.allowed_subjects.clone(),
+        }]
+    }
+}
 
 pub fn check(ctx: &mut RuleContext<'_, '_>) {
     let graph = ctx.graph;
+    let options: Options = ctx.options();
     let cis = ctx.cis_reference();
     // A role of `*` rules is also what CIS 5.1.3 (wildcards) is about.
     let cis_and_wildcards = ctx.cis_reference_with(&["5.1.3"]);
     for binding in &graph.bindings {
         let allowed = |subject: &Subject| {
-            ctx.config
-                .allows_cluster_admin_subject(&subject_key(subject))
+            let key = subject_key(subject);
+            options.allowed_subjects.iter().any(|a| a.value == key)
         };
         let all_allowed = !binding.subjects.is_empty() && binding.subjects.iter().all(allowed);
         let who = object_phrase(graph, binding.object);

@@ -7,7 +7,8 @@
 //! (what `kubectl get pods -o yaml` prints), is not judged here: nobody wrote it.
 
 use super::describe::object_phrase;
-use super::RuleContext;
+use super::{RuleContext, RuleOptions};
+use crate::config::{ConfigError, RuleOption, Setting, ShownOption};
 use crate::model::workload::is_admission_token_volume;
 use crate::yaml::Node;
 
@@ -15,9 +16,63 @@ use crate::yaml::Node;
 /// exactly this lifetime for its own audience.
 const EXTENDED_SECONDS: u64 = 3607;
 
+/// The API server's shortest `expirationSeconds`: a lower limit would flag every token.
+const MIN_SECONDS: u64 = 600;
+
+/// `rules: {long-lived-projected-token: {max-expiration-seconds: N}}`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The longest `expirationSeconds` accepted; by default the automounted token's
+    /// lifetime, so a projected token may live as long as the automounted one.
+    pub max_expiration_seconds: Setting<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_expiration_seconds: Setting::default(EXTENDED_SECONDS),
+        }
+    }
+}
+
+impl RuleOptions for Options {
+    fn read(options: &[RuleOption]) -> Result<Self, ConfigError> {
+        let mut read = Options::default();
+        for option in options {
+            if option.key == "max-expiration-seconds" {
+                let text = option.text()?;
+                let seconds = text
+                    .value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s >= MIN_SECONDS)
+                    .ok_or_else(|| {
+                        text.error(format!(
+                            "`max-expiration-seconds` must be a whole number of seconds, at least {MIN_SECONDS} (the API server's minimum), not `{}`",
+                            text.value
+                        ))
+                    })?;
+                read.max_expiration_seconds = Setting {
+                    value: seconds,
+                    origin: text.origin.clone(),
+                };
+            }
+        }
+        Ok(read)
+    }
+
+    fn shown(&self) -> Vec<ShownOption> {
+        vec![ShownOption::One {
+            key: "max-expiration-seconds",
+            value: self.max_expiration_seconds.value.to_string(),
+            origin: self.max_expiration_seconds.origin.clone(),
+        }]
+    }
+}
+
 pub fn check(ctx: &mut RuleContext<'_, '_>) {
     let graph = ctx.graph;
-    let limit = ctx.config.projected_token_max_seconds.value;
+    let limit = ctx.options::<Options>().max_expiration_seconds.value;
     for workload in &graph.workloads {
         let volumes = workload
             .pod_spec

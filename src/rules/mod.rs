@@ -24,6 +24,7 @@ mod long_lived_projected_token;
 mod missing_service_account;
 mod needless_token_automount;
 mod node_proxy;
+pub mod options;
 mod pod_creation;
 mod pod_exec;
 mod powerful_token_mounted;
@@ -37,6 +38,8 @@ mod unused_suppression;
 mod wildcard_permission;
 
 pub use capability::CapabilityRule;
+use options::OptionsOf;
+pub use options::{check_options, describe_config, RuleOptions};
 
 use crate::authz::Capability;
 use crate::catalog::RuleId;
@@ -61,42 +64,50 @@ pub enum Check {
 pub struct Rule {
     pub id: RuleId,
     pub check: Check,
+    /// The rule's options type, when it takes options.
+    pub options: Option<OptionsOf>,
 }
 
 macro_rules! registry {
-    ($($id:ident => $check:expr,)*) => {
+    ($($id:ident => $check:expr $(, options: $options:ty)?;)*) => {
         /// Every rule, in the catalog's order.
-        static RULES: &[Rule] = &[$(Rule { id: RuleId::$id, check: $check },)*];
+        static RULES: &[Rule] = &[$(Rule {
+            id: RuleId::$id,
+            check: $check,
+            options: registry!(@options $($options)?),
+        },)*];
     };
+    (@options) => { None };
+    (@options $options:ty) => { Some(OptionsOf::of::<$options>()) };
 }
 
 registry! {
-    DefaultServiceAccount => Check::Graph(default_service_account::check),
-    SharedServiceAccount => Check::Graph(shared_service_account::check),
-    MissingServiceAccount => Check::Graph(missing_service_account::check),
-    DeprecatedServiceAccountField => Check::Graph(deprecated_service_account_field::check),
-    NeedlessTokenAutomount => Check::Graph(needless_token_automount::check),
-    LegacyTokenSecret => Check::Graph(legacy_token_secret::check),
-    PowerfulTokenMounted => Check::Graph(powerful_token_mounted::check),
-    LongLivedProjectedToken => Check::Graph(long_lived_projected_token::check),
-    ClusterAdminBinding => Check::Graph(cluster_admin_binding::check),
-    WildcardPermission => Check::Graph(wildcard_permission::check),
-    SecretsAccess => Check::Capability(&secrets_access::RULE),
-    PodCreation => Check::Capability(&pod_creation::RULE),
-    PodExec => Check::Capability(&pod_exec::RULE),
-    TokenCreation => Check::Capability(&token_creation::RULE),
-    PrivilegeEscalation => Check::Capability(&privilege_escalation::RULE),
-    NodeProxy => Check::Capability(&node_proxy::RULE),
-    ControlPlaneTakeover => Check::Capability(&control_plane_takeover::RULE),
-    AnonymousAccess => Check::Graph(anonymous_access::check),
-    BroadServiceAccountGroup => Check::Graph(broad_service_account_group::check),
-    CrossNamespaceReference => Check::Graph(cross_namespace_reference::check),
-    DanglingRoleRef => Check::Graph(dangling_role_ref::check),
-    InvalidFieldType => Check::Graph(invalid_field_type::check),
-    DuplicateKey => Check::Graph(duplicate_key::check),
-    DuplicateObject => Check::Graph(duplicate_object::check),
-    UnusedSuppression => Check::Suppressions(unused_suppression::check),
-    SuppressionWithoutReason => Check::Suppressions(suppression_without_reason::check),
+    DefaultServiceAccount => Check::Graph(default_service_account::check);
+    SharedServiceAccount => Check::Graph(shared_service_account::check), options: shared_service_account::Options;
+    MissingServiceAccount => Check::Graph(missing_service_account::check);
+    DeprecatedServiceAccountField => Check::Graph(deprecated_service_account_field::check);
+    NeedlessTokenAutomount => Check::Graph(needless_token_automount::check);
+    LegacyTokenSecret => Check::Graph(legacy_token_secret::check);
+    PowerfulTokenMounted => Check::Graph(powerful_token_mounted::check);
+    LongLivedProjectedToken => Check::Graph(long_lived_projected_token::check), options: long_lived_projected_token::Options;
+    ClusterAdminBinding => Check::Graph(cluster_admin_binding::check), options: cluster_admin_binding::Options;
+    WildcardPermission => Check::Graph(wildcard_permission::check);
+    SecretsAccess => Check::Capability(&secrets_access::RULE);
+    PodCreation => Check::Capability(&pod_creation::RULE);
+    PodExec => Check::Capability(&pod_exec::RULE);
+    TokenCreation => Check::Capability(&token_creation::RULE);
+    PrivilegeEscalation => Check::Capability(&privilege_escalation::RULE);
+    NodeProxy => Check::Capability(&node_proxy::RULE);
+    ControlPlaneTakeover => Check::Capability(&control_plane_takeover::RULE);
+    AnonymousAccess => Check::Graph(anonymous_access::check);
+    BroadServiceAccountGroup => Check::Graph(broad_service_account_group::check);
+    CrossNamespaceReference => Check::Graph(cross_namespace_reference::check);
+    DanglingRoleRef => Check::Graph(dangling_role_ref::check);
+    InvalidFieldType => Check::Graph(invalid_field_type::check);
+    DuplicateKey => Check::Graph(duplicate_key::check);
+    DuplicateObject => Check::Graph(duplicate_object::check);
+    UnusedSuppression => Check::Suppressions(unused_suppression::check);
+    SuppressionWithoutReason => Check::Suppressions(suppression_without_reason::check);
 }
 
 /// The registered rule of `id`.
@@ -221,6 +232,12 @@ pub struct RuleContext<'g, 'a> {
 }
 
 impl RuleContext<'_, '_> {
+    /// The rule's typed options as configured (commands check them when they load the
+    /// configuration: [`check_options`]; a value that does not read gives the defaults).
+    pub fn options<O: RuleOptions>(&self) -> O {
+        O::read(self.config.rule_options(self.rule)).unwrap_or_default()
+    }
+
     /// The rule's CIS Benchmark reference for a message, from its doc: " (CIS 5.1.2)", or
     /// nothing.
     pub fn cis_reference(&self) -> String {

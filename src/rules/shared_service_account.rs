@@ -3,12 +3,53 @@
 use std::collections::BTreeMap;
 
 use super::describe::{object_phrase, service_account_phrase, short_list};
-use super::RuleContext;
+use super::{RuleContext, RuleOptions};
+use crate::config::{ConfigError, RuleOption, Setting, ShownOption};
 use crate::graph::WorkloadKey;
 use crate::model::Namespace;
 
+/// `rules: {shared-service-account: {allow: [NAMESPACE/NAME | NAME, ...]}}`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// ServiceAccounts that may be shared: `namespace/name`, or a bare name for that
+    /// ServiceAccount in any namespace.
+    pub allow: Vec<Setting<String>>,
+}
+
+impl Options {
+    /// Whether the ServiceAccount `name` of `namespace` may be shared.
+    fn allows(&self, namespace: Option<&str>, name: &str) -> bool {
+        self.allow
+            .iter()
+            .any(|allowed| match allowed.value.split_once('/') {
+                Some((ns, n)) => Some(ns) == namespace && n == name,
+                None => allowed.value == name,
+            })
+    }
+}
+
+impl RuleOptions for Options {
+    fn read(options: &[RuleOption]) -> Result<Self, ConfigError> {
+        let mut read = Options::default();
+        for option in options {
+            if option.key == "allow" {
+                read.allow = option.list()?.iter().map(|t| t.setting()).collect();
+            }
+        }
+        Ok(read)
+    }
+
+    fn shown(&self) -> Vec<ShownOption> {
+        vec![ShownOption::List {
+            key: "allow",
+            items: self.allow.clone(),
+        }]
+    }
+}
+
 pub fn check(ctx: &mut RuleContext<'_, '_>) {
     let graph = ctx.graph;
+    let options: Options = ctx.options();
     // (namespace, SA) -> workload indexes, in input order.
     let mut users: BTreeMap<(&Namespace, &str), Vec<usize>> = BTreeMap::new();
     for (index, workload) in graph.workloads.iter().enumerate() {
@@ -24,7 +65,7 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
         let mut keys: Vec<&WorkloadKey> = indexes.iter().map(|&i| graph.workload_key(i)).collect();
         keys.sort();
         keys.dedup();
-        if keys.len() < 2 || ctx.config.allows_shared(namespace.name(), name) {
+        if keys.len() < 2 || options.allows(namespace.name(), name) {
             continue;
         }
         let sa = service_account_phrase(namespace, name);
