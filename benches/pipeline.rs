@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 
 use divan::counter::BytesCount;
 use divan::Bencher;
-use salint::graph::Graph;
-use salint::input::read_texts;
-use salint::lint::{lint, LintOptions};
-use salint::model::Namespace;
+use salint::read_texts;
+use salint::testing::Graph;
+use salint::testing::Namespace;
+use salint::{lint, LintOptions};
 
 /// The binary's allocator, so the numbers match what `salint` does.
 #[global_allocator]

@@ -1,5 +1,5 @@
 //! Prints what salint read of every object of the files named on standard input (one path a
-//! line), as JSON lines (`salint::debug_dump::read_values`), for `scripts/yaml-acceptance`.
+//! line), as JSON lines (`salint::testing::read_values`), for `scripts/yaml-acceptance`.
 //! Each file is decoded and parsed as `salint check` parses it; the trees are those before a
 //! file without any object a rule reads lets go of them (it keeps their identity only).
 //!
@@ -19,10 +19,10 @@ fn main() {
         .par_iter()
         .map(|path| {
             let inputs = match std::fs::read(path) {
-                Ok(bytes) => salint::input::read_bytes(path.clone(), bytes),
+                Ok(bytes) => salint::testing::read_bytes(path.clone(), bytes),
                 Err(error) => return format!("{{\"error\":{path:?},\"message\":\"{error}\"}}\n"),
             };
-            salint::debug_dump::read_values(&inputs)
+            salint::testing::read_values(&inputs)
         })
         .collect();
     let mut out = std::io::stdout().lock();

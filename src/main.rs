@@ -1,4 +1,4 @@
-//! The `salint` binary: all logic lives in the library; see `salint::cli`.
+//! The `salint` binary: all logic lives in the library; see `salint::run`.
 
 /// mimalloc rather than the system allocator: a run builds and frees millions of small
 /// nodes on several threads, and glibc's allocator spent a third of the run in page faults
@@ -7,5 +7,5 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    salint::cli::run()
+    salint::run()
 }

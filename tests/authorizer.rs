@@ -10,13 +10,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use salint::authz::Target;
-use salint::discover::InputSource;
-use salint::graph::Graph;
-use salint::input::{read_inputs, read_texts};
-use salint::inspect::who_can::{who_can, Answer};
-use salint::inspect::View;
-use salint::model::Namespace;
+use salint::testing::Graph;
+use salint::testing::Namespace;
+use salint::testing::Target;
+use salint::testing::View;
+use salint::testing::{who_can, Answer};
+use salint::InputSource;
+use salint::{read_inputs, read_texts};
 use serde_json::Value;
 
 /// What `who-can` says of each subject: allowed on every object, or only on these names.
@@ -279,7 +279,7 @@ subjects: [{kind: ServiceAccount, name: gc, namespace: ops}]
 ";
     let allowed = ask_text(set, "delete", "secrets", "shop");
     assert_eq!(allowed.get("ServiceAccount:ops:gc"), Some(&ANY));
-    assert_eq!(salint::model::builtin::builtin_objects().len(), 64 + 7);
+    assert_eq!(salint::testing::builtin_objects().len(), 64 + 7);
     let unknown = set.replace("generic-garbage-collector", "no-such-controller");
     assert!(ask_text(&unknown, "delete", "secrets", "shop").is_empty());
 }

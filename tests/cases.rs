@@ -5,11 +5,11 @@
 //! Fixtures are loaded the way `salint check PATH` loads them: discovered with the default
 //! file filter, read and parsed by `read_inputs`, linted with the default configuration.
 
-use salint::discover::{discover, FileFilter};
 use salint::finding::Finding;
-use salint::input::{read_inputs, read_inputs_with, Inputs, ReadOptions, DEFAULT_MAX_FILE_SIZE};
-use salint::lint::{lint, LintOptions};
-use salint::source::Span;
+use salint::Span;
+use salint::{discover, FileFilter};
+use salint::{lint, LintOptions};
+use salint::{read_inputs, read_inputs_with, Inputs, ReadOptions, DEFAULT_MAX_FILE_SIZE};
 
 const CASES: &str = "testdata/cases";
 

@@ -370,7 +370,8 @@ fn errors_that_stop_a_command_print_their_line_and_exit_2() {
 
 /// Only the command line (`src/cli/`) parses flags, prints to standard error and picks an
 /// exit code: no other module's code (comments aside) names clap, `eprintln!`,
-/// `process::exit` or `ExitCode`, or imports `crate::cli`. The scan is proven on `src/cli/`
+/// `process::exit` or `ExitCode`, or imports `crate::cli` (the facade, lib.rs, re-exports
+/// it). The scan is proven on `src/cli/`
 /// itself, where each is found.
 #[test]
 fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
@@ -402,6 +403,8 @@ fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
     sources(&src, &mut files);
     let cli = src.join("cli").display().to_string();
     let main = src.join("main.rs").display().to_string();
+    // The facade re-exports `cli::run` (and, for tests, a table printer).
+    let lib = src.join("lib.rs").display().to_string();
     let mut in_cli = std::collections::BTreeSet::new();
     for (path, text) in &files {
         for word in OWNED_BY_CLI {
@@ -409,7 +412,7 @@ fn only_the_command_line_parses_flags_prints_to_stderr_and_exits() {
                 if text.contains(word) {
                     in_cli.insert(word);
                 }
-            } else if *path != main {
+            } else if *path != main && *path != lib {
                 assert!(!text.contains(word), "{path} uses `{word}`: that is cli's");
             }
         }

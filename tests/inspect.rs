@@ -495,19 +495,20 @@ metadata: {name: debug, namespace: shop}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec-anything}
 subjects: [{kind: ServiceAccount, name: debugger, namespace: shop}]
 ";
-    let inputs = salint::input::read_texts(vec![("set.yaml".to_string(), text.to_string())]);
-    let findings = salint::lint::lint(&inputs, &salint::lint::LintOptions::default());
+    let inputs = salint::read_texts(vec![("set.yaml".to_string(), text.to_string())]);
+    let findings = salint::lint(&inputs, &salint::LintOptions::default());
     let reported: Vec<usize> = findings
         .iter()
         .filter(|f| f.rule.name() == "wildcard-permission")
         .flat_map(|f| f.related.iter().map(|r| r.location.span.start))
         .collect();
-    let graph = salint::graph::Graph::build(&inputs.objects, salint::model::Namespace::Implicit);
-    let view = salint::inspect::View {
+    let graph =
+        salint::testing::Graph::build(&inputs.objects, salint::testing::Namespace::Implicit);
+    let view = salint::testing::View {
         graph: &graph,
         inputs: &inputs,
     };
-    let explained = salint::inspect::explain_sa::explain(&view, "shop", "debugger").unwrap();
+    let explained = salint::testing::explain(&view, "shop", "debugger").unwrap();
     let listed: Vec<&str> = explained
         .capabilities
         .iter()

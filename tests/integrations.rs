@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use insta_cmd::get_cargo_bin;
-use salint::yaml::{load_documents, Node};
+use salint::testing::{load_documents, Node};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

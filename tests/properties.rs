@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use salint::discover::{discover, FileFilter};
-use salint::input::{read_inputs, read_texts, Inputs};
-use salint::lint::{lint, LintOptions};
 use salint::report::{json, Report};
+use salint::{discover, FileFilter};
+use salint::{lint, LintOptions};
+use salint::{read_inputs, read_texts, Inputs};
 
 const NAMESPACES: &[&str] = &["shop", "web", "ops"];
 const NAMES: &[&str] = &["api", "worker", "default", "ci"];

@@ -4,8 +4,8 @@
 //! firing and staying silent.
 
 use salint::config::{Config, Origin, Setting};
-use salint::input::read_texts;
-use salint::lint::lint_with_config;
+use salint::lint_with_config;
+use salint::read_texts;
 
 /// `rule line:col` of every finding of the rules named, in output order.
 fn fired_with(config: &Config, yaml: &str, rules: &[&str]) -> Vec<String> {

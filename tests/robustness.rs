@@ -732,7 +732,7 @@ fn yaml_quoted(text: &str) -> String {
 fn assert_safe(what: &str, text: &str, own_commands: bool) {
     if let Some(c) = text
         .chars()
-        .find(|&c| c != '\n' && salint::escape::is_unsafe(c))
+        .find(|&c| c != '\n' && salint::testing::is_unsafe(c))
     {
         panic!("{what}: raw U+{:04X} in the output", c as u32);
     }
@@ -1242,8 +1242,7 @@ fn a_long_name_in_every_finding_is_cut_in_messages() {
 fn kubectl_yaml_shapes_load_with_kubectl_values() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/regressions");
     let read = |name: &str| {
-        let inputs =
-            salint::input::read_inputs(&[salint::discover::InputSource::File(dir.join(name))]);
+        let inputs = salint::read_inputs(&[salint::InputSource::File(dir.join(name))]);
         assert!(inputs.errors.is_empty(), "{name}: {:?}", inputs.errors);
         inputs
     };

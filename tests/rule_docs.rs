@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use salint::catalog as rules;
-use salint::input::read_texts;
-use salint::lint::{lint, LintOptions};
+use salint::read_texts;
+use salint::{lint, LintOptions};
 
 const EXPECT_MARKER: &str = "# expect: ";
 
@@ -153,7 +153,7 @@ fn readme_rule_table_matches_the_docs() {
         .expect("README lacks <!-- rules:end -->");
     assert_eq!(
         &readme[start..end],
-        salint::cli::rules_markdown_table(),
-        "README rule table is stale: paste the output of salint::cli::rules_markdown_table()"
+        salint::testing::rules_markdown_table(),
+        "README rule table is stale: paste the output of salint::testing::rules_markdown_table()"
     );
 }

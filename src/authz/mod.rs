@@ -19,9 +19,7 @@ pub mod scope;
 pub mod subjects;
 pub mod urls;
 
-pub use capability::{Action, Capability, CAPABILITIES};
-pub use matching::{
-    allowed_objects, allows_url, is_cluster_admin_equivalent, wildcard_lists, Objects,
-};
+pub use capability::{Capability, CAPABILITIES};
+pub use matching::{is_cluster_admin_equivalent, wildcard_lists};
 pub use resources::{is_cluster_scoped, Target};
-pub use scope::{scoped_allows, Reach, RoleAccess, RuleAt, Scope};
+pub use scope::{scoped_allows, Reach, RoleAccess, Scope};

@@ -25,10 +25,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use catalog::{rules_markdown_table, rules_table};
-pub use check::{CheckArgs, ColorChoice, FailOn, Format};
-pub use configuration::{ConfigArgs, RenderFlag};
+pub use check::CheckArgs;
 pub use error::CliError;
-pub use inspect::{ExplainSaArgs, GraphArgs, GraphFormat, InputArgs, TextFormat, WhoCanArgs};
+pub use inspect::{ExplainSaArgs, GraphArgs, WhoCanArgs};
 
 /// How a command ends, as the README's exit-code table says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,8 @@ mod automount;
 mod definitions;
 mod workload_key;
 
-pub use access::{Dangers, Match, Reaching, Via};
-pub use automount::{AutomountSource, EffectiveAutomount};
+pub use access::{Match, Reaching, Via};
+pub use automount::AutomountSource;
 pub use definitions::Duplicate;
 pub use workload_key::WorkloadKey;
 

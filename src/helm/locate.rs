@@ -10,7 +10,7 @@
 //! related location.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::chart::Chart;
 use super::template::{defines, included_names, values_read, Outline};
@@ -275,10 +275,4 @@ fn template_file(
         let real = std::fs::canonicalize(&path).ok()?;
         file_ids.get(&real).copied()
     })
-}
-
-/// Whether `path` is a template of a chart folder (any file below a `templates` folder).
-pub fn is_template(chart_dir: &Path, path: &Path) -> bool {
-    path.strip_prefix(chart_dir)
-        .is_ok_and(|relative| relative.components().any(|c| c.as_os_str() == "templates"))
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-pub use crate::size::{human_size, parse_size};
+pub use crate::size::parse_size;
 pub use charts::{ChartOutput, ChartPlan};
 pub use repository::{read_repository, root_reads, RenderedRoot, Repository, RootOutput};
 

@@ -13,7 +13,6 @@ pub mod patch;
 pub mod plan;
 pub mod run;
 
-pub use file::Kustomization;
 pub use locate::{Relocated, Renderings, RootRendering};
 pub use plan::Plan;
 pub use run::{RenderMode, Renderer, DEFAULT_TIMEOUT};

@@ -44,8 +44,6 @@ use transport::code;
 pub use transport::Ending;
 use workspace::{LoadLimits, Workspace};
 
-pub use actions::REASON_PLACEHOLDER;
-
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
 /// Serves the protocol on stdin/stdout until the client says `exit` or the input ends,

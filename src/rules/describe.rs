@@ -60,7 +60,7 @@ pub fn short_list(items: &[String], limit: usize) -> String {
 }
 
 /// What the grants reaching a ServiceAccount amount to, for messages.
-pub fn grants_phrase(graph: &Graph, grants: &[Reaching]) -> String {
+pub fn grants_phrase(grants: &[Reaching]) -> String {
     if grants.is_empty() {
         return "has no permission in the scanned manifests".to_string();
     }
@@ -86,7 +86,6 @@ pub fn grants_phrase(graph: &Graph, grants: &[Reaching]) -> String {
     // Sorted: the message must not depend on the order the files were read in.
     items.sort();
     items.dedup();
-    let _ = graph;
     format!("is granted {}", short_list(&items, 3))
 }
 

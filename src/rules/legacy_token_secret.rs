@@ -19,7 +19,7 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
                 format!(
                     "a never-expiring token for ServiceAccount {}, which {}",
                     service_account_phrase(&secret.namespace, name),
-                    grants_phrase(graph, &grants)
+                    grants_phrase(&grants)
                 )
             }
             None => format!(

@@ -10,8 +10,8 @@ pub mod path;
 mod scalar;
 
 pub use load::{
-    for_each_document, for_each_pruned, load_documents, Document, DuplicateKey, LoadError, Loaded,
-    Prune, Stop, LIMITS, MAX_PRUNE_DEPTH,
+    for_each_document, for_each_pruned, load_documents, Document, DuplicateKey, LoadError, Stop,
+    LIMITS,
 };
-pub use node::{Entry, Node, Scalar, ScalarStyle, Value};
+pub use node::{Entry, Node, ScalarStyle, Value};
 pub use scalar::{yaml11_bool, Yaml11Bool};
