@@ -157,3 +157,33 @@ fn readme_rule_table_matches_the_docs() {
         "README rule table is stale: paste the output of salint::testing::rules_markdown_table()"
     );
 }
+
+/// A rule is found from its name alone: its doc is `rules/NAME.md`, its check, wording and
+/// options are `src/rules/NAME.rs` (dashes as underscores), and the file says which rule it
+/// is in its first line.
+#[test]
+fn every_rule_is_found_by_its_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for rule in rules::all() {
+        let file = root
+            .join("src/rules")
+            .join(format!("{}.rs", rule.name().replace('-', "_")));
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let first = text.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with(&format!("//! `{}`", rule.name())),
+            "{} should open with `//! `{}`: ...`, not {first:?}",
+            file.display(),
+            rule.name()
+        );
+        // Options are declared in the doc and read in the rule's own file.
+        for key in &rule.doc().option_keys {
+            assert!(
+                text.contains(&format!("\"{key}\"")),
+                "{} does not read its option `{key}`",
+                file.display()
+            );
+        }
+    }
+}
