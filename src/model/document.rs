@@ -2,7 +2,7 @@
 //! item of a `kind: List` (`*List`); the Helm template a document came from is read from
 //! its `# Source:` comment, and each duplicate key goes to the object it lies in.
 
-use super::object::{may_leave_out, Object};
+use super::object::{keeps_unread_parts, may_leave_out, Object};
 use crate::source::Span;
 use crate::yaml::{for_each_document, for_each_pruned, Document, LoadError, Node, Stop};
 
@@ -11,6 +11,12 @@ use crate::yaml::{for_each_document, for_each_pruned, Document, LoadError, Node,
 /// the objects keep outlive it; the parts no object keeps are not even built.
 pub fn objects_of(text: &str) -> (Vec<Object>, Option<LoadError>) {
     let mut objects = Vec::new();
+    if keeps_unread_parts() {
+        let loaded = for_each_document(text, |document| {
+            document_objects(text, document, &mut objects)
+        });
+        return (objects, loaded.err());
+    }
     let pruned = for_each_pruned(text, may_leave_out, |document| {
         document_objects(text, document, &mut objects)
     });

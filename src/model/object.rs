@@ -1,6 +1,7 @@
 //! One Kubernetes object read from a document (or a List item), with its span tree.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::workload::{is_builtin_workload, pod_spec_path, TOKEN_MOUNT_PATH};
 use super::Namespace;
@@ -71,7 +72,9 @@ impl Object {
             .and_then(Node::as_str)
             .filter(|ns| !ns.is_empty())
             .map(str::to_string);
-        let root = if let Some((path, keys)) = unread_parts(&kind) {
+        let root = if keeps_unread_parts() {
+            root
+        } else if let Some((path, keys)) = unread_parts(&kind) {
             without_keys_at(root, path, keys)
         } else if is_builtin_workload(&kind) {
             without_container_details(root, pod_spec_path(&kind))
@@ -170,6 +173,18 @@ pub const SECRET_VALUES: &[&str] = &["data", "stringData"];
 /// of here.
 pub fn unread_parts(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
     (kind == "Secret").then_some((&[], SECRET_VALUES))
+}
+
+/// A switch for tests only: set, objects keep every part of their trees (nothing is left
+/// out while parsing nor dropped after), so a test can lint with and without the pruning of
+/// unread parts and compare the findings (tests/pruning.rs). Process-wide, so it is set only
+/// by a test binary whose one test does the comparison.
+#[doc(hidden)]
+pub static KEEP_UNREAD_PARTS: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`KEEP_UNREAD_PARTS`] is set.
+pub(crate) fn keeps_unread_parts() -> bool {
+    KEEP_UNREAD_PARTS.load(Ordering::Relaxed)
 }
 
 /// What the loader may leave out while parsing a document of `kind` (a [`Prune`]): exactly
