@@ -31,6 +31,11 @@ def request(q):
     o = D.oracle_query(q)
     if q["scope"] == "namespaces" and q["verb"] == "watch":
         o["namespace"] = o["name"] = q["ns"]
+    # `bind` on a ClusterRole is asked in the namespace of the RoleBinding being written
+    # (BindingAuthorized in pkg/registry/rbac/escalation_check.go): who-can --namespace NS
+    # answers that request.
+    if q.get("verb") == "bind" and q.get("resource") == "clusterroles":
+        o["namespace"] = q["ns"]
     return o
 
 

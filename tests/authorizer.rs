@@ -311,6 +311,31 @@ subjects: [{kind: ServiceAccount, name: watcher, namespace: shop}]
     assert!(ask_text(set, "list", "namespaces", "shop").is_empty());
 }
 
+// `bind` on a ClusterRole is checked in the namespace of the RoleBinding being written
+// (BindingAuthorized, pkg/registry/rbac/escalation_check.go), so a RoleBinding in NS grants
+// it for RoleBindings of NS and for nothing cluster-wide.
+// oracle can i7 system:serviceaccount:shop:binder "" bind rbac.authorization.k8s.io clusterroles "" shop cluster-admin: allowed
+// oracle can i7 system:serviceaccount:shop:binder "" bind rbac.authorization.k8s.io clusterroles "" web cluster-admin: denied
+// oracle can i7 system:serviceaccount:shop:binder "" bind rbac.authorization.k8s.io clusterroles "" "" cluster-admin: denied
+#[test]
+fn bind_on_cluster_roles_through_a_role_binding_is_granted_in_its_namespace() {
+    let set = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: role-binder}
+rules:
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: binder, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: role-binder}
+subjects: [{kind: ServiceAccount, name: binder, namespace: shop}]
+";
+    let shop = ask_text(set, "bind", "clusterroles", "shop");
+    assert_eq!(shop.get("ServiceAccount:shop:binder"), Some(&ANY));
+    assert!(ask_text(set, "bind", "clusterroles", "web").is_empty());
+}
+
 // Item 6. NamespaceRoles of the bootstrap policy (bootstrappolicy/namespace_policy.go): the
 // leader-locking Roles hold leases and leasecandidates.
 // oracle can i6 system:serviceaccount:kube-system:my-scheduler "" create coordination.k8s.io leases "" kube-system "": allowed

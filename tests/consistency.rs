@@ -112,54 +112,6 @@ const CAPABILITIES: &[(&str, &[Request])] = &[
 /// `resourceNames` does not give them.
 const ALL_OBJECTS: &[&str] = &["secrets-access"];
 
-/// Disagreements found by this test and left for src/ to settle, as (surface, ServiceAccount,
-/// danger the surface misses). Each is added back before comparing, after checking it is
-/// still missing, so the test fails when one is fixed and the entry can go.
-///
-/// - who-can misses `bind` on `clusterroles` granted by a RoleBinding: `salint check` and
-///   `explain-sa` report privilege-escalation for RoleBinding team/role-binder (the API
-///   server checks `bind` in the namespace of the RoleBinding being written,
-///   `BindingAuthorized` in pkg/registry/rbac/escalation_check.go, and
-///   `Action::checked_in_namespace` says so), while `who-can bind clusterroles --namespace
-///   team` answers "nobody": it leaves RoleBindings out for a cluster-scoped resource.
-const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] =
-    &[("who-can", "role-binder", "privilege-escalation")];
-
-/// Adds back what `surface` is known to miss (see [`KNOWN_DISAGREEMENTS`]), checking that it
-/// still misses it.
-fn known_disagreements(surface: &str, dangers: &mut Dangers) {
-    for &(known, account, danger) in KNOWN_DISAGREEMENTS {
-        if known == surface {
-            let listed = dangers.get_mut(account).unwrap();
-            assert!(
-                listed.insert(danger.to_string()),
-                "{surface} now gives {account} {danger}: drop it from KNOWN_DISAGREEMENTS"
-            );
-        }
-    }
-}
-
-/// Deployments whose runs-as edge the graph does not mark risky though `salint check`
-/// reports powerful-token-mounted on them, left for src/ to settle (checked as
-/// [`KNOWN_DISAGREEMENTS`] are):
-///
-/// - team/wildcard-verbs, whose only grant is `*` verbs on ConfigMaps: powerful-token-mounted
-///   counts a wildcard rule as power ("which can ... wildcard permissions"), while the
-///   graph's `is_risky` (`Dangers::is_dangerous`) holds that a wildcard alone is a
-///   finding, not a danger. Hover and explain-sa list `wildcard-permission` for it.
-const KNOWN_GRAPH_DISAGREEMENTS: &[&str] = &["wildcard-verbs"];
-
-fn known_graph_disagreements(risky: &mut BTreeMap<String, bool>) {
-    for &account in KNOWN_GRAPH_DISAGREEMENTS {
-        let marked = risky.insert(account.to_string(), true);
-        assert_eq!(
-            marked,
-            Some(false),
-            "the graph now marks {account}'s token risky: drop it from KNOWN_GRAPH_DISAGREEMENTS"
-        );
-    }
-}
-
 /// Danger names per ServiceAccount (its name in namespace `team`).
 type Dangers = BTreeMap<String, BTreeSet<String>>;
 
@@ -365,7 +317,6 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
     let check = from_check(&accounts);
     let explain_sa = from_explain_sa(&accounts);
     let mut who_can = from_who_can(&accounts);
-    known_disagreements("who-can", &mut who_can);
     let hover = from_hover(&accounts, &text);
     let (graph_bindings, graph_workloads) = from_graph(&accounts);
     let check_tokens: BTreeMap<String, bool> = check
@@ -425,12 +376,14 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
         admin_of(&explain_sa),
         "hover vs explain-sa"
     );
-    // The graph marks a binding risky when it gives cluster-admin or a capability (a
-    // wildcard alone is a finding, not a danger).
+    // The graph marks a binding risky when it gives cluster-admin, a capability or a `*`
+    // rule: what powerful-token-mounted counts.
     let expected_risky: BTreeMap<String, bool> = explain_sa
         .iter()
         .map(|(a, d)| {
-            let dangerous = d.iter().any(|d| d == CLUSTER_ADMIN || is_capability(d));
+            let dangerous = d
+                .iter()
+                .any(|d| d == CLUSTER_ADMIN || d == "wildcard-permission" || is_capability(d));
             (a.clone(), dangerous)
         })
         .collect();
@@ -441,7 +394,6 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
     // A Deployment's edge to its ServiceAccount is risky when it mounts a token the
     // check reports as powerful (every Deployment of the fixture mounts its token).
     let mut graph_workloads = graph_workloads;
-    known_graph_disagreements(&mut graph_workloads);
     assert_eq!(
         graph_workloads, check_tokens,
         "graph's runs-as edges (left) vs powerful-token-mounted (right)"

@@ -22,4 +22,4 @@ pub mod urls;
 pub use capability::{Capability, CAPABILITIES};
 pub use matching::{is_cluster_admin_equivalent, wildcard_lists};
 pub use resources::{is_cluster_scoped, Target};
-pub use scope::{scoped_allows, Reach, RoleAccess, Scope};
+pub use scope::{Reach, RoleAccess, Scope};

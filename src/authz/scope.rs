@@ -92,6 +92,35 @@ pub fn scoped_allows_url(scope: Scope, rule: &PolicyRule, verb: &str, url: &str)
     scope == Scope::Cluster && allows_url(rule, verb, url)
 }
 
+/// Whether the request `verb` on `resource` of `group` is one the API server checks in the
+/// namespace of the object being written although the resource is cluster-scoped
+/// ([`Action::checked_in_namespace`]: `bind` on ClusterRoles, checked in the namespace of
+/// the RoleBinding being created).
+pub fn is_checked_in_namespace(verb: &str, group: &str, resource: &str) -> bool {
+    CAPABILITIES.iter().flat_map(|c| c.actions).any(|action| {
+        action.checked_in_namespace
+            && action.group == group
+            && action.verbs.contains(&verb)
+            && action.resources.contains(&resource)
+    })
+}
+
+/// [`scoped_allows`] for a request as the API server checks it: a request checked in a
+/// namespace ([`is_checked_in_namespace`]) is granted by a RoleBinding for objects written
+/// in the binding's own namespace.
+pub fn request_allows<'r>(
+    scope: Scope,
+    rule: &'r PolicyRule,
+    verb: &str,
+    group: &str,
+    resource: &str,
+) -> Option<Reach<'r>> {
+    match is_checked_in_namespace(verb, group, resource) {
+        true => allowed_objects(rule, verb, group, resource).map(reach),
+        false => scoped_allows(scope, rule, verb, group, resource),
+    }
+}
+
 /// [`scoped_allows`], or for an action checked in a namespace ([`Action::checked_in_namespace`])
 /// the rule's answer in any namespace.
 fn allows_for<'r>(

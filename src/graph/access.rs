@@ -55,10 +55,11 @@ pub struct Dangers {
 }
 
 impl Dangers {
-    /// Cluster-admin in effect, or a dangerous capability (a wildcard alone is a finding,
-    /// not a danger: `*` on ConfigMaps gives nothing the capabilities name).
+    /// Cluster-admin in effect, a dangerous capability, or a rule using `*`: what
+    /// `powerful-token-mounted` reports a mounted token for (a `*` grows with every new
+    /// resource and verb, so it counts even where today it reaches only ConfigMaps).
     pub fn is_dangerous(&self) -> bool {
-        self.cluster_admin || !self.capabilities.is_empty()
+        self.cluster_admin || !self.capabilities.is_empty() || self.wildcards
     }
 }
 

@@ -46,7 +46,7 @@ pub struct Edge {
     pub label: &'static str,
     /// A workload whose pods get no token of the ServiceAccount (drawn dashed).
     pub dashed: bool,
-    /// A binding that gives cluster-admin or a capability of `crate::authz`, or a
+    /// A binding that gives cluster-admin, a capability of `crate::authz` or a `*` rule, or a
     /// workload that mounts the token of a ServiceAccount such a binding reaches.
     pub risky: bool,
 }
@@ -329,7 +329,8 @@ fn included_roles(graph: &Graph) -> BTreeSet<usize> {
     included
 }
 
-/// Whether a binding is cluster-admin in effect or gives a dangerous capability.
+/// Whether a binding is cluster-admin in effect, gives a dangerous capability or a rule
+/// using `*` ([`crate::graph::Dangers::is_dangerous`], what `powerful-token-mounted` counts).
 pub fn is_risky(graph: &Graph, binding: &Binding) -> bool {
     graph.dangers(binding).is_dangerous()
 }

@@ -8,7 +8,9 @@
 //! name; `create` on a subresource such as `pods/exec` names the parent and is allowed), and
 //! a RoleBinding, which never grants a cluster-scoped resource, still reaches the
 //! `namespaces` object of its own namespace (the API server files `/api/v1/namespaces/NS`
-//! and `/api/v1/watch/namespaces/NS` under namespace NS). `tests/authorizer.rs` holds this
+//! and `/api/v1/watch/namespaces/NS` under namespace NS), and grants `bind` on ClusterRoles
+//! for RoleBindings of its own namespace (the API server checks `bind` in the namespace of
+//! the binding being written). `tests/authorizer.rs` holds this
 //! to the real authorizer's answers.
 
 use std::collections::BTreeMap;
@@ -17,8 +19,8 @@ use serde::Serialize;
 
 use super::text;
 use super::{at, Location, ObjectId, RuleFields, View};
-use crate::authz::scope::scoped_allows_url;
-use crate::authz::{scoped_allows, Reach, Scope, Target};
+use crate::authz::scope::{is_checked_in_namespace, request_allows, scoped_allows_url};
+use crate::authz::{Reach, Scope, Target};
 use crate::model::rbac::{Binding, PolicyRule, SubjectKind};
 use crate::model::Namespace;
 
@@ -141,6 +143,11 @@ pub fn who_can(view: &View, verb: &str, target: &Target, namespace: Option<&str>
             if *inferred {
                 notes.push(format!("`{resource}` read as {resource}.{group}"));
             }
+            if is_checked_in_namespace(verb, group, resource) && resource == "clusterroles" {
+                notes.push(format!(
+                    "`{verb}` on clusterroles is checked in the namespace of the RoleBinding being written: a RoleBinding grants it for RoleBindings of its own namespace"
+                ));
+            }
             if *unknown {
                 notes.push(format!(
                     "`{resource}` is not a built-in resource: read as one of the core API group (write {resource}.GROUP for another group)"
@@ -184,7 +191,7 @@ pub fn allowed(
         } => (group.as_str(), resource.as_str()),
     };
     Some(
-        match scoped_allows(scope, policy_rule, verb, group, resource)? {
+        match request_allows(scope, policy_rule, verb, group, resource)? {
             Reach::Any => Vec::new(),
             Reach::Only(names) => names.iter().map(|n| n.to_string()).collect(),
             Reach::OwnNamespace => vec![match scope {
