@@ -316,7 +316,7 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
     assert!(accounts.len() >= 15, "{accounts:?}");
     let check = from_check(&accounts);
     let explain_sa = from_explain_sa(&accounts);
-    let mut who_can = from_who_can(&accounts);
+    let who_can = from_who_can(&accounts);
     let hover = from_hover(&accounts, &text);
     let (graph_bindings, graph_workloads) = from_graph(&accounts);
     let check_tokens: BTreeMap<String, bool> = check
@@ -393,7 +393,7 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
     );
     // A Deployment's edge to its ServiceAccount is risky when it mounts a token the
     // check reports as powerful (every Deployment of the fixture mounts its token).
-    let mut graph_workloads = graph_workloads;
+    let graph_workloads = graph_workloads;
     assert_eq!(
         graph_workloads, check_tokens,
         "graph's runs-as edges (left) vs powerful-token-mounted (right)"
