@@ -393,7 +393,6 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
     );
     // A Deployment's edge to its ServiceAccount is risky when it mounts a token the
     // check reports as powerful (every Deployment of the fixture mounts its token).
-    let graph_workloads = graph_workloads;
     assert_eq!(
         graph_workloads, check_tokens,
         "graph's runs-as edges (left) vs powerful-token-mounted (right)"
