@@ -11,6 +11,7 @@
 //! - [`catalog`]: the rule catalog and the configuration file (`rules`, `explain`, `init`,
 //!   `config`, `completions`);
 //! - [`output`]: writing to standard output or to `--output FILE`;
+//! - [`terminal`]: how wide the text reports are drawn;
 //! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
 
 mod catalog;
@@ -19,6 +20,7 @@ mod configuration;
 mod error;
 mod inspect;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -52,10 +54,19 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// `salint --version`: the release, and the Kubernetes release the built-in roles (`edit`,
+/// `view`, the `system:` roles) are taken from, which decides what a binding to them grants.
+/// A test keeps it equal to `model::builtin::KUBERNETES_RELEASE`.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nbuilt-in roles: Kubernetes v1.31.12"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "salint",
     version,
+    long_version = LONG_VERSION,
     about = "Finds ServiceAccount, token and RBAC risks in Kubernetes manifests, across the whole manifest set",
     propagate_version = true
 )]
@@ -69,7 +80,7 @@ pub enum Command {
     /// Lint manifests: files, folders (recursively) or `-` for standard input.
     Check(CheckArgs),
     /// List the rules with code, severity and summary.
-    Rules,
+    Rules(catalog::RulesArgs),
     /// Show one rule's documentation, by name or code.
     Explain {
         /// A rule name (e.g. needless-token-automount) or code (e.g. SA201).
@@ -107,10 +118,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let ended = match cli.command {
         Command::Check(args) => check::check(&args).map(ExitCode::from),
-        Command::Rules => {
-            print!("{}", rules_table());
-            Ok(Exit::Clean.into())
-        }
+        Command::Rules(args) => catalog::rules(&args).map(ExitCode::from),
         Command::Explain { rule } => catalog::explain(&rule).map(ExitCode::from),
         Command::Init { force } => catalog::init(force).map(ExitCode::from),
         Command::Config(args) => catalog::config(&args).map(ExitCode::from),
@@ -134,5 +142,17 @@ fn language_server_exit(ending: crate::lsp::Ending) -> ExitCode {
     match ending {
         crate::lsp::Ending::Clean => ExitCode::SUCCESS,
         crate::lsp::Ending::Abrupt => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_long_version_names_the_built_in_roles_release() {
+        let release = crate::model::builtin::KUBERNETES_RELEASE;
+        assert!(super::LONG_VERSION.ends_with(&format!("Kubernetes {release}")));
+        let data = include_str!("../../data/builtin-clusterroles.yaml");
+        let header = data.lines().next().unwrap();
+        assert!(header.contains(&format!("({release})")), "{header}");
     }
 }

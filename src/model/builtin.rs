@@ -19,6 +19,10 @@ use crate::source::FileId;
 /// The Kubernetes version the built-in roles are taken from.
 pub const KUBERNETES_VERSION: &str = "v1.31";
 
+/// The exact release the built-in roles were generated from (the data file's header says
+/// it; `salint --version` prints it).
+pub const KUBERNETES_RELEASE: &str = "v1.31.12";
+
 /// The file id of built-in objects: no input file has it.
 pub const BUILTIN_FILE: FileId = usize::MAX;
 
