@@ -16,6 +16,7 @@ pub mod debug_dump;
 pub mod discover;
 pub mod escape;
 pub mod finding;
+pub(crate) mod fix;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod graph;

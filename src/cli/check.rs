@@ -11,6 +11,7 @@ use super::configuration::{
     apply_flags, apply_rule_selection, resolve_config, select_clusters, ConfigArgs, RenderFlag,
 };
 use super::error::CliError;
+use super::fixes;
 use super::output::{write_output, write_output_with};
 use super::Exit;
 use crate::baseline::Baseline;
@@ -58,6 +59,13 @@ pub struct CheckArgs {
     /// passes), not only inside folders.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Apply the safe fixes (the token automount off where nothing uses the token, unused
+    /// suppressions removed) to plain YAML files, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff instead of the report; nothing is written.
+    #[arg(long)]
+    pub diff: bool,
     /// Lowest severity that makes the exit code 1 [default: warning, or the config's].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -228,6 +236,12 @@ pub enum ColorChoice {
 /// `salint check`: the report of every cluster's findings; the status says whether any
 /// is at or above `--fail-on` and whether every input was read.
 pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
+    check_with(args, None)
+}
+
+/// [`check`]; `fixed` is how many findings a `--fix` pass fixed before this run, which
+/// then reports what is left.
+fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> {
     let reports = args.targets()?;
     let mut config = resolve_config(&args.config, &args.config_paths())?;
     apply_flags(&mut config, args);
@@ -308,7 +322,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
     // Only the human format shows source lines; the others need positions alone.
     let read = ReadOptions {
         max_file_size: args.max_file_size,
-        keep_text: reports.iter().any(|r| r.format == Format::Human),
+        keep_text: args.fix || args.diff || reports.iter().any(|r| r.format == Format::Human),
         render: crate::input::RenderOptions {
             only_containing: target_paths,
             stdin_chart: args.chart.clone(),
@@ -379,6 +393,27 @@ pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
         .count();
     let object_count = counted_objects(&inputs, &clusters, &reported);
 
+    if (args.fix || args.diff) && fixed.is_none() {
+        let planned = fixes::plan(&inputs, &config, &findings);
+        if args.diff {
+            let count = fixes::print_diff(&inputs, &planned)?;
+            if !args.quiet {
+                eprintln!("salint: {}", fixes::diff_summary(count, planned.len()));
+            }
+            return Ok(if !errors.is_empty() {
+                Exit::BadInput
+            } else if count > 0 && !args.exit_zero {
+                Exit::Findings
+            } else {
+                Exit::Clean
+            });
+        }
+        let count = fixes::write(&inputs, &planned)?;
+        std::mem::forget(inputs);
+        std::mem::forget(findings);
+        return check_with(args, Some(count));
+    }
+
     if let Some(path) = &args.write_baseline {
         let recorded = Baseline::record(&findings, &inputs.files);
         write_output(Some(path), &recorded.to_json())?;
@@ -434,6 +469,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
             color,
             width: super::terminal::width(to_stdout && on_terminal),
             summary: !args.quiet,
+            fixed,
         };
         match target.format {
             // Streamed, not built as one string: on a large run it is tens of MB.
@@ -449,7 +485,11 @@ pub(super) fn check(args: &CheckArgs) -> Result<Exit, CliError> {
     }
     let summary = report.summary();
     if !human_on_stdout && !args.quiet {
-        eprintln!("salint: {}", summary.line());
+        eprintln!(
+            "salint: {}{}",
+            summary.line(),
+            report::human::fixed_part(fixed)
+        );
     }
     // The process ends next: freeing every tree node by node only costs time.
     std::mem::forget(inputs);

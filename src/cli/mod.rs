@@ -10,6 +10,7 @@
 //!   printing the answers;
 //! - [`catalog`]: the rule catalog and the configuration file (`rules`, `explain`, `init`,
 //!   `config`, `completions`);
+//! - [`fixes`]: `check --fix` and `--diff`: the safe fixes written or shown;
 //! - [`output`]: writing to standard output or to `--output FILE`;
 //! - [`terminal`]: how wide the text reports are drawn;
 //! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
@@ -18,6 +19,7 @@ mod catalog;
 mod check;
 mod configuration;
 mod error;
+mod fixes;
 mod inspect;
 mod output;
 mod terminal;

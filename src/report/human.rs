@@ -58,6 +58,13 @@ pub struct Options {
     pub width: usize,
     /// The closing summary line (not with `--quiet`).
     pub summary: bool,
+    /// How many findings `--fix` fixed before this report, said in the summary.
+    pub fixed: Option<usize>,
+}
+
+/// What the summary line adds after `--fix`: `; 3 fixed`.
+pub fn fixed_part(fixed: Option<usize>) -> String {
+    fixed.map_or(String::new(), |n| format!("; {n} fixed"))
 }
 
 /// The width when nothing says another: what the report was drawn at before it followed
@@ -73,6 +80,7 @@ pub fn render(report: &Report, color: bool) -> String {
             color,
             width: DEFAULT_WIDTH,
             summary: true,
+            fixed: None,
         },
     )
 }
@@ -120,7 +128,11 @@ pub fn render_with(report: &Report, options: &Options) -> String {
         render_one(&handler, &diagnostic, &mut out);
     }
     if options.summary {
-        out.push_str(&format!("salint: {}\n", report.summary().line()));
+        out.push_str(&format!(
+            "salint: {}{}\n",
+            report.summary().line(),
+            fixed_part(options.fixed)
+        ));
     }
     out
 }
