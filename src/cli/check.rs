@@ -86,6 +86,10 @@ pub struct CheckArgs {
     /// Load DIR as context for cross-object rules, and report only on PATHS (pre-commit).
     #[arg(long, value_name = "DIR")]
     pub context: Option<String>,
+    /// `--context DIR` unless the configuration's `context:` names one (what the
+    /// pre-commit hooks pass: `--default-context .`).
+    #[arg(long, value_name = "DIR", conflicts_with = "context")]
+    pub default_context: Option<String>,
     /// Print suppressed findings too.
     #[arg(long)]
     pub show_suppressed: bool,
@@ -322,7 +326,11 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     // Only the human format shows source lines; the others need positions alone.
     let read = ReadOptions {
         max_file_size: args.max_file_size,
-        keep_text: args.fix || args.diff || reports.iter().any(|r| r.format == Format::Human),
+        // The named files' changes are judged against their HEAD texts (`staged`).
+        keep_text: in_context
+            || args.fix
+            || args.diff
+            || reports.iter().any(|r| r.format == Format::Human),
         render: crate::input::RenderOptions {
             only_containing: target_paths,
             stdin_chart: args.chart.clone(),
@@ -383,7 +391,18 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     errors.sort_by(|a, b| (&a.path, a.span).cmp(&(&b.path, b.span)));
 
     let mut findings = crate::lint::lint_clusters(&inputs, &config, &clusters);
+    // With a context, what the named files' changes create in the other files too.
+    let caused = match in_context {
+        true => super::staged::caused_elsewhere(&inputs, &config, &findings, &reported),
+        false => Vec::new(),
+    };
     findings.retain(|f| reported(f.location.file));
+    if !caused.is_empty() {
+        findings.extend(caused);
+        findings.sort_by(|a, b| {
+            (a.location, a.rule.code(), &a.message).cmp(&(b.location, b.rule.code(), &b.message))
+        });
+    }
     let absent = match &baseline {
         Some(baseline) => baseline.compare(&mut findings),
         None => Vec::new(),

@@ -104,6 +104,12 @@ pub(super) fn apply_flags(config: &mut Config, args: &CheckArgs) {
             origin: Origin::Flag("--context"),
         };
     }
+    if let (Some(context), None) = (&args.default_context, &config.context.value) {
+        config.context = Setting {
+            value: Some(context.clone()),
+            origin: Origin::Flag("--default-context"),
+        };
+    }
     config
         .only_clusters
         .extend(args.clusters.iter().map(|v| flag(v, "--cluster")));

@@ -12,6 +12,7 @@
 //!   `config`, `completions`);
 //! - [`fixes`]: `check --fix` and `--diff`: the safe fixes written or shown;
 //! - [`output`]: writing to standard output or to `--output FILE`;
+//! - [`staged`]: with `--context`, the findings the named files' changes create elsewhere;
 //! - [`terminal`]: how wide the text reports are drawn;
 //! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
 
@@ -22,6 +23,7 @@ mod error;
 mod fixes;
 mod inspect;
 mod output;
+mod staged;
 mod terminal;
 
 use std::process::ExitCode;
