@@ -393,7 +393,13 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     let mut findings = crate::lint::lint_clusters(&inputs, &config, &clusters);
     // With a context, what the named files' changes create in the other files too.
     let caused = match in_context {
-        true => super::staged::caused_elsewhere(&inputs, &config, &findings, &reported),
+        true => super::staged::caused_elsewhere(
+            &inputs,
+            &config,
+            &findings,
+            &reported,
+            args.max_file_size,
+        ),
         false => Vec::new(),
     };
     findings.retain(|f| reported(f.location.file));

@@ -12,7 +12,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 
 use crate::config::Config;
 use crate::finding::Finding;
@@ -26,6 +25,7 @@ pub(super) fn caused_elsewhere(
     config: &Config,
     findings: &[Finding],
     named: &dyn Fn(usize) -> bool,
+    max_file_size: u64,
 ) -> Vec<Finding> {
     let plain =
         inputs.files.iter().all(|f| f.role == FileRole::Manifest) && !inputs.files.is_empty();
@@ -43,7 +43,13 @@ pub(super) fn caused_elsewhere(
     for (id, file) in inputs.files.iter().enumerate() {
         let text = if named(id) {
             let Some(path) = &file.path else { continue };
-            let at_head = head_version(path);
+            let at_head = head_version(path, max_file_size);
+            // Not UTF-8 at HEAD (UTF-16, binary): no fair comparison; none is made.
+            if at_head.as_ref().is_some_and(|t| t.contains('\u{fffd}'))
+                && !file.text.contains('\u{fffd}')
+            {
+                return Vec::new();
+            }
             if at_head.as_deref() == Some(file.text.as_str()) {
                 file.text.to_string()
             } else {
@@ -107,24 +113,18 @@ pub(super) fn caused_elsewhere(
 }
 
 fn in_git_repository() -> bool {
-    Command::new("git")
-        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    crate::process::git(
+        &["rev-parse", "--verify", "--quiet", "HEAD"],
+        Path::new("."),
+        4096,
+    )
+    .is_some_and(|run| run.success)
 }
 
 /// The file's text at `HEAD`; None when it has none (a new file) or git cannot say.
-fn head_version(path: &Path) -> Option<String> {
+fn head_version(path: &Path, max_bytes: u64) -> Option<String> {
     let folder = path.parent()?;
     let name = path.file_name()?.to_str()?;
-    let output = Command::new("git")
-        .arg("show")
-        .arg(format!("HEAD:./{name}"))
-        .current_dir(folder)
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    String::from_utf8(output.stdout).ok()
+    let run = crate::process::git(&["show", &format!("HEAD:./{name}")], folder, max_bytes)?;
+    run.success.then_some(run.stdout)
 }
