@@ -19,6 +19,7 @@ mod debug_dump;
 mod discover;
 mod escape;
 pub mod finding;
+pub(crate) mod fix;
 #[doc(hidden)]
 pub mod fuzz;
 mod graph;

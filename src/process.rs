@@ -92,3 +92,18 @@ pub fn run_bounded(
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     })
 }
+
+/// Runs git in `dir` as `check --context` asks it what a file was at `HEAD`: with the
+/// network closed as for a renderer, no prompt, no standard input, within 30 seconds and
+/// `max_bytes` of output; None when it cannot run.
+pub fn git(args: &[&str], dir: &std::path::Path, max_bytes: u64) -> Option<Finished> {
+    let mut command = Command::new("git");
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    close_network(&mut command);
+    run_bounded("git", command, Duration::from_secs(30), max_bytes).ok()
+}

@@ -222,18 +222,25 @@ fn sarif_of_a_chart_points_into_the_repository() {
         .output()
         .unwrap();
     let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Relative URIs are relative to %SRCROOT%, the repository root the run declares.
+    let root = log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap()
+        .to_string();
+    let in_repository = |location: &Value| {
+        let artifact = &location["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{artifact}");
+        let uri = artifact["uri"].as_str().unwrap();
+        assert!(Path::new(&root).join(uri).is_file(), "{uri}");
+    };
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for result in results {
-        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap();
-        assert!(shop().join(uri).is_file(), "{uri}");
+        in_repository(&result["locations"][0]);
         for related in result["relatedLocations"].as_array().into_iter().flatten() {
-            let uri = related["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap();
-            assert!(shop().join(uri).is_file(), "{uri}");
+            in_repository(related);
         }
         assert!(
             result["properties"]["rendered"]["line"].is_number(),

@@ -85,7 +85,13 @@ fn pre_commit_hooks_declare_the_three_ways_to_install() {
     for hook in &hooks {
         let types: Vec<&str> = hook.get("types_or").unwrap().str_items().collect();
         assert_eq!(types, ["yaml", "json"]);
-        assert!(str_at(hook, &["entry"]).contains("--context ."));
+        // The context follows `.salint.yaml`'s `context:`, else the repository root.
+        let entry = str_at(hook, &["entry"]);
+        assert!(
+            entry.contains("--default-context . --force-exclude"),
+            "{entry}"
+        );
+        assert!(!entry.contains("--context "), "{entry}");
         assert_eq!(
             hook.path(&["require_serial"]).and_then(Node::as_str),
             Some("true"),

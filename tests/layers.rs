@@ -35,6 +35,8 @@ const LAYERS: &[&str] = &[
     "suppress",
     "baseline",
     "lint",
+    // The safe fixes of findings, as edits of the files (`--fix`, the editor's quick fixes).
+    "fix",
     // Output.
     "report",
     "output_file",

@@ -267,11 +267,17 @@ fn sarif_of_a_kustomize_repository_points_into_its_files() {
         .unwrap();
     let log: Value = serde_json::from_slice(&output.stdout).unwrap();
     let run = &log["runs"][0];
+    // Relative to %SRCROOT%, the repository root the run declares.
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap();
     for result in run["results"].as_array().unwrap() {
-        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap();
-        assert!(repo("flux").join(uri).is_file(), "{uri}");
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+        let uri = artifact["uri"].as_str().unwrap();
+        assert!(Path::new(root).join(uri).is_file(), "{uri}");
         assert!(result["properties"]["clusters"].is_array());
     }
     let notes = run["invocations"][0]["toolExecutionNotifications"]

@@ -481,7 +481,9 @@ fn salint_writes_only_where_it_is_told() {
         names
     };
     let before = listing(dir.path());
-    for format in ["human", "json", "sarif", "github", "compact", "markdown"] {
+    for format in [
+        "human", "json", "sarif", "github", "compact", "markdown", "junit", "gitlab",
+    ] {
         let _ = run_in(dir.path(), &["--format", format, "."], None);
     }
     assert_eq!(listing(dir.path()), before, "a check wrote files");
@@ -496,7 +498,8 @@ fn salint_writes_only_where_it_is_told() {
 fn the_source_runs_no_program_but_the_renderers_and_opens_no_connection() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     // Kustomize and Helm are run from these, through `process::run_bounded` (offline,
-    // bounded); nothing else starts a process.
+    // bounded), and git (`process::git`, for `check --context`); nothing else starts a
+    // process.
     let renderers = ["src/process.rs", "src/kustomize/run.rs", "src/helm/run.rs"];
     let mut stack = vec![root];
     while let Some(folder) = stack.pop() {

@@ -156,7 +156,7 @@ fn the_wheel_installs_offline_and_runs_salint_check_on_the_demo() {
         .args(["install", "--no-index", "--no-deps"])
         .arg(&wheel));
     let salint = env.path().join("bin/salint");
-    let out = run(Command::new(&salint).arg("--version"));
+    let out = run(Command::new(&salint).arg("-V"));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("salint {version}")

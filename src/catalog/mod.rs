@@ -122,6 +122,28 @@ pub fn find(name_or_code: &str) -> Option<RuleId> {
         .find(|r| r.name() == name_or_code || r.code().eq_ignore_ascii_case(name_or_code))
 }
 
+/// The rules a selector names, as `--select`/`--ignore` take them: `ALL`, a rule name, a
+/// code or a code prefix (`SA2`: the token rules), or a category (`rbac`). Empty when it
+/// names none.
+pub fn select(selector: &str) -> Vec<RuleId> {
+    if selector.eq_ignore_ascii_case("ALL") {
+        return all();
+    }
+    let is_code_prefix = selector.len() >= 2
+        && selector[..2].eq_ignore_ascii_case("SA")
+        && selector[2..].bytes().all(|b| b.is_ascii_digit());
+    all()
+        .into_iter()
+        .filter(|rule| {
+            rule.name() == selector
+                || rule.doc().category == selector
+                || (is_code_prefix
+                    && rule.code().len() >= selector.len()
+                    && rule.code()[..selector.len()].eq_ignore_ascii_case(selector))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +160,23 @@ mod tests {
         // A doc that describes only global settings under `## Options` declares none.
         assert!(keys("cross-namespace-reference").is_empty());
         assert!(keys("pod-exec").is_empty());
+    }
+
+    #[test]
+    fn selectors_name_rules_by_name_code_prefix_and_category() {
+        let names = |selector| -> Vec<&str> { select(selector).iter().map(|r| r.name()).collect() };
+        assert_eq!(
+            names("needless-token-automount"),
+            ["needless-token-automount"]
+        );
+        assert_eq!(names("sa201"), ["needless-token-automount"]);
+        assert_eq!(names("SA20").len(), 4);
+        assert!(names("rbac").contains(&"cluster-admin-binding"));
+        assert!(!names("rbac").contains(&"needless-token-automount"));
+        assert_eq!(select("ALL").len(), all().len());
+        assert!(select("no-such-rule").is_empty());
+        assert!(select("SAx").is_empty());
+        assert!(select("tokens-x").is_empty());
     }
 
     #[test]

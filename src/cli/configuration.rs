@@ -7,7 +7,8 @@ use clap::ValueEnum;
 
 use super::check::CheckArgs;
 use super::error::CliError;
-use crate::config::{find_config_file, load_config_file, Config, Origin, Setting};
+use crate::catalog::RuleId;
+use crate::config::{find_config_file, load_config_file, Config, Origin, RuleLevel, Setting};
 use crate::discover::display_path;
 use crate::report;
 
@@ -105,6 +106,12 @@ pub(super) fn apply_flags(config: &mut Config, args: &CheckArgs) {
             origin: Origin::Flag("--context"),
         };
     }
+    if let (Some(context), None) = (&args.default_context, &config.context.value) {
+        config.context = Setting {
+            value: Some(context.clone()),
+            origin: Origin::Flag("--default-context"),
+        };
+    }
     config
         .only_clusters
         .extend(args.clusters.iter().map(|v| flag(v, "--cluster")));
@@ -152,5 +159,46 @@ pub(super) fn select_clusters(
         }
     }
     clusters.retain(|c| config.only_clusters.iter().any(|w| w.value == c.name));
+    Ok(())
+}
+
+/// `--select`, `--extend-select` and `--ignore`, as ruff reads them, over the configuration:
+/// `--select` turns off every rule it does not name, `--extend-select` turns rules on
+/// besides, `--ignore` turns rules off (last, so it wins over both). A rule turned on that
+/// the file switched off gets its default severity; one already on keeps the file's.
+pub(super) fn apply_rule_selection(config: &mut Config, args: &CheckArgs) -> Result<(), CliError> {
+    let resolve = |selectors: &[String]| -> Result<Vec<RuleId>, CliError> {
+        let mut rules = Vec::new();
+        for selector in selectors {
+            let matched = crate::catalog::select(selector.trim());
+            if matched.is_empty() {
+                return Err(CliError::UnknownSelector(selector.clone()));
+            }
+            rules.extend(matched);
+        }
+        Ok(rules)
+    };
+    let turn_on = |config: &mut Config, rule: RuleId, flag: &'static str| {
+        if config.rule_level(rule) == RuleLevel::Off {
+            let level = RuleLevel::On(rule.doc().severity);
+            config.set_rule_level(rule, level, Origin::Flag(flag));
+        }
+    };
+    if !args.select.is_empty() {
+        let selected = resolve(&args.select)?;
+        for rule in crate::catalog::all() {
+            if selected.contains(&rule) {
+                turn_on(config, rule, "--select");
+            } else {
+                config.set_rule_level(rule, RuleLevel::Off, Origin::Flag("--select"));
+            }
+        }
+    }
+    for rule in resolve(&args.extend_select)? {
+        turn_on(config, rule, "--extend-select");
+    }
+    for rule in resolve(&args.ignore)? {
+        config.set_rule_level(rule, RuleLevel::Off, Origin::Flag("--ignore"));
+    }
     Ok(())
 }

@@ -79,6 +79,12 @@ pub enum CliError {
         /// Every rule, as `name (CODE)`.
         rules: Vec<String>,
     },
+    /// `--select`, `--extend-select` or `--ignore` names no rule, code or category.
+    #[error("`{}` names no rule, code (SA201, SA2) or category (identity, tokens, rbac, references, validity, suppressions)", escape::text(.0))]
+    UnknownSelector(String),
+    /// Flags that cannot go together (two reports on standard output).
+    #[error("{0}")]
+    Usage(String),
     /// The language server's connection failed.
     #[error("language server: {0}")]
     LanguageServer(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -102,6 +108,8 @@ impl CliError {
             | CliError::Inspect(_)
             | CliError::ConfigFileExists
             | CliError::UnknownRule { .. }
+            | CliError::UnknownSelector(_)
+            | CliError::Usage(_)
             | CliError::LanguageServer(_) => Exit::BadInput,
         }
     }

@@ -10,21 +10,27 @@
 //!   printing the answers;
 //! - [`catalog`]: the rule catalog and the configuration file (`rules`, `explain`, `init`,
 //!   `config`, `completions`);
+//! - [`fixes`]: `check --fix` and `--diff`: the safe fixes written or shown;
 //! - [`output`]: writing to standard output or to `--output FILE`;
+//! - [`staged`]: with `--context`, the findings the named files' changes create elsewhere;
+//! - [`terminal`]: how wide the text reports are drawn;
 //! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
 
 mod catalog;
 mod check;
 mod configuration;
 mod error;
+mod fixes;
 mod inspect;
 mod output;
+mod staged;
+mod terminal;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use catalog::{rules_markdown_table, rules_table};
+pub use catalog::rules_markdown_table;
 pub use check::CheckArgs;
 pub use error::CliError;
 pub use inspect::{ExplainSaArgs, GraphArgs, WhoCanArgs};
@@ -51,10 +57,19 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// `salint --version`: the release, and the Kubernetes release the built-in roles (`edit`,
+/// `view`, the `system:` roles) are taken from, which decides what a binding to them grants.
+/// A test keeps it equal to the release named in the data file's header.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nbuilt-in roles: Kubernetes v1.31.12"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "salint",
     version,
+    long_version = LONG_VERSION,
     about = "Finds ServiceAccount, token and RBAC risks in Kubernetes manifests, across the whole manifest set",
     propagate_version = true
 )]
@@ -68,7 +83,7 @@ pub enum Command {
     /// Lint manifests: files, folders (recursively) or `-` for standard input.
     Check(CheckArgs),
     /// List the rules with code, severity and summary.
-    Rules,
+    Rules(catalog::RulesArgs),
     /// Show one rule's documentation, by name or code.
     Explain {
         /// A rule name (e.g. needless-token-automount) or code (e.g. SA201).
@@ -106,10 +121,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let ended = match cli.command {
         Command::Check(args) => check::check(&args).map(ExitCode::from),
-        Command::Rules => {
-            print!("{}", rules_table());
-            Ok(Exit::Clean.into())
-        }
+        Command::Rules(args) => catalog::rules(&args).map(ExitCode::from),
         Command::Explain { rule } => catalog::explain(&rule).map(ExitCode::from),
         Command::Init { force } => catalog::init(force).map(ExitCode::from),
         Command::Config(args) => catalog::config(&args).map(ExitCode::from),
@@ -133,5 +145,18 @@ fn language_server_exit(ending: crate::lsp::Ending) -> ExitCode {
     match ending {
         crate::lsp::Ending::Clean => ExitCode::SUCCESS,
         crate::lsp::Ending::Abrupt => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_long_version_names_the_built_in_roles_release() {
+        let release = super::LONG_VERSION.rsplit("Kubernetes ").next().unwrap();
+        assert!(release.starts_with("v1."), "{release}");
+        assert!(release.starts_with(crate::model::builtin::KUBERNETES_VERSION));
+        let data = include_str!("../../data/builtin-clusterroles.yaml");
+        let header = data.lines().next().unwrap();
+        assert!(header.contains(&format!("({release})")), "{header}");
     }
 }

@@ -49,15 +49,58 @@ fn shown_reason(reason: &str) -> String {
     }
 }
 
-/// Renders the report. `color` turns on ANSI colours (terminals only).
+/// How the report is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// ANSI colours (terminals only).
+    pub color: bool,
+    /// The columns lines are wrapped to (the terminal's; 100 when not on one).
+    pub width: usize,
+    /// The closing summary line (not with `--quiet`).
+    pub summary: bool,
+    /// How many findings `--fix` fixed before this report, said in the summary.
+    pub fixed: Option<usize>,
+}
+
+/// What the summary line adds after `--fix`: `; 3 fixed`.
+pub fn fixed_part(fixed: Option<usize>) -> String {
+    fixed.map_or(String::new(), |n| format!("; {n} fixed"))
+}
+
+/// The width when nothing says another: what the report was drawn at before it followed
+/// the terminal.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Renders the report at [`DEFAULT_WIDTH`], with its summary. `color` turns on ANSI
+/// colours (terminals only).
 pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color {
+    render_with(
+        report,
+        &Options {
+            color,
+            width: DEFAULT_WIDTH,
+            summary: true,
+            fixed: None,
+        },
+    )
+}
+
+/// Renders the report as `options` say.
+pub fn render_with(report: &Report, options: &Options) -> String {
+    let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Words are moved to the next line whole, and a word is what spaces delimit: a rule
+    // name, a path or `shop/web` cut through the `│` gutter (textwrap's default breaks
+    // after `/` and `-`) can be neither read nor searched for. Narrower than 40 columns
+    // the gutter leaves no room, so 40 is the least.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(options.width.max(40))
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false)
         .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
@@ -84,7 +127,13 @@ pub fn render(report: &Report, color: bool) -> String {
         let diagnostic = FindingDiagnostic::new(finding, report.files, text);
         render_one(&handler, &diagnostic, &mut out);
     }
-    out.push_str(&format!("salint: {}\n", report.summary().line()));
+    if options.summary {
+        out.push_str(&format!(
+            "salint: {}{}\n",
+            report.summary().line(),
+            fixed_part(options.fixed)
+        ));
+    }
     out
 }
 

@@ -2,8 +2,10 @@
 
 pub mod compact;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -81,6 +83,36 @@ impl Report<'_> {
             baseline_absent: self.absent.len(),
         }
     }
+}
+
+/// `--statistics`: the active findings counted per rule, most first (then by code), one
+/// line each: `COUNT  CODE  name  severity`.
+pub fn statistics(report: &Report) -> String {
+    let mut counts: Vec<(crate::catalog::RuleId, usize, Severity)> = Vec::new();
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
+        match counts.iter_mut().find(|(rule, _, _)| *rule == finding.rule) {
+            Some((_, count, _)) => *count += 1,
+            None => counts.push((finding.rule, 1, finding.severity)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.code().cmp(b.0.code())));
+    let width = counts.first().map_or(1, |(_, n, _)| n.to_string().len());
+    let name_width = counts
+        .iter()
+        .map(|(r, _, _)| r.name().len())
+        .max()
+        .unwrap_or(0);
+    counts
+        .iter()
+        .map(|(rule, count, severity)| {
+            format!(
+                "{count:>width$}  {}  {:<name_width$}  {}\n",
+                rule.code(),
+                rule.name(),
+                severity.as_str()
+            )
+        })
+        .collect()
 }
 
 impl Summary {

@@ -6,6 +6,7 @@
 //! `toolExecutionNotifications` while `executionSuccessful` stays true.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use serde_json::json;
 use serde_sarif::sarif::{
@@ -33,11 +34,121 @@ fn level(severity: Severity) -> ResultLevel {
     }
 }
 
-/// A file path as a relative URI reference: forward slashes, characters outside the
-/// unreserved/path set percent-encoded.
-fn uri(display: &str) -> String {
+/// The base every relative `uri` is resolved against: GitHub code scanning places a result
+/// only when its file is named relative to the repository, and rejects absolute paths
+/// (SARIF1004). Declared in `run.originalUriBaseIds`.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// Where results are located: the repository root (the folder holding `.git` above the
+/// working folder, else the working folder) and the working folder that display paths are
+/// relative to.
+pub struct Locator {
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Locator {
+    /// The repository root and working folder of this process.
+    pub fn of_process() -> Locator {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Locator::new(repository_root(&cwd), cwd)
+    }
+
+    pub fn new(root: PathBuf, cwd: PathBuf) -> Locator {
+        Locator { root, cwd }
+    }
+
+    /// A file as SARIF names it: relative to `%SRCROOT%` when it is under the repository
+    /// root, else an absolute `file://` URI. Standard input without `--stdin-filename` has
+    /// no file: it becomes the relative `stdin`, a location code scanning accepts.
+    fn artifact(&self, display: &str) -> ArtifactLocation {
+        if display == "<stdin>" {
+            return relative_artifact("stdin");
+        }
+        match self.relative(display) {
+            Ok(relative) => relative_artifact(&relative),
+            Err(absolute) => ArtifactLocation::builder().uri(file_uri(&absolute)).build(),
+        }
+    }
+
+    /// A displayed path relative to the repository root, with `/` (`.` for the root
+    /// itself); the absolute path when it lies outside.
+    pub fn relative(&self, display: &str) -> Result<String, PathBuf> {
+        let absolute = lexically_normal(&self.cwd.join(display));
+        match absolute.strip_prefix(&self.root) {
+            Ok(relative) if relative.as_os_str().is_empty() => Ok(".".to_string()),
+            Ok(relative) => Ok(relative.to_string_lossy().replace('\\', "/")),
+            Err(_) => Err(absolute),
+        }
+    }
+
+    /// `run.originalUriBaseIds`: `%SRCROOT%` as a `file://` URI ending in `/`.
+    fn base_ids(&self) -> BTreeMap<String, ArtifactLocation> {
+        let mut uri = file_uri(&self.root);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        BTreeMap::from([(
+            SRCROOT.to_string(),
+            ArtifactLocation::builder().uri(uri).build(),
+        )])
+    }
+}
+
+fn relative_artifact(path: &str) -> ArtifactLocation {
+    ArtifactLocation::builder()
+        .uri(percent_encode(path))
+        .uri_base_id(SRCROOT)
+        .build()
+}
+
+/// The folder holding `.git` at or above `cwd`, else `cwd`.
+pub fn repository_root(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
+/// `.` and `..` resolved without asking the file system (a display path may name a file
+/// as `../x.yaml`).
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// An absolute path as a `file://` URI (RFC 8089): `file:///home/x/a%20b.yaml`; on
+/// Windows `file:///C:/x/a.yaml`.
+fn file_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let (drive, rest) = match text.as_bytes() {
+        [letter, b':', ..] if letter.is_ascii_alphabetic() => text.split_at(2),
+        _ => ("", text.as_str()),
+    };
+    let rest = percent_encode(rest);
+    if drive.is_empty() {
+        format!("file://{rest}")
+    } else {
+        format!("file:///{drive}{rest}")
+    }
+}
+
+/// A path as a URI path (RFC 3986): `/` separates segments; every byte that is not
+/// unreserved (`A-Z a-z 0-9 - . _ ~`) or one of the sub-delimiters and `@` kept here is
+/// percent-encoded, UTF-8 byte by byte. `:` is encoded: in a relative reference's first
+/// segment it would read as a scheme.
+fn percent_encode(path: &str) -> String {
     let mut out = String::new();
-    for byte in display.bytes() {
+    for byte in path.bytes() {
         match byte {
             b'A'..=b'Z'
             | b'a'..=b'z'
@@ -57,11 +168,15 @@ fn uri(display: &str) -> String {
     out
 }
 
-fn physical_location(files: &[SourceFile], location: Location) -> PhysicalLocation {
+fn physical_location(
+    locator: &Locator,
+    files: &[SourceFile],
+    location: Location,
+) -> PhysicalLocation {
     let file = &files[location.file];
     let (start, end) = file.range(location.span);
     PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(uri(&file.display)).build())
+        .artifact_location(locator.artifact(&file.display))
         .region(
             Region::builder()
                 .start_line(start.line as i64)
@@ -71,6 +186,24 @@ fn physical_location(files: &[SourceFile], location: Location) -> PhysicalLocati
                 .build(),
         )
         .build()
+}
+
+/// A finding's own location. On standard input without `--stdin-filename`, a finding on
+/// Helm's output whose template (`# Source:`) is a file here is located at that template's
+/// first line: a file code scanning can show, where `stdin` is none.
+fn primary_location(
+    locator: &Locator,
+    files: &[SourceFile],
+    finding: &Finding,
+) -> PhysicalLocation {
+    let on_stdin = files[finding.location.file].display == "<stdin>";
+    match &finding.origin {
+        Some(origin) if on_stdin && Path::new(origin).is_file() => PhysicalLocation::builder()
+            .artifact_location(locator.artifact(origin))
+            .region(Region::builder().start_line(1).build())
+            .build(),
+        _ => physical_location(locator, files, finding.location),
+    }
 }
 
 fn descriptor(rule: RuleId) -> ReportingDescriptor {
@@ -139,7 +272,12 @@ fn full_description(body: &str, summary: &str) -> String {
     }
 }
 
-fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifResult {
+fn result(
+    locator: &Locator,
+    files: &[SourceFile],
+    finding: &Finding,
+    rule_index: usize,
+) -> SarifResult {
     let mut message = finding.message.clone();
     if let Some(origin) = &finding.origin {
         message.push_str(&format!(" (Helm template: {origin})"));
@@ -151,7 +289,7 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
         .map(|(i, related)| {
             SarifLocation::builder()
                 .id(i as i64 + 1)
-                .physical_location(physical_location(files, related.location))
+                .physical_location(physical_location(locator, files, related.location))
                 .message(Message::builder().text(related.message.clone()).build())
                 .build()
         })
@@ -171,7 +309,7 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
         .level(level(finding.severity))
         .message(Message::builder().text(message).build())
         .locations(vec![SarifLocation::builder()
-            .physical_location(physical_location(files, finding.location))
+            .physical_location(primary_location(locator, files, finding))
             .build()])
         .partial_fingerprints(BTreeMap::from([(
             FINGERPRINT_KEY.to_string(),
@@ -187,7 +325,7 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
         result.related_locations = Some(related);
     }
     if let Some(suppression) = &finding.suppression {
-        result.suppressions = Some(vec![sarif_suppression(files, suppression)]);
+        result.suppressions = Some(vec![sarif_suppression(locator, files, suppression)]);
     }
     if let Some(state) = finding.baseline {
         result.baseline_state = Some(json!(match state {
@@ -202,6 +340,7 @@ fn result(files: &[SourceFile], finding: &Finding, rule_index: usize) -> SarifRe
 /// it is written) or `external` (the configuration), with the reason as justification.
 /// Code scanning shows such results as dismissed.
 fn sarif_suppression(
+    locator: &Locator,
     files: &[SourceFile],
     suppression: &crate::finding::Suppression,
 ) -> Suppression {
@@ -216,7 +355,7 @@ fn sarif_suppression(
     if let Some(location) = suppression.location {
         out.location = Some(
             SarifLocation::builder()
-                .physical_location(physical_location(files, location))
+                .physical_location(physical_location(locator, files, location))
                 .build(),
         );
     }
@@ -226,7 +365,11 @@ fn sarif_suppression(
 /// A baseline entry no finding matches any more: a `pass` result with
 /// `baselineState: absent` at the line it was recorded at, so a viewer can show what was
 /// fixed without raising it as a problem.
-fn absent_result(entry: &BaselineEntry, rule_index: Option<usize>) -> SarifResult {
+fn absent_result(
+    locator: &Locator,
+    entry: &BaselineEntry,
+    rule_index: Option<usize>,
+) -> SarifResult {
     let region = Region::builder()
         .start_line(entry.line.max(1) as i64)
         .build();
@@ -242,7 +385,7 @@ fn absent_result(entry: &BaselineEntry, rule_index: Option<usize>) -> SarifResul
         .locations(vec![SarifLocation::builder()
             .physical_location(
                 PhysicalLocation::builder()
-                    .artifact_location(ArtifactLocation::builder().uri(uri(&entry.file)).build())
+                    .artifact_location(locator.artifact(&entry.file))
                     .region(region)
                     .build(),
             )
@@ -259,34 +402,42 @@ fn absent_result(entry: &BaselineEntry, rule_index: Option<usize>) -> SarifResul
     result
 }
 
+/// The report as SARIF, located from this process's working folder and repository.
 pub fn render(report: &Report) -> String {
+    render_located(report, &Locator::of_process())
+}
+
+pub fn render_located(report: &Report, locator: &Locator) -> String {
     let rules = crate::catalog::all();
     let descriptors: Vec<ReportingDescriptor> = rules.iter().map(|&r| descriptor(r)).collect();
-    let results: Vec<SarifResult> =
-        report
-            .findings
-            .iter()
-            .map(|finding| {
-                let index = rules
-                    .iter()
-                    .position(|r| *r == finding.rule)
-                    .expect("every finding's rule is registered");
-                result(report.files, finding, index)
-            })
-            .chain(report.absent.iter().map(|entry| {
-                absent_result(entry, rules.iter().position(|r| r.code() == entry.code))
-            }))
-            .collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let index = rules
+                .iter()
+                .position(|r| *r == finding.rule)
+                .expect("every finding's rule is registered");
+            result(locator, report.files, finding, index)
+        })
+        .chain(report.absent.iter().map(|entry| {
+            absent_result(
+                locator,
+                entry,
+                rules.iter().position(|r| r.code() == entry.code),
+            )
+        }))
+        .collect();
     let notifications: Vec<Notification> = report
         .errors
         .iter()
         .map(|error| {
             let physical = match (error.file, error.span) {
                 (Some(file), Some(span)) => {
-                    physical_location(report.files, Location { file, span })
+                    physical_location(locator, report.files, Location { file, span })
                 }
                 _ => PhysicalLocation::builder()
-                    .artifact_location(ArtifactLocation::builder().uri(uri(&error.path)).build())
+                    .artifact_location(locator.artifact(&error.path))
                     .build(),
             };
             Notification::builder()
@@ -326,6 +477,7 @@ pub fn render(report: &Report) -> String {
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .invocations(vec![invocation])
+        .original_uri_base_ids(locator.base_ids())
         .column_kind(json!("unicodeCodePoints"))
         .results(results)
         .build();

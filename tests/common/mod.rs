@@ -25,6 +25,7 @@ pub fn salint_in(dir: &Path) -> Command {
     command
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env("RAYON_NUM_THREADS", "2");
     command
 }

@@ -1,0 +1,130 @@
+//! pre-commit with the whole graph: with `--context`, the findings that the named (staged)
+//! files' changes create in *other* files — a binding removed in one file makes a mounted
+//! token needless in another. They are the findings of the graph as it is now that the
+//! graph with the named files as they are at `HEAD` (`git show HEAD:PATH`; a new file had
+//! no HEAD version) does not have, located where they are, their message naming the
+//! staged files that caused them.
+//!
+//! The graph at `HEAD` is built from the texts read, so it costs one more lint of the
+//! clusters, no second read of the disk. Runs whose clusters Kustomize or Helm renders are
+//! left as they were (only the named files reported): rendering the `HEAD` side too would
+//! take a second checkout.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::input::Inputs;
+use crate::source::FileRole;
+
+/// The findings of `findings` (the whole run's, before only the named files are kept) in
+/// files not named that the named files' staged changes created.
+pub(super) fn caused_elsewhere(
+    inputs: &Inputs,
+    config: &Config,
+    findings: &[Finding],
+    named: &dyn Fn(usize) -> bool,
+    max_file_size: u64,
+) -> Vec<Finding> {
+    let plain =
+        inputs.files.iter().all(|f| f.role == FileRole::Manifest) && !inputs.files.is_empty();
+    let elsewhere: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| !named(f.location.file) && f.is_active())
+        .collect();
+    if !plain || elsewhere.is_empty() || !in_git_repository() {
+        return Vec::new();
+    }
+    // The same files, the named ones as at HEAD (left out when new there).
+    let mut texts = Vec::new();
+    let mut paths = Vec::new();
+    let mut changed = Vec::new();
+    for (id, file) in inputs.files.iter().enumerate() {
+        let text = if named(id) {
+            let Some(path) = &file.path else { continue };
+            let at_head = head_version(path, max_file_size);
+            // Not UTF-8 at HEAD (UTF-16, binary): no fair comparison; none is made.
+            if at_head.as_ref().is_some_and(|t| t.contains('\u{fffd}'))
+                && !file.text.contains('\u{fffd}')
+            {
+                return Vec::new();
+            }
+            if at_head.as_deref() == Some(file.text.as_str()) {
+                file.text.to_string()
+            } else {
+                changed.push(file.display.clone());
+                match at_head {
+                    Some(text) => text,
+                    None => continue,
+                }
+            }
+        } else {
+            file.text.to_string()
+        };
+        texts.push((file.display.clone(), text));
+        paths.push(file.path.clone());
+    }
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let mut before = crate::input::read_texts(texts);
+    for (file, path) in before.files.iter_mut().zip(paths) {
+        file.path = path;
+    }
+    let clusters = crate::cluster::decide(&before, config);
+    let known: HashSet<(String, String)> = crate::lint::lint_clusters(&before, config, &clusters)
+        .iter()
+        .filter(|f| f.is_active())
+        .map(|f| {
+            (
+                before.files[f.location.file].display.clone(),
+                f.fingerprint(),
+            )
+        })
+        .collect();
+    let cause = match changed.as_slice() {
+        [one] => format!("the staged change to `{one}`"),
+        many => format!(
+            "the staged changes to {}",
+            many.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    elsewhere
+        .into_iter()
+        .filter(|f| {
+            let key = (
+                inputs.files[f.location.file].display.clone(),
+                f.fingerprint(),
+            );
+            !known.contains(&key)
+        })
+        .map(|f| {
+            let mut finding = f.clone();
+            finding.message.push_str(&format!(
+                " (New with {cause}: this file itself is unchanged.)"
+            ));
+            finding
+        })
+        .collect()
+}
+
+fn in_git_repository() -> bool {
+    crate::process::git(
+        &["rev-parse", "--verify", "--quiet", "HEAD"],
+        Path::new("."),
+        4096,
+    )
+    .is_some_and(|run| run.success)
+}
+
+/// The file's text at `HEAD`; None when it has none (a new file) or git cannot say.
+fn head_version(path: &Path, max_bytes: u64) -> Option<String> {
+    let folder = path.parent()?;
+    let name = path.file_name()?.to_str()?;
+    let run = crate::process::git(&["show", &format!("HEAD:./{name}")], folder, max_bytes)?;
+    run.success.then_some(run.stdout)
+}

@@ -1,0 +1,173 @@
+//! pre-commit with the whole graph: with `--context`, a staged change that creates a
+//! finding in another, unstaged file (removing the binding that gave a mounted token its
+//! purpose; a new workload sharing a ServiceAccount) is reported there, its message naming
+//! the staged file; and the shipped hooks' context follows `.salint.yaml`'s `context:`.
+//! The repositories are real git repositories (git is what pre-commit runs in).
+
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+
+const APP: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: web
+      containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+";
+
+const RBAC: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-view, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - {kind: ServiceAccount, name: web, namespace: shop}
+";
+
+const CONFIG_MAP: &str = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+";
+
+/// A git repository with the files committed.
+fn git_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(dir.path(), &["init", "--quiet"]);
+    git(dir.path(), &["add", "."]);
+    git(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "--quiet",
+            "-m",
+            "x",
+        ],
+    );
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn stage(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+    git(dir, &["add", name]);
+}
+
+/// The `salint-system` hook's entry, then the staged files, as pre-commit runs it.
+fn hook(dir: &Path, staged: &[&str]) -> (i32, String) {
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    let entry = hooks
+        .lines()
+        .skip_while(|l| !l.contains("id: salint-system"))
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .unwrap()
+        .to_string();
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("salint"));
+    let output = common::salint_in(dir)
+        .args(words)
+        .args(["--format", "compact"])
+        .args(staged)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn a_staged_change_that_creates_a_finding_elsewhere_is_reported_there() {
+    let repo = git_repo(&[("k8s/app.yaml", APP), ("k8s/rbac.yaml", RBAC)]);
+    // Staged as committed: nothing.
+    assert_eq!(hook(repo.path(), &["k8s/rbac.yaml"]), (0, String::new()));
+    // The binding goes: app.yaml's token is needless now, and the hook says why.
+    stage(repo.path(), "k8s/rbac.yaml", CONFIG_MAP);
+    let (code, stdout) = hook(repo.path(), &["k8s/rbac.yaml"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("k8s/app.yaml:6:5: warning [SA201 needless-token-automount]"),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].ends_with(
+            "(New with the staged change to `k8s/rbac.yaml`: this file itself is unchanged.)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_new_file_is_compared_with_its_absence() {
+    let repo = git_repo(&[("k8s/app.yaml", APP), ("k8s/rbac.yaml", RBAC)]);
+    let worker = APP
+        .replace("name: web, namespace", "name: worker, namespace")
+        .split("---")
+        .next()
+        .unwrap()
+        .to_string();
+    stage(repo.path(), "k8s/worker.yaml", &worker);
+    let (code, stdout) = hook(repo.path(), &["k8s/worker.yaml"]);
+    assert_eq!(code, 1);
+    // The new workload shares web's ServiceAccount: reported in the new file as ever, and
+    // in app.yaml, which did not change, as new with it.
+    let places: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        ["k8s/app.yaml:7:27", "k8s/worker.yaml:7:27"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("New with the staged change to `k8s/worker.yaml`"));
+}
+
+#[test]
+fn the_hooks_context_follows_the_configuration() {
+    // The binding is outside k8s/: with `context: k8s` the hook does not see it.
+    let files = [
+        ("k8s/app.yaml", APP),
+        ("platform/rbac.yaml", RBAC),
+        (".salint.yaml", "context: k8s\n"),
+    ];
+    let repo = git_repo(&files);
+    let (code, stdout) = hook(repo.path(), &["k8s/app.yaml"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("SA201"), "{stdout}");
+    // Without `context:`, the whole repository: the binding counts.
+    let repo = git_repo(&files[..2]);
+    assert_eq!(hook(repo.path(), &["k8s/app.yaml"]), (0, String::new()));
+}
