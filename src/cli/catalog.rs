@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::check::CheckArgs;
+use super::args::CheckArgs;
 use super::configuration::{apply_flags, apply_rule_selection, resolve_config, select_clusters};
 use super::error::CliError;
 use super::{Cli, Exit};

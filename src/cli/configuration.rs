@@ -1,36 +1,14 @@
 //! The configuration a command runs with: `--config FILE` or the `.salint.yaml` found from
 //! the first path up (none with `--no-config`), then the command-line flags over it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::ValueEnum;
-
-use super::check::CheckArgs;
+use super::args::{CheckArgs, ConfigArgs, RenderFlag};
 use super::error::CliError;
 use crate::catalog::RuleId;
 use crate::config::{find_config_file, load_config_file, Config, Origin, RuleLevel, Setting};
 use crate::discover::display_path;
 use crate::report;
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RenderFlag {
-    /// Render with `render.kustomize` of the configuration, else `kustomize build` or
-    /// `kubectl kustomize` from PATH.
-    Auto,
-    /// Do not render; lint each root's resources as written.
-    Never,
-}
-
-/// Where the configuration comes from.
-#[derive(clap::Args, Debug, Default)]
-pub struct ConfigArgs {
-    /// Use this configuration file instead of looking for .salint.yaml.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .salint.yaml.
-    #[arg(long)]
-    pub no_config: bool,
-}
 
 /// Loads the configuration: `--config FILE`, else `.salint.yaml` found from the first
 /// path upwards, unless `--no-config`. A file that cannot be read or is not a valid

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use super::args::{ConfigArgs, RenderFlag};
 use super::configuration::{apply_render_flag, resolve_config, select_clusters};
-use super::configuration::{ConfigArgs, RenderFlag};
 use super::error::CliError;
 use super::output::write_output;
 use super::Exit;

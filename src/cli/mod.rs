@@ -16,6 +16,7 @@
 //! - [`terminal`]: how wide the text reports are drawn;
 //! - [`error`]: what stops a command ([`CliError`]), how it is printed, its exit code.
 
+mod args;
 mod catalog;
 mod check;
 mod configuration;
@@ -30,8 +31,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use args::CheckArgs;
 pub use catalog::rules_markdown_table;
-pub use check::CheckArgs;
 pub use error::CliError;
 pub use inspect::{ExplainSaArgs, GraphArgs, WhoCanArgs};
 
