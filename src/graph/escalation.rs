@@ -1345,3 +1345,446 @@ impl Escalation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each step firing and not firing (wrong namespace, `resourceNames` that exclude the
+    //! target, a RoleBinding that cannot reach a cluster-scoped step, a missing companion),
+    //! cycles, a three-step path, the choice of the shortest path, and independence from
+    //! the order of the files.
+    use super::*;
+    use crate::input::read_texts;
+
+    const ADMIN: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: target-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: target, namespace: prod}]
+";
+
+    /// A Role (or ClusterRole, with `namespace` empty) with one rule, bound to `subject` (a
+    /// ServiceAccount `ns/name`) by a RoleBinding in `namespace` (a ClusterRoleBinding when
+    /// empty).
+    fn grant(name: &str, namespace: &str, subject: &str, rule: &str) -> String {
+        let (sa_ns, sa) = subject.split_once('/').unwrap();
+        let (role_kind, binding_kind, meta) = match namespace {
+            "" => (
+                "ClusterRole",
+                "ClusterRoleBinding",
+                format!("{{name: {name}}}"),
+            ),
+            ns => (
+                "Role",
+                "RoleBinding",
+                format!("{{name: {name}, namespace: {ns}}}"),
+            ),
+        };
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: {role_kind}
+metadata: {meta}
+rules: [{rule}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {binding_kind}
+metadata: {meta}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: {name}}}
+subjects: [{{kind: ServiceAccount, name: {sa}, namespace: {sa_ns}}}]
+"
+        )
+    }
+
+    /// A RoleBinding in `namespace` to a ClusterRole with one rule (it may name
+    /// cluster-scoped resources).
+    fn role_binding_to_cluster_role(
+        name: &str,
+        namespace: &str,
+        subject: &str,
+        rule: &str,
+    ) -> String {
+        let (sa_ns, sa) = subject.split_once('/').unwrap();
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}}}
+rules: [{rule}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: {name}, namespace: {namespace}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {name}}}
+subjects: [{{kind: ServiceAccount, name: {sa}, namespace: {sa_ns}}}]
+"
+        )
+    }
+
+    fn pod(namespace: &str, name: &str, sa: &str) -> String {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {namespace}}}
+spec: {{serviceAccountName: {sa}, containers: [{{name: c, image: i}}]}}
+"
+        )
+    }
+
+    fn token_secret(namespace: &str, name: &str, sa: &str) -> String {
+        format!(
+            "apiVersion: v1
+kind: Secret
+metadata: {{name: {name}, namespace: {namespace}, annotations: {{kubernetes.io/service-account.name: {sa}}}}}
+type: kubernetes.io/service-account-token
+"
+        )
+    }
+
+    /// The steps from ServiceAccount `from` to cluster-admin, and the path's words, over
+    /// the documents of `files` (one file each, in this order).
+    fn to_admin(files: &[String], from: &str) -> Option<(u32, String)> {
+        let texts = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| (format!("f{i}.yaml"), text.clone()))
+            .collect();
+        let inputs = read_texts(texts);
+        assert!(inputs.errors.is_empty(), "{:?}", inputs.errors);
+        let graph = Graph::build(&inputs.objects, Namespace::Implicit);
+        let esc = graph.escalation();
+        let (ns, name) = from.split_once('/').unwrap();
+        let id = esc.id(&Node::Identity(Identity::service_account(
+            &Namespace::Named(ns.into()),
+            name,
+        )))?;
+        let (steps, path) = esc.path_to_capability(id, CLUSTER_ADMIN)?;
+        Some((steps, esc.path_phrase(&graph, &path)))
+    }
+
+    fn steps(files: &[String], from: &str) -> Option<u32> {
+        to_admin(files, from).map(|(steps, _)| steps)
+    }
+
+    const CREATE_PODS: &str = r#"{apiGroups: [""], resources: [pods], verbs: [create]}"#;
+
+    #[test]
+    fn run_as_reaches_every_service_account_of_the_namespace_only() {
+        let here = [grant("launch", "prod", "ci/dev", CREATE_PODS), ADMIN.into()];
+        assert_eq!(steps(&here, "ci/dev"), Some(1));
+        let (_, words) = to_admin(&here, "ci/dev").unwrap();
+        assert!(words.contains("create pods in namespace prod (RoleBinding prod/launch), and a pod there can run as ServiceAccount prod/target"), "{words}");
+        let elsewhere = [
+            grant("launch", "staging", "ci/dev", CREATE_PODS),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&elsewhere, "ci/dev"), None);
+        // A workload's pod template counts; a Job's only on create.
+        let deployments = r#"{apiGroups: [apps], resources: [deployments], verbs: [patch]}"#;
+        assert_eq!(
+            steps(
+                &[grant("d", "prod", "ci/dev", deployments), ADMIN.into()],
+                "ci/dev"
+            ),
+            Some(1)
+        );
+        let jobs = r#"{apiGroups: [batch], resources: [jobs], verbs: [update, patch]}"#;
+        assert_eq!(
+            steps(
+                &[grant("j", "prod", "ci/dev", jobs), ADMIN.into()],
+                "ci/dev"
+            ),
+            None
+        );
+        // `create` on pods names no object: resourceNames never allow it.
+        let named = r#"{apiGroups: [""], resources: [pods], verbs: [create], resourceNames: [x]}"#;
+        assert_eq!(
+            steps(
+                &[grant("proxy", "prod", "ci/dev", named), ADMIN.into()],
+                "ci/dev"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn minting_a_token_is_narrowed_by_resource_names() {
+        let rule = |names: &str| {
+            format!(
+                r#"{{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]{names}}}"#
+            )
+        };
+        let any = [grant("mint", "prod", "ci/dev", &rule("")), ADMIN.into()];
+        assert_eq!(steps(&any, "ci/dev"), Some(1));
+        let named = [
+            grant("mint", "prod", "ci/dev", &rule(", resourceNames: [target]")),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&named, "ci/dev"), Some(1));
+        let other = [
+            grant("mint", "prod", "ci/dev", &rule(", resourceNames: [other]")),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&other, "ci/dev"), None);
+        let secrets = r#"{apiGroups: [""], resources: [secrets], verbs: [create]}"#;
+        assert_eq!(
+            steps(
+                &[grant("s", "prod", "ci/dev", secrets), ADMIN.into()],
+                "ci/dev"
+            ),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn reading_a_stored_token_needs_its_secret() {
+        let read = r#"{apiGroups: [""], resources: [secrets], verbs: [get]}"#;
+        let with_secret = [
+            grant("read", "prod", "ci/dev", read),
+            token_secret("prod", "target-token", "target"),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&with_secret, "ci/dev"), Some(1));
+        assert_eq!(
+            steps(
+                &[grant("read", "prod", "ci/dev", read), ADMIN.into()],
+                "ci/dev"
+            ),
+            None
+        );
+        let named =
+            r#"{apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [other]}"#;
+        let excluded = [
+            grant("read", "prod", "ci/dev", named),
+            token_secret("prod", "target-token", "target"),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&excluded, "ci/dev"), None);
+    }
+
+    #[test]
+    fn entering_a_pod_needs_one_that_mounts_the_token() {
+        let exec = r#"{apiGroups: [""], resources: [pods/exec], verbs: [create]}"#;
+        let running = [
+            grant("exec", "prod", "ci/dev", exec),
+            pod("prod", "p", "target"),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&running, "ci/dev"), Some(1));
+        assert_eq!(
+            steps(
+                &[grant("exec", "prod", "ci/dev", exec), ADMIN.into()],
+                "ci/dev"
+            ),
+            None
+        );
+        let unmounted = pod("prod", "p", "target").replace(
+            "serviceAccountName: target",
+            "serviceAccountName: target, automountServiceAccountToken: false",
+        );
+        assert_eq!(
+            steps(
+                &[
+                    grant("exec", "prod", "ci/dev", exec),
+                    unmounted,
+                    ADMIN.into()
+                ],
+                "ci/dev"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn impersonating_users_is_cluster_scoped_and_groups_need_a_user() {
+        let users = r#"{apiGroups: [""], resources: [users], verbs: [impersonate]}"#;
+        let alice = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: alice-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: User, name: alice}]
+";
+        assert_eq!(
+            steps(&[grant("imp", "", "ci/dev", users), alice.into()], "ci/dev"),
+            Some(1)
+        );
+        // A RoleBinding cannot grant a cluster-scoped request.
+        assert_eq!(
+            steps(
+                &[
+                    role_binding_to_cluster_role("imp", "ci", "ci/dev", users),
+                    alice.into()
+                ],
+                "ci/dev"
+            ),
+            None
+        );
+        let masters = r#"{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [system:masters]}"#;
+        assert_eq!(
+            steps(&[grant("imp", "", "ci/dev", masters)], "ci/dev"),
+            None
+        );
+        let both = format!("{masters}, {users}");
+        assert_eq!(
+            steps(&[grant("imp", "", "ci/dev", &both)], "ci/dev"),
+            Some(1)
+        );
+        let sa = r#"{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [target]}"#;
+        assert_eq!(
+            steps(
+                &[grant("imp", "prod", "ci/dev", sa), ADMIN.into()],
+                "ci/dev"
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            steps(
+                &[grant("imp", "staging", "ci/dev", sa), ADMIN.into()],
+                "ci/dev"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn bind_and_escalate_need_their_companion_verb() {
+        let bind =
+            r#"{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}"#;
+        let write = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}"#;
+        assert_eq!(steps(&[grant("b", "", "ci/dev", bind)], "ci/dev"), None);
+        let (count, words) = to_admin(
+            &[grant("b", "", "ci/dev", &format!("{bind}, {write}"))],
+            "ci/dev",
+        )
+        .unwrap();
+        assert_eq!(count, 1);
+        assert!(
+            words.contains(
+                "bind clusterroles.rbac.authorization.k8s.io and create clusterrolebindings"
+            ),
+            "{words}"
+        );
+        // Through a RoleBinding: cluster-admin in that namespace only, not cluster-wide.
+        let role_bindings = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}"#;
+        assert_eq!(
+            steps(
+                &[role_binding_to_cluster_role(
+                    "b",
+                    "ci",
+                    "ci/dev",
+                    &format!("{bind}, {role_bindings}")
+                )],
+                "ci/dev"
+            ),
+            None
+        );
+        let escalate = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate], resourceNames: [b]}"#;
+        let update = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [update], resourceNames: [b]}"#;
+        assert_eq!(steps(&[grant("b", "", "ci/dev", escalate)], "ci/dev"), None);
+        assert_eq!(
+            steps(
+                &[grant("b", "", "ci/dev", &format!("{escalate}, {update}"))],
+                "ci/dev"
+            ),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn node_proxy_and_webhooks_only_through_cluster_role_bindings() {
+        let proxy = r#"{apiGroups: [""], resources: [nodes/proxy], verbs: [get]}"#;
+        let mounted = pod("prod", "p", "target");
+        assert_eq!(
+            steps(
+                &[
+                    grant("proxy", "", "ci/dev", proxy),
+                    mounted.clone(),
+                    ADMIN.into()
+                ],
+                "ci/dev"
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            steps(
+                &[
+                    role_binding_to_cluster_role("proxy", "prod", "ci/dev", proxy),
+                    mounted,
+                    ADMIN.into()
+                ],
+                "ci/dev"
+            ),
+            None
+        );
+        let hooks = r#"{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create]}"#;
+        assert_eq!(
+            steps(&[grant("w", "", "ci/dev", hooks), ADMIN.into()], "ci/dev"),
+            Some(1)
+        );
+        assert_eq!(
+            steps(
+                &[
+                    role_binding_to_cluster_role("w", "prod", "ci/dev", hooks),
+                    ADMIN.into()
+                ],
+                "ci/dev"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn three_steps_cycles_and_the_shortest_path() {
+        let mint = |names: &str| {
+            format!(
+                r#"{{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [{names}]}}"#
+            )
+        };
+        // a → b → c → target, and back from c to a: a cycle on the way.
+        let chain = vec![
+            grant("ab", "ci", "ci/a", &mint("b")),
+            grant("bc", "ci", "ci/b", &mint("c")),
+            grant("ca", "ci", "ci/c", &mint("a")),
+            grant("launch", "prod", "ci/c", CREATE_PODS),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&chain, "ci/a"), Some(3));
+        assert_eq!(steps(&chain, "ci/b"), Some(2));
+        // A shortcut from a straight to c: the path takes it.
+        let mut shortcut = chain.clone();
+        shortcut.push(grant("ac", "ci", "ci/a", &mint("c")));
+        let (count, words) = to_admin(&shortcut, "ci/a").unwrap();
+        assert_eq!(count, 2);
+        assert!(words.contains("a token of ServiceAccount ci/c"), "{words}");
+        // The same paths whatever the order of the files.
+        let mut reversed = shortcut.clone();
+        reversed.reverse();
+        assert_eq!(to_admin(&reversed, "ci/a"), to_admin(&shortcut, "ci/a"));
+    }
+
+    #[test]
+    fn group_membership_joins_identities() {
+        let group_grant = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: all-launch, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: launch}
+subjects: [{kind: Group, name: 'system:serviceaccounts:ci'}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: launch}
+rules: [{apiGroups: [''], resources: [pods], verbs: [create]}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: dev, namespace: ci}
+";
+        let (count, words) = to_admin(&[group_grant.into(), ADMIN.into()], "ci/dev").unwrap();
+        assert_eq!(count, 1);
+        assert!(
+            words.starts_with("as a member of Group system:serviceaccounts:ci, it can create pods"),
+            "{words}"
+        );
+        // Another namespace's ServiceAccounts are not in the group.
+        let other = group_grant.replace("namespace: ci}", "namespace: qa}");
+        assert_eq!(steps(&[other, ADMIN.into()], "qa/dev"), None);
+    }
+}
