@@ -299,14 +299,25 @@ impl Escalation {
     /// 0-1 breadth-first search backwards from every holder of `slot`, holders in id
     /// order, edges into a node in (from, edge) order: deterministic.
     fn search_toward(&self, slot: usize) -> Toward {
+        let holders = self
+            .holds
+            .iter()
+            .enumerate()
+            .filter(|(_, holds)| holds.iter().any(|(s, _)| *s == slot))
+            .map(|(id, _)| id as u32);
+        self.search_back(holders)
+    }
+
+    /// 0-1 breadth-first search backwards from `sources` (in id order).
+    fn search_back(&self, sources: impl Iterator<Item = u32>) -> Toward {
         let count = self.nodes.len();
         let mut distance = vec![NONE; count];
         let mut next = vec![NONE; count];
         let mut queue = VecDeque::new();
-        for (id, holds) in self.holds.iter().enumerate() {
-            if holds.iter().any(|(s, _)| *s == slot) {
-                distance[id] = 0;
-                queue.push_back(id as u32);
+        for id in sources {
+            if distance[id as usize] == NONE {
+                distance[id as usize] = 0;
+                queue.push_back(id);
             }
         }
         while let Some(v) = queue.pop_front() {
@@ -329,7 +340,20 @@ impl Escalation {
     /// The number of steps from `id` to capability `slot` (0: held, through membership
     /// included), and the shortest path there.
     pub fn path_to_capability(&self, id: u32, slot: usize) -> Option<(u32, Path)> {
-        let toward = &self.toward()[slot];
+        self.path_along(&self.toward()[slot], id)
+    }
+
+    /// Every node that reaches one of `sources` (sorted ids) through at least one step,
+    /// with its shortest path there, in id order.
+    pub fn paths_toward(&self, sources: &[u32]) -> Vec<(u32, Path)> {
+        let toward = self.search_back(sources.iter().copied());
+        (0..self.nodes.len() as u32)
+            .filter_map(|id| self.path_along(&toward, id))
+            .filter(|(steps, _)| *steps > 0)
+            .collect()
+    }
+
+    fn path_along(&self, toward: &Toward, id: u32) -> Option<(u32, Path)> {
         let steps = toward.distance[id as usize];
         if steps == NONE {
             return None;
@@ -352,7 +376,8 @@ impl Escalation {
     }
 
     /// The shortest path from `from` to every node it reaches (itself left out), in id
-    /// order of the end: a forward 0-1 breadth-first search.
+    /// order of the end: a forward 0-1 breadth-first search, which does not go on past a
+    /// holder of cluster-admin.
     pub fn paths_from(&self, from: u32) -> Vec<(u32, Path)> {
         let count = self.nodes.len();
         let mut distance = vec![NONE; count];
@@ -361,6 +386,10 @@ impl Escalation {
         distance[from as usize] = 0;
         while let Some(u) = queue.pop_front() {
             let here = distance[u as usize];
+            // Past cluster-admin there is nothing more to become.
+            if u != from && self.holding(u, CLUSTER_ADMIN).is_some() {
+                continue;
+            }
             for (index, edge) in self.out[u as usize].iter().enumerate() {
                 let weight = u32::from(edge.step.is_some());
                 if here + weight < distance[edge.to as usize] {
