@@ -489,6 +489,16 @@ impl Held<'_> {
     }
 }
 
+/// A role grant a node holds: the binding and subject (none for a role granted to itself),
+/// the role, and where it applies.
+type Grant = (Option<(usize, usize)>, usize, Place);
+
+/// An edge before the nodes are numbered: its target and step (none for weight 0).
+type EdgeDraft = (Node, Option<Step>);
+
+/// A node's edges and the capabilities it holds directly.
+type Expanded = (Vec<EdgeDraft>, Vec<(usize, Holding)>);
+
 struct Builder<'g, 'a> {
     graph: &'g Graph<'a>,
     grants: BTreeMap<Identity, Vec<(usize, usize)>>,
@@ -503,7 +513,7 @@ struct Builder<'g, 'a> {
     role_keys: Vec<RoleKey>,
     role_at: HashMap<RoleKey, usize>,
     templates: HashMap<(usize, bool), Vec<Template>>,
-    edges: BTreeMap<Node, Vec<(Node, Option<Step>)>>,
+    edges: BTreeMap<Node, Vec<EdgeDraft>>,
     holds: BTreeMap<Node, Vec<(usize, Holding)>>,
     pending: Vec<Node>,
 }
@@ -701,7 +711,7 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 
     /// The role grants a node holds: (binding and subject, role, place).
-    fn node_grants(&self, node: &Node) -> Vec<(Option<(usize, usize)>, usize, Place)> {
+    fn node_grants(&self, node: &Node) -> Vec<Grant> {
         let graph = self.graph;
         match node {
             Node::Identity(identity) => self
@@ -730,7 +740,7 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 
     /// A node's edges and the capabilities it holds directly.
-    fn expand(&mut self, node: &Node) -> (Vec<(Node, Option<Step>)>, Vec<(usize, Holding)>) {
+    fn expand(&mut self, node: &Node) -> Expanded {
         if let Node::Hub(hub) = node {
             return (self.hub_edges(hub), Vec::new());
         }
@@ -772,16 +782,16 @@ impl<'g, 'a> Builder<'g, 'a> {
             }
         }
         holds.sort_by_key(|(slot, _)| *slot);
-        let mut templates: Vec<(usize, Option<(usize, usize)>, usize, Place)> = Vec::new();
+        let mut templates: Vec<(usize, Grant)> = Vec::new();
         for (binding, role, place) in &grants {
             let count = self.templates(*role, *place == Place::Cluster).len();
             for t in 0..count {
-                templates.push((t, *binding, *role, place.clone()));
+                templates.push((t, (*binding, *role, place.clone())));
             }
         }
         let held: Vec<Held> = templates
             .iter()
-            .map(|(t, binding, role, place)| Held {
+            .map(|(t, (binding, role, place))| Held {
                 template: &self.templates[&(*role, *place == Place::Cluster)][*t],
                 place: place.clone(),
                 binding: *binding,
@@ -797,7 +807,7 @@ impl<'g, 'a> Builder<'g, 'a> {
 
     /// Group membership: a ServiceAccount is in `system:serviceaccounts`, its namespace's
     /// group and `system:authenticated`; a user in `system:authenticated`.
-    fn membership(&self, identity: &Identity) -> Vec<(Node, Option<Step>)> {
+    fn membership(&self, identity: &Identity) -> Vec<EdgeDraft> {
         let groups: Vec<String> = match identity {
             Identity::ServiceAccount { namespace, .. } => {
                 let mut groups = vec![
@@ -819,7 +829,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             .collect()
     }
 
-    fn hub_edges(&self, hub: &Hub) -> Vec<(Node, Option<Step>)> {
+    fn hub_edges(&self, hub: &Hub) -> Vec<EdgeDraft> {
         let sas = |map: &BTreeMap<Namespace, BTreeSet<String>>, ns: &Namespace| {
             map.get(ns)
                 .into_iter()
@@ -889,13 +899,9 @@ impl<'g, 'a> Builder<'g, 'a> {
         found
     }
 
-    fn step_edges(
-        &self,
-        held: &[Held],
-        grants: &[(Option<(usize, usize)>, usize, Place)],
-    ) -> Vec<(Node, Option<Step>)> {
+    fn step_edges(&self, held: &[Held], grants: &[Grant]) -> Vec<EdgeDraft> {
         let graph = self.graph;
-        let mut edges: Vec<(Node, Option<Step>)> = Vec::new();
+        let mut edges: Vec<EdgeDraft> = Vec::new();
         let hub_of = |place: &Place, make: fn(Option<Namespace>) -> Hub| {
             Node::Hub(make(place.namespace().cloned()))
         };
