@@ -692,3 +692,78 @@ fn paths_are_the_same_whatever_the_thread_count() {
         assert_eq!(run(threads), one, "{threads} threads");
     }
 }
+
+#[test]
+fn escalation_findings_carry_every_hop_and_do_not_depend_on_threads_or_file_order() {
+    let run = |threads: &str| {
+        salint()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--format", "json", "--no-config", ESCALATION])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    for threads in ["2", "4", "8"] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+    let report: Value = serde_json::from_slice(&one).unwrap();
+    let builder = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "escalation-path"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("ServiceAccount ci/builder")
+        })
+        .expect("ci/builder's path");
+    assert_eq!(builder["severity"], "error");
+    let related_lines: Vec<u64> = builder["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["span"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // Each step's binding and rule, and the binding that makes prod/ops cluster-admin.
+    for line in [54, 46, 78, 71, 111, 104, 136] {
+        assert!(
+            related_lines.contains(&line),
+            "line {line} in {related_lines:?}"
+        );
+    }
+    // The same findings whatever the order the files are read in.
+    let texts: Vec<(String, String)> = ["rbac.yaml", "workloads.yaml"]
+        .iter()
+        .map(|name| {
+            let path = format!("{ESCALATION}/{name}");
+            let text = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&path),
+            )
+            .unwrap();
+            (path, text)
+        })
+        .collect();
+    let findings = |texts: Vec<(String, String)>| {
+        let inputs = salint::input::read_texts(texts);
+        let mut found: Vec<(String, usize, String)> =
+            salint::lint::lint(&inputs, &Default::default())
+                .iter()
+                .map(|f| {
+                    let file = &inputs.files[f.location.file];
+                    (
+                        file.display.clone(),
+                        file.position(f.location.span.start).line,
+                        f.message.clone(),
+                    )
+                })
+                .collect();
+        found.sort();
+        found
+    };
+    let mut reversed = texts.clone();
+    reversed.reverse();
+    assert_eq!(findings(reversed), findings(texts));
+}
