@@ -521,3 +521,249 @@ subjects: [{kind: ServiceAccount, name: debugger, namespace: shop}]
         .unwrap();
     assert_eq!(reported, [exec_rule]);
 }
+
+const ESCALATION: &str = "testdata/escalation";
+
+#[test]
+fn paths_from_a_service_account_text() {
+    assert_cmd_snapshot!(salint().args(["paths", "ci/builder", "--no-config", ESCALATION]));
+}
+
+#[test]
+fn paths_to_cluster_admin_json() {
+    assert_cmd_snapshot!(salint().args([
+        "paths",
+        "ci/builder",
+        "--to-capability",
+        "cluster-admin",
+        "--format",
+        "json",
+        "--no-config",
+        ESCALATION
+    ]));
+}
+
+#[test]
+fn paths_to_one_identity_mermaid_and_dot() {
+    assert_cmd_snapshot!(salint().args([
+        "paths",
+        "ci/builder",
+        "--to",
+        "prod/ops",
+        "--format",
+        "mermaid",
+        "--no-config",
+        ESCALATION
+    ]));
+    assert_cmd_snapshot!(salint().args([
+        "paths",
+        "ci/builder",
+        "--to",
+        "prod/ops",
+        "--format",
+        "dot",
+        "--no-config",
+        ESCALATION
+    ]));
+}
+
+#[test]
+fn paths_of_an_unknown_identity_or_capability_is_an_error() {
+    for args in [
+        vec!["paths", "ci/nobody"],
+        vec!["paths", "ci/builder", "--to-capability", "everything"],
+        vec!["paths", "builder"],
+    ] {
+        let output = salint()
+            .args(args.iter().chain(&["--no-config", ESCALATION]))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn explain_sa_can_become() {
+    assert_cmd_snapshot!(salint().args([
+        "explain-sa",
+        "build/packager",
+        "--no-config",
+        ESCALATION
+    ]));
+}
+
+#[test]
+fn explain_sa_can_become_json() {
+    let output = salint()
+        .args([
+            "explain-sa",
+            "ci/deployer",
+            "--format",
+            "json",
+            "--no-config",
+            ESCALATION,
+        ])
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let become_ = answer["can_become"].as_array().unwrap();
+    let admin = become_
+        .iter()
+        .find(|p| p["to"] == "cluster-admin")
+        .expect("a path to cluster-admin");
+    assert_eq!(admin["steps"], 1);
+    assert_eq!(admin["hops"][0]["step"], "run-as");
+    assert_eq!(admin["hops"][0]["to"], "ServiceAccount platform/operator");
+    // Without a path, nothing to become.
+    let output = salint()
+        .args([
+            "explain-sa",
+            "prod/ops",
+            "--format",
+            "json",
+            "--no-config",
+            ESCALATION,
+        ])
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(answer["can_become"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["kind"] != "capability"));
+}
+
+#[test]
+fn who_can_transitive_adds_the_subjects_with_a_path() {
+    assert_cmd_snapshot!(salint().args([
+        "who-can",
+        "create",
+        "pods/exec",
+        "--transitive",
+        "--no-config",
+        ESCALATION
+    ]));
+    let plain = salint()
+        .args([
+            "who-can",
+            "create",
+            "pods/exec",
+            "--format",
+            "json",
+            "--no-config",
+            ESCALATION,
+        ])
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(answer.get("transitive").is_none());
+}
+
+#[test]
+fn graph_draws_escalation_steps() {
+    assert_cmd_snapshot!(salint().args([
+        "graph",
+        "--format",
+        "mermaid",
+        "--no-config",
+        ESCALATION
+    ]));
+}
+
+#[test]
+fn paths_are_the_same_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        salint()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "paths",
+                "ci/builder",
+                "--format",
+                "json",
+                "--no-config",
+                ESCALATION,
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    for threads in ["2", "4", "8"] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+}
+
+#[test]
+fn escalation_findings_carry_every_hop_and_do_not_depend_on_threads_or_file_order() {
+    let run = |threads: &str| {
+        salint()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--format", "json", "--no-config", ESCALATION])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    for threads in ["2", "4", "8"] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+    let report: Value = serde_json::from_slice(&one).unwrap();
+    let builder = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "escalation-path"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("ServiceAccount ci/builder")
+        })
+        .expect("ci/builder's path");
+    assert_eq!(builder["severity"], "error");
+    let related_lines: Vec<u64> = builder["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["span"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // Each step's binding and rule, and the binding that makes prod/ops cluster-admin.
+    for line in [54, 46, 78, 71, 111, 104, 136] {
+        assert!(
+            related_lines.contains(&line),
+            "line {line} in {related_lines:?}"
+        );
+    }
+    // The same findings whatever the order the files are read in.
+    let texts: Vec<(String, String)> = ["rbac.yaml", "workloads.yaml"]
+        .iter()
+        .map(|name| {
+            let path = format!("{ESCALATION}/{name}");
+            let text = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&path),
+            )
+            .unwrap();
+            (path, text)
+        })
+        .collect();
+    let findings = |texts: Vec<(String, String)>| {
+        let inputs = salint::read_texts(texts);
+        let mut found: Vec<(String, usize, String)> = salint::lint(&inputs, &Default::default())
+            .iter()
+            .map(|f| {
+                let file = &inputs.files[f.location.file];
+                (
+                    file.display.clone(),
+                    file.position(f.location.span.start).line,
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let mut reversed = texts.clone();
+    reversed.reverse();
+    assert_eq!(findings(reversed), findings(texts));
+}

@@ -3,7 +3,8 @@
 //! applies ([`scope`]: a RoleBinding never reaches cluster-scoped resources, save its own
 //! namespace object), which resources are cluster-scoped ([`resources`], one table), which
 //! subjects are the control plane's or contain ServiceAccounts ([`subjects`]), which URLs
-//! every cluster serves to everyone ([`urls`]), and the dangerous capabilities with the
+//! every cluster serves to everyone ([`urls`]), the requests behind each escalation step
+//! ([`steps`]), and the dangerous capabilities with the
 //! requests that give them ([`capability`]). An RBAC fact lives here or nowhere: the graph,
 //! the rules, `who-can`, `explain-sa`, `graph` and the language server's hover all ask this
 //! module, so they cannot disagree.
@@ -16,6 +17,7 @@ pub mod capability;
 pub mod matching;
 pub mod resources;
 pub mod scope;
+pub mod steps;
 pub mod subjects;
 pub mod urls;
 

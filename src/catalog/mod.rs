@@ -52,6 +52,7 @@ rule_table! {
     ControlPlaneTakeover => "control-plane-takeover",
     AnonymousAccess => "anonymous-access",
     BroadServiceAccountGroup => "broad-service-account-group",
+    EscalationPath => "escalation-path",
     CrossNamespaceReference => "cross-namespace-reference",
     DanglingRoleRef => "dangling-role-ref",
     InvalidFieldType => "invalid-field-type",

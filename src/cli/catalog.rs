@@ -124,6 +124,7 @@ fn rules_table_at(width: usize) -> String {
         let head = row(&doc.code, &doc.name, doc.severity.as_str(), &doc.category);
         let options = textwrap::Options::new(summary_width)
             .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
             .word_splitter(textwrap::WordSplitter::NoHyphenation);
         let lines = textwrap::wrap(&doc.summary, options);
         let pad = " ".repeat(summary_indent);

@@ -1,4 +1,4 @@
-//! `salint explain-sa`, `salint who-can` and `salint graph`: the inputs read as `check`
+//! `salint explain-sa`, `salint who-can`, `salint paths` and `salint graph`: the inputs read as `check`
 //! reads them, one answer per cluster from `crate::inspect`, printed or written to
 //! `--output`.
 //!
@@ -22,7 +22,7 @@ use crate::config::{Origin, Setting};
 use crate::discover::{discover, FileFilter};
 use crate::escape;
 use crate::input::{read_repository, ReadOptions};
-use crate::inspect::{explain_sa, graph_render, graph_view, to_json, who_can, InspectError};
+use crate::inspect::{explain_sa, graph_render, graph_view, paths, to_json, who_can, InspectError};
 
 /// Where the objects come from, shared by the three commands.
 #[derive(clap::Args, Debug)]
@@ -94,9 +94,47 @@ pub struct WhoCanArgs {
     /// Without it, every binding, with where it applies.
     #[arg(long, short = 'n', value_name = "NS")]
     pub namespace: Option<String>,
+    /// Also the subjects that reach the permission through an escalation path, with the
+    /// path.
+    #[arg(long)]
+    pub transitive: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = TextFormat::Human)]
     pub format: TextFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Output of `paths`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathsFormat {
+    /// Plain text for people.
+    Text,
+    /// One JSON document.
+    Json,
+    /// A Mermaid flowchart of the paths.
+    Mermaid,
+    /// Graphviz (`dot -Tsvg`).
+    Dot,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PathsArgs {
+    /// The identity the paths start from: NAMESPACE/NAME (a ServiceAccount),
+    /// ServiceAccount:NAMESPACE/NAME, User:NAME or Group:NAME.
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// Only the path to this identity (same forms as FROM).
+    #[arg(long, value_name = "IDENTITY", conflicts_with = "to_capability")]
+    pub to: Option<String>,
+    /// Only the path to this capability: cluster-admin, or a permission rule's name
+    /// (secrets-access, pod-creation, pod-exec, token-creation, privilege-escalation,
+    /// node-proxy, control-plane-takeover).
+    #[arg(long, value_name = "NAME")]
+    pub to_capability: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = PathsFormat::Text)]
+    pub format: PathsFormat,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -148,10 +186,42 @@ pub(super) fn run_who_can(args: &WhoCanArgs) -> Result<Exit, CliError> {
         |_| true,
         |view| {
             let target = Target::parse(&args.resource).map_err(InspectError::Resource)?;
-            let answer = who_can::who_can(view, &args.verb, &target, args.namespace.as_deref());
+            let mut answer = who_can::who_can(view, &args.verb, &target, args.namespace.as_deref());
+            if args.transitive {
+                who_can::add_transitive(view, &mut answer);
+            }
             Ok(match args.format {
                 TextFormat::Human => who_can::render_human(&answer),
                 TextFormat::Json => to_json(&answer),
+            })
+        },
+    )
+}
+
+/// `salint paths`.
+pub(super) fn run_paths(args: &PathsArgs) -> Result<Exit, CliError> {
+    let output = match args.format {
+        PathsFormat::Text => InspectOutput::Text,
+        PathsFormat::Json => InspectOutput::Json,
+        _ => InspectOutput::Diagram,
+    };
+    let from = paths::parse_identity(&args.from)?;
+    let wanted = match (&args.to, &args.to_capability) {
+        (Some(to), _) => paths::Wanted::Identity(paths::parse_identity(to)?),
+        (None, Some(name)) => paths::Wanted::Capability(paths::parse_capability(name)?),
+        (None, None) => paths::Wanted::All,
+    };
+    inspect(
+        &args.input,
+        output,
+        |graph| paths::knows(graph, &from),
+        |view| {
+            let answer = paths::paths(view, &from, &wanted)?;
+            Ok(match args.format {
+                PathsFormat::Text => paths::render_human(&answer),
+                PathsFormat::Json => to_json(&answer),
+                PathsFormat::Mermaid => paths::mermaid(&answer),
+                PathsFormat::Dot => paths::dot(&answer),
             })
         },
     )

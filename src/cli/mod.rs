@@ -1,5 +1,5 @@
 //! The command line: `salint check`, `salint rules`, `salint explain`, and the commands that
-//! show the graph (`explain-sa`, `who-can`, `graph`, whose answers come from
+//! show the graph (`explain-sa`, `who-can`, `paths`, `graph`, whose answers come from
 //! `crate::inspect`). This is the only place that parses flags, prints to stderr and picks
 //! an exit code.
 //!
@@ -34,7 +34,7 @@ use clap::{Parser, Subcommand};
 pub use args::CheckArgs;
 pub use catalog::rules_markdown_table;
 pub use error::CliError;
-pub use inspect::{ExplainSaArgs, GraphArgs, WhoCanArgs};
+pub use inspect::{ExplainSaArgs, GraphArgs, PathsArgs, WhoCanArgs};
 
 /// How a command ends, as the README's exit-code table says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +105,11 @@ pub enum Command {
     /// Every subject that can do VERB on RESOURCE, with the path subject ← binding → role →
     /// rule.
     WhoCan(WhoCanArgs),
+    /// Every shortest escalation path from an identity: to the identities it can become
+    /// and the dangerous capabilities it reaches, hop by hop.
+    Paths(PathsArgs),
     /// The ServiceAccount / workload / binding / role graph as Mermaid, DOT or JSON, risky
-    /// edges in red.
+    /// edges in red, escalation steps as their own edges.
     Graph(GraphArgs),
     /// Run the language server on stdin/stdout (editor diagnostics, quick fixes, hover).
     Lsp,
@@ -128,6 +131,7 @@ pub fn run() -> ExitCode {
         Command::Config(args) => catalog::config(&args).map(ExitCode::from),
         Command::ExplainSa(args) => inspect::run_explain_sa(&args).map(ExitCode::from),
         Command::WhoCan(args) => inspect::run_who_can(&args).map(ExitCode::from),
+        Command::Paths(args) => inspect::run_paths(&args).map(ExitCode::from),
         Command::Graph(args) => inspect::run_graph(&args).map(ExitCode::from),
         Command::Lsp => crate::lsp::run()
             .map(language_server_exit)

@@ -38,6 +38,7 @@ rules:
   control-plane-takeover: error
   anonymous-access: error
   broad-service-account-group: warning
+  escalation-path: warning            # a path to cluster-admin is one level higher (error)
   # References
   cross-namespace-reference: warning
   dangling-role-ref: warning

@@ -11,6 +11,7 @@ mod access;
 mod aggregation;
 mod automount;
 mod definitions;
+pub mod escalation;
 mod workload_key;
 
 pub use access::{Match, Reaching, Via};
@@ -121,6 +122,9 @@ pub struct Graph<'a> {
     sa_subjects: HashMap<&'a str, HashMap<Namespace, SubjectIndexes>>,
     /// Group subjects by group name.
     group_subjects: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// The escalation closure, built the first time a rule or command asks (see
+    /// [`Graph::escalation`]).
+    escalation: OnceLock<escalation::Escalation>,
 }
 
 impl<'a> Graph<'a> {
@@ -166,6 +170,7 @@ impl<'a> Graph<'a> {
             workload_keys: Vec::new(),
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
+            escalation: OnceLock::new(),
         };
         for modelled in modelled {
             match modelled {

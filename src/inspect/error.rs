@@ -19,6 +19,15 @@ pub enum InspectError {
         /// The ServiceAccounts the cluster defines (`ns/name`), sorted, each once.
         defined: Vec<String>,
     },
+    /// `paths`' FROM or `--to` is not an identity.
+    #[error("`{0}` is not an identity: write NAMESPACE/NAME (a ServiceAccount), ServiceAccount:NAMESPACE/NAME, User:NAME or Group:NAME")]
+    Identity(String),
+    /// `paths --to-capability` names no capability.
+    #[error("`{0}` is not a capability: write one of {1}")]
+    Capability(String, String),
+    /// `paths`' FROM is nowhere in the manifests.
+    #[error("{0} is not in the manifests: no object defines, uses or binds it")]
+    UnknownIdentity(String),
 }
 
 /// The first ten ServiceAccounts defined, as a hint at what was meant.

@@ -19,6 +19,9 @@ pub struct Explanation {
     pub service_account: Identity,
     pub bindings: Vec<BindingGrant>,
     pub capabilities: Vec<CapabilityGrant>,
+    /// What it can become through escalation paths: each identity, role and capability
+    /// it reaches, with the shortest path.
+    pub can_become: Vec<super::paths::PathView>,
     pub workloads: Vec<WorkloadUse>,
     pub token_secrets: Vec<TokenSecretRef>,
 }
@@ -152,6 +155,13 @@ pub fn explain(view: &View, namespace: &str, name: &str) -> Result<Explanation, 
         service_account: identity,
         bindings: grants.iter().map(|g| binding_grant(view, g)).collect(),
         capabilities: capabilities(view, &grants),
+        can_become: super::paths::paths(
+            view,
+            &crate::graph::escalation::Identity::service_account(&target, name),
+            &super::paths::Wanted::All,
+        )
+        .map(|found| found.paths)
+        .unwrap_or_default(),
         workloads,
         token_secrets,
     })
@@ -417,6 +427,12 @@ pub fn render_human(e: &Explanation) -> String {
             ));
         }
     }
+
+    out.push_str("\nCan become (escalation paths):\n");
+    if e.can_become.is_empty() {
+        out.push_str("  nothing more\n");
+    }
+    out.push_str(&super::paths::render_paths(&e.can_become, "  "));
 
     out.push_str("\nWorkloads running as it:\n");
     if e.workloads.is_empty() {

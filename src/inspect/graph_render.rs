@@ -1,6 +1,7 @@
 //! `salint graph` output: the [`Picture`] as Graphviz DOT, as a Mermaid flowchart, or as
 //! JSON. Mermaid is written for GitHub's renderer: `flowchart LR`, every label quoted,
-//! risky edges red through `linkStyle` (indexes count edges in declaration order), and
+//! risky edges red through `linkStyle` (indexes count edges in declaration order),
+//! escalation steps as thick arrows (`==>`, bold orange in DOT), and
 //! undefined ServiceAccounts and missing roles with a dashed border.
 
 use super::graph_view::{Edge, Node, Picture};
@@ -29,6 +30,9 @@ pub fn dot(picture: &Picture) -> String {
         let mut attributes = vec![format!("label=\"{}\"", dot_escape(edge_label(edge)))];
         if edge.dashed {
             attributes.push("style=dashed".to_string());
+        } else if edge.kind == "escalates" {
+            attributes.push("style=bold".to_string());
+            attributes.push("color=darkorange".to_string());
         } else if edge.kind == "member" {
             attributes.push("style=dotted".to_string());
         }
@@ -58,6 +62,8 @@ pub fn mermaid(picture: &Picture) -> String {
     for (index, edge) in picture.edges.iter().enumerate() {
         let arrow = if edge.dashed || edge.kind == "member" {
             "-.->"
+        } else if edge.kind == "escalates" {
+            "==>"
         } else {
             "-->"
         };
@@ -120,7 +126,7 @@ fn mermaid_node(node: &Node) -> String {
 }
 
 /// Mermaid entity codes for the characters that would end or confuse a quoted label.
-fn mermaid_escape(text: &str) -> String {
+pub(crate) fn mermaid_escape(text: &str) -> String {
     crate::escape::text(text)
         .replace('#', "#35;")
         .replace('"', "#quot;")
@@ -128,7 +134,7 @@ fn mermaid_escape(text: &str) -> String {
         .replace('>', "#gt;")
 }
 
-fn dot_escape(text: &str) -> String {
+pub(crate) fn dot_escape(text: &str) -> String {
     crate::escape::text(text)
         .replace('\\', "\\\\")
         .replace('"', "\\\"")

@@ -41,7 +41,8 @@ pub struct Node {
 pub struct Edge {
     pub from: String,
     pub to: String,
-    /// `runs-as`, `member`, `subject`, `role` or `aggregates`.
+    /// `runs-as`, `member`, `subject`, `role`, `aggregates` or `escalates` (an escalation
+    /// step, labelled with its kind).
     pub kind: &'static str,
     pub label: &'static str,
     /// A workload whose pods get no token of the ServiceAccount (drawn dashed).
@@ -194,6 +195,7 @@ pub fn picture(view: &View) -> Picture {
         }
     }
     member_edges(&nodes, &mut edges);
+    escalation_edges(graph, &nodes, &mut edges);
     number(nodes, edges)
 }
 
@@ -276,6 +278,59 @@ fn member_edges(
                         (group.clone(), sa.clone(), "member"),
                         ("includes", false, false),
                     );
+                }
+            }
+        }
+    }
+}
+
+/// The escalation steps between the identities drawn (`crate::graph::escalation`): one
+/// edge per pair, labelled with the kind of its first step (`run-as`, `mint-token`, ...),
+/// through the sets of ServiceAccounts a step reaches at once.
+fn escalation_edges(
+    graph: &Graph,
+    nodes: &BTreeMap<Key, Draft>,
+    edges: &mut BTreeMap<(Key, Key, &'static str), (&'static str, bool, bool)>,
+) {
+    use crate::graph::escalation::{Identity, Node};
+    let esc = graph.escalation();
+    let key_of = |node: &Node| -> Option<Key> {
+        let key = match node {
+            Node::Identity(Identity::ServiceAccount { namespace, name }) => {
+                Key::ServiceAccount(namespace.clone(), name.clone())
+            }
+            Node::Identity(Identity::Group(name)) => Key::Group(name.clone()),
+            Node::Identity(Identity::User(name)) => Key::User(name.clone()),
+            _ => return None,
+        };
+        nodes.contains_key(&key).then_some(key)
+    };
+    for (id, node) in esc.nodes() {
+        let Some(from) = key_of(node) else { continue };
+        for edge in esc.edges(id) {
+            let Some(step) = &edge.step else { continue };
+            let mut stack = vec![edge.to];
+            let mut seen = BTreeSet::new();
+            while let Some(at) = stack.pop() {
+                if !seen.insert(at) {
+                    continue;
+                }
+                match esc.node(at) {
+                    Node::Hub(_) => stack.extend(
+                        esc.edges(at)
+                            .iter()
+                            .filter(|e| e.step.is_none())
+                            .map(|e| e.to),
+                    ),
+                    target => {
+                        if let Some(to) = key_of(target).filter(|to| *to != from) {
+                            edges.entry((from.clone(), to, "escalates")).or_insert((
+                                step.kind.name(),
+                                false,
+                                false,
+                            ));
+                        }
+                    }
                 }
             }
         }

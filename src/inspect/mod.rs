@@ -1,5 +1,5 @@
-//! Commands that show the graph rather than judge it: `salint explain-sa`, `salint who-can`
-//! and `salint graph`.
+//! Commands that show the graph rather than judge it: `salint explain-sa`, `salint who-can`,
+//! `salint paths` and `salint graph`.
 //!
 //! They answer the questions a finding raises ("what else can this ServiceAccount do?",
 //! "who else can read Secrets?", "how do these objects hang together?") from the same
@@ -15,6 +15,7 @@ mod error;
 pub mod explain_sa;
 pub mod graph_render;
 pub mod graph_view;
+pub mod paths;
 pub mod text;
 pub mod who_can;
 

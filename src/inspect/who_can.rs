@@ -36,6 +36,58 @@ pub struct Answer {
     pub namespace: Option<String>,
     pub notes: Vec<String>,
     pub subjects: Vec<SubjectPaths>,
+    /// With `--transitive`: the identities that reach one of the subjects through an
+    /// escalation path, with the shortest path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transitive: Option<Vec<TransitiveSubject>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TransitiveSubject {
+    pub subject: String,
+    pub steps: u32,
+    /// The subject of the answer the path ends at.
+    pub through: String,
+    pub path: super::paths::PathView,
+}
+
+/// Adds the identities that reach a subject of the answer through escalation paths
+/// (`--transitive`), sorted as the closure numbers them (by kind, namespace and name).
+pub fn add_transitive(view: &View, answer: &mut Answer) {
+    use crate::graph::escalation::{Identity, Node};
+    let esc = view.graph.escalation();
+    let mut sources: Vec<u32> = answer
+        .subjects
+        .iter()
+        .filter_map(|s| {
+            let identity = match s.kind {
+                "ServiceAccount" => Identity::service_account(
+                    &s.namespace
+                        .clone()
+                        .map_or(Namespace::Implicit, Namespace::Named),
+                    &s.name,
+                ),
+                "Group" => Identity::Group(s.name.clone()),
+                _ => Identity::User(s.name.clone()),
+            };
+            esc.id(&Node::Identity(identity))
+        })
+        .collect();
+    sources.sort_unstable();
+    let mut found = Vec::new();
+    for (steps, path) in esc.paths_toward(&sources) {
+        let Node::Identity(identity) = esc.node(path.start) else {
+            continue;
+        };
+        let path_view = super::paths::path_view_of(view, &path, steps);
+        found.push(TransitiveSubject {
+            subject: identity.label(),
+            steps,
+            through: esc.node(path.end).label(),
+            path: path_view,
+        });
+    }
+    answer.transitive = Some(found);
 }
 
 #[derive(Debug, Serialize)]
@@ -165,6 +217,7 @@ pub fn who_can(view: &View, verb: &str, target: &Target, namespace: Option<&str>
         namespace: namespace.map(str::to_string),
         notes,
         subjects: subjects.into_values().collect(),
+        transitive: None,
     }
 }
 
@@ -268,6 +321,25 @@ pub fn render_human(answer: &Answer) -> String {
         answer.subjects.len(),
         bindings.len()
     ));
+    if let Some(transitive) = &answer.transitive {
+        out.push_str("\nThrough escalation paths:\n");
+        if transitive.is_empty() {
+            out.push_str("  nobody more\n");
+        }
+        for subject in transitive {
+            out.push_str(&format!(
+                "\n{} (becomes {} in {} step{})\n",
+                t(&subject.subject),
+                t(&subject.through),
+                subject.steps,
+                if subject.steps == 1 { "" } else { "s" }
+            ));
+            out.push_str(&super::paths::render_paths(
+                std::slice::from_ref(&subject.path),
+                "  ",
+            ));
+        }
+    }
     out
 }
 

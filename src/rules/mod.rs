@@ -18,6 +18,7 @@ mod deprecated_service_account_field;
 pub mod describe;
 mod duplicate_key;
 mod duplicate_object;
+pub mod escalation_path;
 mod invalid_field_type;
 mod legacy_token_secret;
 mod long_lived_projected_token;
@@ -101,6 +102,7 @@ registry! {
     ControlPlaneTakeover => Check::Capability(&control_plane_takeover::RULE);
     AnonymousAccess => Check::Graph(anonymous_access::check);
     BroadServiceAccountGroup => Check::Graph(broad_service_account_group::check);
+    EscalationPath => Check::Graph(escalation_path::check);
     CrossNamespaceReference => Check::Graph(cross_namespace_reference::check);
     DanglingRoleRef => Check::Graph(dangling_role_ref::check);
     InvalidFieldType => Check::Graph(invalid_field_type::check);

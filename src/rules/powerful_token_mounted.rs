@@ -7,6 +7,8 @@ use super::select::is_bootstrap_default;
 use super::RuleContext;
 use foldhash::{HashMap, HashMapExt};
 
+use super::escalation_path::{capability_path_phrase, relate_path, slot_what};
+use crate::graph::escalation::{Identity, Node, Path, CLUSTER_ADMIN, SLOTS};
 use crate::graph::{AutomountSource, Graph};
 use crate::model::rbac::{Binding, Role};
 
@@ -52,11 +54,16 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
             }
             sources.push((binding, *role));
         }
+        // Sorted: the message must not depend on the order the files were read in.
+        powers.sort();
+        // What the ServiceAccount can become: a compromised pod is where a path starts.
+        let become_ = becomes(graph, workload, !powers.is_empty());
+        if let Some((what, _)) = &become_ {
+            powers.extend(what.iter().cloned());
+        }
         if powers.is_empty() {
             continue;
         }
-        // Sorted: the message must not depend on the order the files were read in.
-        powers.sort();
         let sa = service_account_phrase(&workload.namespace, &workload.service_account);
         let (span, fix) = match (automount.mounted, automount.source, projected) {
             (false, _, Some(span)) => (
@@ -92,14 +99,28 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
             span,
             "podSpec.automountServiceAccountToken",
             format!(
-                "{} mounts the token of ServiceAccount {sa}, which can {} ({}): code execution in any container of the pod \
-                 hands an attacker those permissions. {fix} unless the pod itself calls the API; \
+                "{} mounts the token of ServiceAccount {sa}, which can {}{}: code execution in any container of the pod \
+                 hands an attacker those permissions.{} {fix} unless the pod itself calls the API; \
                  then give it a ServiceAccount with only what it calls{cis}.",
                 object_phrase(graph, workload.object),
                 short_list(&powers, 4),
-                short_list(&through, 2),
+                match through.is_empty() {
+                    true => String::new(),
+                    false => format!(" ({})", short_list(&through, 2)),
+                },
+                match &become_ {
+                    Some((what, (_, path, slot))) => format!(
+                        " It can {}: {}.",
+                        what[0],
+                        capability_path_phrase(graph, graph.escalation(), path, *slot)
+                    ),
+                    None => String::new(),
+                },
             ),
         );
+        if let Some((_, (_, path, slot))) = &become_ {
+            relate_path(graph, graph.escalation(), path, *slot, finding);
+        }
         for (binding, _) in sources {
             finding.with_related(
                 binding.object,
@@ -109,6 +130,43 @@ pub fn check(ctx: &mut RuleContext<'_, '_>) {
         }
     }
 }
+/// What the workload's ServiceAccount can become through escalation paths and does not
+/// hold itself: cluster-admin alone when it gets there, else the capabilities it reaches
+/// (only when it holds nothing dangerous itself, so the message stays about the token);
+/// with the shortest path to the first.
+fn becomes(
+    graph: &Graph,
+    workload: &crate::model::workload::Workload,
+    holds_something: bool,
+) -> Option<(Vec<String>, (u32, Path, usize))> {
+    let esc = graph.escalation();
+    let id = esc.id(&Node::Identity(Identity::service_account(
+        &workload.namespace,
+        &workload.service_account,
+    )))?;
+    let reached = |slot: usize| {
+        esc.path_to_capability(id, slot)
+            .map(|(steps, path)| (steps, path, slot))
+    };
+    match reached(CLUSTER_ADMIN) {
+        Some((0, _, _)) => return None,
+        Some(found) => return Some((vec!["become cluster-admin".to_string()], found)),
+        None => {}
+    }
+    if holds_something {
+        return None;
+    }
+    let mut what = Vec::new();
+    let mut first = None;
+    for slot in 1..SLOTS {
+        if let Some(found) = reached(slot).filter(|(steps, _, _)| *steps > 0) {
+            what.push(format!("become able to {}", slot_what(slot)));
+            first.get_or_insert(found);
+        }
+    }
+    first.map(|found| (what, found))
+}
+
 /// The role a binding grants and the dangerous things it gives (empty: nothing to report).
 type Powers<'g, 'a> = (&'g Role<'a>, Vec<String>);
 
