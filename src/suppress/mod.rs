@@ -278,7 +278,7 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         if file.role == crate::source::FileRole::Rendered {
             continue;
         }
-        let objects = &objects_of[file_id];
+        let objects = FileObjects::new(&objects_of[file_id]);
         for marked in &file.marked_lines {
             let (line, line_start, line_number) = (&*marked.text, marked.start, marked.number);
             let Some(hash) = comment_start(line) else {
@@ -290,31 +290,19 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
             };
             let at = line_start + hash;
             let trailing = !line[..hash].trim().is_empty();
-            let in_head = objects
-                .iter()
-                .find(|o| o.head.start <= at && at < o.head.end);
+            let in_head = objects.with_head_at(at);
             let scope = if directive.file_wide {
                 Scope::File(file_id)
             } else if let Some(object) = in_head.filter(|_| !trailing) {
                 // A head comment of a List document covers every item of it.
-                Scope::Objects(
-                    objects
-                        .iter()
-                        .filter(|o| o.head == object.head)
-                        .map(|o| o.index)
-                        .collect(),
-                )
+                Scope::Objects(objects.sharing_head(object))
             } else if trailing {
                 Scope::Line(file_id, line_number)
             } else {
                 Scope::Line(file_id, line_number + 1)
             };
             let (targets, unknown) = parse_targets(&directive.names);
-            let container = in_head.or_else(|| {
-                objects
-                    .iter()
-                    .find(|o| o.root.span.start <= at && at < o.root.span.end)
-            });
+            let container = in_head.or_else(|| objects.containing(at));
             found.push(Candidate {
                 location: Location {
                     file: file_id,
@@ -331,4 +319,111 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
         }
     }
     found
+}
+
+/// A file's objects, for finding the one a comment lies in by binary search: a file of a
+/// few hundred megabytes holds hundreds of thousands of objects and of comments, and
+/// scanning its objects for each comment grew with the square of the file.
+///
+/// Objects of one file come in document order, so their heads and their roots are each
+/// sorted and disjoint (the items of a List share its head, side by side). Were they not,
+/// each lookup scans them, as it did before, so the answers never depend on the order.
+struct FileObjects<'o> {
+    objects: &'o [&'o Object],
+    sorted: bool,
+}
+
+impl<'o> FileObjects<'o> {
+    fn new(objects: &'o [&'o Object]) -> Self {
+        let sorted = objects.windows(2).all(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            (a.head == b.head || a.head.end <= b.head.start) && a.root.span.end <= b.root.span.start
+        });
+        FileObjects { objects, sorted }
+    }
+
+    /// The first object whose head holds offset `at`.
+    fn with_head_at(&self, at: usize) -> Option<&'o Object> {
+        let holds = |o: &&Object| o.head.start <= at && at < o.head.end;
+        if !self.sorted {
+            return self.objects.iter().copied().find(holds);
+        }
+        let first = self.objects.partition_point(|o| o.head.end <= at);
+        self.objects.get(first).copied().filter(holds)
+    }
+
+    /// The indexes of the objects that share `object`'s head (the items of its List).
+    fn sharing_head(&self, object: &Object) -> Vec<usize> {
+        let same = |o: &&&Object| o.head == object.head;
+        if !self.sorted {
+            return self.objects.iter().filter(same).map(|o| o.index).collect();
+        }
+        let first = self
+            .objects
+            .partition_point(|o| o.head.end <= object.head.start);
+        self.objects[first..]
+            .iter()
+            .take_while(same)
+            .map(|o| o.index)
+            .collect()
+    }
+
+    /// The first object whose tree holds offset `at`.
+    fn containing(&self, at: usize) -> Option<&'o Object> {
+        let holds = |o: &&Object| o.root.span.start <= at && at < o.root.span.end;
+        if !self.sorted {
+            return self.objects.iter().copied().find(holds);
+        }
+        let first = self.objects.partition_point(|o| o.root.span.end <= at);
+        self.objects.get(first).copied().filter(holds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary searches answer what scanning every object of the file answers, at every
+    /// offset of a file with head comments, a List and documents without heads.
+    #[test]
+    fn objects_found_by_binary_search_are_those_a_scan_finds() {
+        let text = "# head of a\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n---\n\
+# head of the list\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: b}\n\
+- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: c}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\n";
+        let inputs = crate::input::read_texts(vec![("f.yaml".into(), text.into())]);
+        let objects: Vec<&Object> = inputs.objects.iter().collect();
+        assert_eq!(objects.len(), 4);
+        let searched = FileObjects::new(&objects);
+        assert!(searched.sorted);
+        let scanned = FileObjects {
+            objects: &objects,
+            sorted: false,
+        };
+        let index = |o: Option<&Object>| o.map(|o| o.index);
+        let mut in_heads = 0;
+        for at in 0..=text.len() {
+            let head = searched.with_head_at(at);
+            assert_eq!(index(head), index(scanned.with_head_at(at)), "at {at}");
+            assert_eq!(
+                index(searched.containing(at)),
+                index(scanned.containing(at)),
+                "at {at}"
+            );
+            if let Some(object) = head {
+                in_heads += 1;
+                assert_eq!(searched.sharing_head(object), scanned.sharing_head(object));
+            }
+        }
+        assert!(in_heads > 0);
+        let list_head = text.find("# head of the list").unwrap();
+        let list = searched.with_head_at(list_head).unwrap();
+        assert_eq!(searched.sharing_head(list), vec![1, 2]);
+        assert_eq!(
+            searched
+                .containing(text.find("name: c").unwrap())
+                .unwrap()
+                .name,
+            "c"
+        );
+    }
 }
