@@ -7,16 +7,16 @@
 //! danger at least once and a ServiceAccount with none.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+use std::process::Command;
 
 use insta_cmd::get_cargo_bin;
 use serde_json::{json, Value};
 
 mod common;
+
+use common::lsp::Client;
 
 const FIXTURE: &str = "testdata/consistency";
 const FILE: &str = "rbac.yaml";
@@ -256,7 +256,7 @@ fn from_hover(accounts: &[String], text: &str) -> Dangers {
     let dir = common::scratch_repo(&[(FILE, text)]);
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let uri = format!("file://{}", root.join(FILE).display());
-    let mut server = Server::start(&root);
+    let mut server = Client::start(&root);
     let root_uri = format!("file://{}", root.display());
     server.request(
         "initialize",
@@ -412,92 +412,4 @@ fn check_explain_sa_who_can_graph_and_hover_agree_on_every_danger() {
         );
     }
     assert!(explain_sa["plain"].is_empty(), "{:?}", explain_sa["plain"]);
-}
-
-/// A language server over stdio, as tests/lsp.rs drives it.
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(get_cargo_bin("salint"))
-            .arg("lsp")
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let (sender, messages) = channel();
-        std::thread::spawn(move || loop {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                match line.trim_end() {
-                    "" => break,
-                    header => {
-                        if let Some(value) = header.strip_prefix("Content-Length: ") {
-                            length = value.parse().unwrap();
-                        }
-                    }
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                return;
-            }
-        });
-        Server {
-            child,
-            stdin,
-            messages,
-            next_id: 0,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// The result of a request; server requests on the way are answered.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let message = self
-                .messages
-                .recv_timeout(Duration::from_secs(20))
-                .expect("the server answered in time");
-            if message.get("method").is_some() && message.get("id").is_some() {
-                let request = message["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": request, "result": null}));
-            } else if message["id"] == json!(id) && message.get("method").is_none() {
-                assert!(message.get("error").is_none(), "{message}");
-                return message["result"].clone();
-            }
-        }
-    }
-
-    fn shutdown(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        self.child.wait().unwrap();
-    }
 }

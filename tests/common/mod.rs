@@ -1,6 +1,8 @@
 //! Helpers the integration tests share: scratch repositories and the binary under test.
 #![allow(dead_code)] // each test crate uses a part
 
+pub mod lsp;
+
 use std::path::Path;
 use std::process::Command;
 
