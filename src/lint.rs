@@ -47,12 +47,7 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
                 .list
                 .par_iter()
                 .map(|cluster| {
-                    let objects = cluster
-                        .objects
-                        .iter()
-                        .map(|&i| &inputs.objects[i])
-                        .collect();
-                    let graph = Graph::of(objects, cluster.implicit.clone());
+                    let graph = Graph::of_cluster(cluster, &inputs.objects);
                     let mut findings = check_rules(&graph, config);
                     // The findings own what they say: the graph is freed on another thread
                     // meanwhile (on a large run, tens of thousands of small allocations).

@@ -115,10 +115,11 @@ pub fn request_allows<'r>(
     group: &str,
     resource: &str,
 ) -> Option<Reach<'r>> {
-    match is_checked_in_namespace(verb, group, resource) {
-        true => allowed_objects(rule, verb, group, resource).map(reach),
-        false => scoped_allows(scope, rule, verb, group, resource),
-    }
+    allows_in(
+        is_checked_in_namespace(verb, group, resource),
+        scope,
+        (rule, verb, group, resource),
+    )
 }
 
 /// [`scoped_allows`], or for an action checked in a namespace ([`Action::checked_in_namespace`])
@@ -131,7 +132,21 @@ fn allows_for<'r>(
     group: &str,
     resource: &str,
 ) -> Option<Reach<'r>> {
-    match action.checked_in_namespace {
+    allows_in(
+        action.checked_in_namespace,
+        scope,
+        (rule, verb, group, resource),
+    )
+}
+
+/// The rule's answer in any namespace for a request checked in a namespace (a RoleBinding
+/// grants it for objects of its own), else [`scoped_allows`].
+fn allows_in<'r>(
+    checked_in_namespace: bool,
+    scope: Scope,
+    (rule, verb, group, resource): (&'r PolicyRule, &str, &str, &str),
+) -> Option<Reach<'r>> {
+    match checked_in_namespace {
         true => allowed_objects(rule, verb, group, resource).map(reach),
         false => scoped_allows(scope, rule, verb, group, resource),
     }

@@ -339,14 +339,9 @@ fn inspect(
         .list
         .iter()
         .map(|cluster| {
-            let objects = cluster
-                .objects
-                .iter()
-                .map(|&i| &inputs.objects[i])
-                .collect();
             (
                 cluster.name.clone(),
-                crate::graph::Graph::of(objects, cluster.implicit.clone()),
+                crate::graph::Graph::of_cluster(cluster, &inputs.objects),
             )
         })
         .collect();

@@ -1211,7 +1211,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         for (ns, sa, (kind, name)) in mounting {
             workload_of
                 .entry((ns.clone(), sa.to_string()))
-                .or_insert_with(|| format!("{kind} {}", namespaced(ns, name)));
+                .or_insert_with(|| format!("{kind} {}", ns.qualify(name)));
         }
         Escalation {
             nodes,
@@ -1226,34 +1226,14 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 }
 
-/// `ns/name`, or `name` alone in the unknown implicit namespace.
-fn namespaced(namespace: &Namespace, name: &str) -> String {
-    match namespace {
-        Namespace::Named(ns) => format!("{ns}/{name}"),
-        Namespace::Implicit => name.to_string(),
-    }
-}
-
 /// `RoleBinding shop/api-edit`, `ClusterRoleBinding admins`.
 pub fn binding_label(graph: &Graph, binding: usize) -> String {
-    let binding = &graph.bindings[binding];
-    match &binding.namespace {
-        Some(ns) => format!(
-            "{} {}",
-            binding.kind(),
-            namespaced(ns, &binding.object.name)
-        ),
-        None => format!("{} {}", binding.kind(), binding.object.name),
-    }
+    graph.bindings[binding].label()
 }
 
 /// `ClusterRole edit`, `Role shop/reader`.
 pub fn role_label(graph: &Graph, role: usize) -> String {
-    let role = &graph.roles[role];
-    match &role.namespace {
-        Some(ns) => format!("{} {}", role.kind(), namespaced(ns, role.name())),
-        None => format!("{} {}", role.kind(), role.name()),
-    }
+    graph.roles[role].label()
 }
 
 /// `create pods`, `create deployments.apps`.
@@ -1319,7 +1299,7 @@ impl Escalation {
                 let secret = sa
                     .and_then(|key| {
                         let ns = key.0.clone();
-                        self.token_secret_of.get(&key).map(|s| namespaced(&ns, s))
+                        self.token_secret_of.get(&key).map(|s| ns.qualify(s))
                     })
                     .map(|s| format!("Secret {s}"))
                     .unwrap_or_else(|| "a Secret".to_string());

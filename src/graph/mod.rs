@@ -24,6 +24,7 @@ use definitions::latest_definitions;
 use workload_key::workload_keys;
 
 use crate::authz::RoleAccess;
+use crate::cluster::Cluster;
 use crate::model::rbac::{Binding, PolicyRule, Role, SubjectKind};
 use crate::model::secret::TokenSecret;
 use crate::model::service_account::ServiceAccount;
@@ -132,6 +133,12 @@ impl<'a> Graph<'a> {
     /// without `metadata.namespace`.
     pub fn build(objects: &'a [Object], implicit: Namespace) -> Graph<'a> {
         Graph::of(objects.iter().collect(), implicit)
+    }
+
+    /// The graph of `cluster`, whose objects are indexes into `objects` (the run's).
+    pub fn of_cluster(cluster: &Cluster, objects: &'a [Object]) -> Graph<'a> {
+        let members = cluster.objects.iter().map(|&i| &objects[i]).collect();
+        Graph::of(members, cluster.implicit.clone())
     }
 
     /// Builds the graph of one cluster: these objects, in input order. Of an object

@@ -10,22 +10,12 @@ use crate::authz::is_cluster_scoped;
 
 /// `ns/name`, or `name` alone in the unknown implicit namespace.
 pub fn namespaced(namespace: &Namespace, name: &str) -> String {
-    match namespace {
-        Namespace::Named(ns) => format!("{ns}/{name}"),
-        Namespace::Implicit => name.to_string(),
-    }
+    namespace.qualify(name)
 }
 
 /// `RoleBinding shop/api-edit`, `ClusterRoleBinding admins`.
 pub fn binding_label(binding: &Binding) -> String {
-    match &binding.namespace {
-        Some(ns) => format!(
-            "{} {}",
-            binding.kind(),
-            namespaced(ns, &binding.object.name)
-        ),
-        None => format!("{} {}", binding.kind(), binding.object.name),
-    }
+    binding.label()
 }
 
 /// `ClusterRole edit (built in, Kubernetes v1.31)`, `Role shop/reader`.

@@ -23,12 +23,7 @@ pub fn hover(analysis: &Analysis, path: &Path, at: Position) -> Option<Hover> {
         .get(id)
         .and_then(|clusters| clusters.first())
         .map(|&c| &analysis.clusters.list[c])?;
-    let objects = cluster
-        .objects
-        .iter()
-        .map(|&o| &analysis.inputs.objects[o])
-        .collect();
-    let graph = Graph::of(objects, cluster.implicit.clone());
+    let graph = Graph::of_cluster(cluster, &analysis.inputs.objects);
     // Where a workload's field is written: a rendered one's in the file it came from.
     let written =
         |file: usize, span: crate::source::Span| match analysis.inputs.relocate(file, span) {

@@ -15,6 +15,15 @@ pub enum Namespace {
 }
 
 impl Namespace {
+    /// `ns/name`, or `name` alone in the unknown implicit namespace: how messages and the
+    /// inspection commands name a namespaced object.
+    pub fn qualify(&self, name: &str) -> String {
+        match self {
+            Namespace::Named(ns) => format!("{ns}/{name}"),
+            Namespace::Implicit => name.to_string(),
+        }
+    }
+
     /// Whether two namespaces could be the same at apply time. Only two different names
     /// are certainly different.
     pub fn may_equal(&self, other: &Namespace) -> bool {

@@ -201,6 +201,14 @@ impl<'a> Role<'a> {
             "Role"
         }
     }
+
+    /// `ClusterRole edit`, `Role shop/reader`.
+    pub fn label(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}", self.kind(), ns.qualify(self.name())),
+            None => format!("{} {}", self.kind(), self.name()),
+        }
+    }
 }
 
 /// A binding's `roleRef`.
@@ -330,6 +338,14 @@ impl<'a> Binding<'a> {
             "ClusterRoleBinding"
         } else {
             "RoleBinding"
+        }
+    }
+
+    /// `RoleBinding shop/api-edit`, `ClusterRoleBinding admins`.
+    pub fn label(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}", self.kind(), ns.qualify(&self.object.name)),
+            None => format!("{} {}", self.kind(), self.object.name),
         }
     }
 }
