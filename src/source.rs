@@ -120,6 +120,35 @@ impl SourceFile {
         self.text_let_go = true;
     }
 
+    /// What a persistent cache needs to rebuild this file as read: its length, whether
+    /// the text was let go of, and then the line table (else the text has it).
+    pub(crate) fn kept_parts(&self) -> (usize, bool, Option<&[usize]>) {
+        let table = self.text_let_go.then(|| self.line_starts());
+        (self.len, self.text_let_go, table)
+    }
+
+    /// A file as [`SourceFile::kept_parts`] described it, its text let go of when
+    /// `line_starts` is given. The caller checks that the parts agree.
+    pub(crate) fn from_kept_parts(
+        display: String,
+        text: String,
+        len: usize,
+        line_starts: Option<Vec<usize>>,
+        marked_lines: Vec<Line>,
+    ) -> Self {
+        let text_let_go = line_starts.is_some();
+        SourceFile {
+            display,
+            role: FileRole::Manifest,
+            path: None,
+            len,
+            text: Arc::new(text),
+            line_starts: line_starts.map_or_else(OnceLock::new, OnceLock::from),
+            text_let_go,
+            marked_lines,
+        }
+    }
+
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| line_starts(&self.text))
     }

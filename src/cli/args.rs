@@ -99,6 +99,9 @@ pub struct CheckArgs {
     /// pre-commit hooks pass: `--default-context .`).
     #[arg(long, value_name = "DIR", conflicts_with = "context")]
     pub default_context: Option<String>,
+    /// Read the context folder whole, without the cache of earlier runs (nor write it).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print suppressed findings too.
     #[arg(long)]
     pub show_suppressed: bool,

@@ -41,6 +41,7 @@ fn config_clusters(config: &Config, args: &CheckArgs) -> String {
             helm: crate::kustomize::RenderMode::Never,
             ..crate::input::RenderOptions::from_config(config)
         },
+        cache: None,
     };
     let inputs = read_repository(&found, &read);
     let mut clusters = crate::cluster::decide(&inputs, config);

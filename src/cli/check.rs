@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::args::{CheckArgs, ColorChoice, Format};
 use super::configuration::{apply_flags, apply_rule_selection, resolve_config, select_clusters};
@@ -14,7 +15,7 @@ use super::Exit;
 use crate::baseline::Baseline;
 use crate::discover::{discover, display_path, InputSource};
 use crate::escape;
-use crate::input::{read_repository, InputError, ReadOptions};
+use crate::input::{read_repository, ContextCache, InputError, ReadOptions};
 use crate::report::{self, Report};
 
 /// `salint check`: the report of every cluster's findings; the status says whether any
@@ -103,6 +104,12 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
             .map(|path| crate::kustomize::plan::canonical(&path))
             .collect()
     });
+    // A context folder is read again on every commit: what earlier runs read of its files
+    // is kept (`--no-cache`: not).
+    let cache = match (&config.context.value, args.no_cache) {
+        (Some(context), false) => ContextCache::open(std::path::Path::new(context)).map(Arc::new),
+        _ => None,
+    };
     // Only the human format shows source lines; the others need positions alone.
     let read = ReadOptions {
         max_file_size: args.max_file_size,
@@ -116,8 +123,12 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
             stdin_chart: args.chart.clone(),
             ..crate::input::RenderOptions::from_config(&config)
         },
+        cache: cache.clone(),
     };
     let mut inputs = read_repository(&found, &read);
+    if let Some(cache) = &cache {
+        cache.save();
+    }
     // Standard input is where `--stdin-filename` says, for per-path-ignores and every
     // report (numbering by display path is done: file ids stay).
     if let Some(display) = &stdin_display {

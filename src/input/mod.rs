@@ -4,6 +4,7 @@
 //! one per item of a `kind: List`/`*List`). A file that cannot be read or parsed yields an
 //! [`InputError`]; the documents it parsed before the error are still used.
 
+mod cache;
 mod charts;
 mod decode;
 mod parse;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use crate::size::parse_size;
+pub use cache::ContextCache;
 pub use charts::{ChartOutput, ChartPlan};
 pub use repository::{read_repository, root_reads, RenderedRoot, Repository, RootOutput};
 
@@ -89,6 +91,9 @@ pub struct ReadOptions {
     pub keep_text: bool,
     /// How kustomizations are rendered ([`read_repository`]).
     pub render: RenderOptions,
+    /// Where files read by an earlier run are taken from instead of parsed again, and
+    /// this run's are kept (`check --context`; see [`ContextCache`]).
+    pub cache: Option<std::sync::Arc<ContextCache>>,
 }
 
 impl Default for ReadOptions {
@@ -97,6 +102,7 @@ impl Default for ReadOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             keep_text: true,
             render: RenderOptions::default(),
+            cache: None,
         }
     }
 }
@@ -200,7 +206,7 @@ pub(crate) fn read_source(
     role: FileRole,
 ) -> ParsedFile {
     let max_size = options.max_file_size;
-    let mut parsed = match source {
+    let parsed = match source {
         InputSource::Stdin => match stdin_text {
             Some(Ok(bytes)) => parse_bytes("<stdin>".to_string(), bytes.clone()),
             Some(Err(_)) | None => {
@@ -209,7 +215,14 @@ pub(crate) fn read_source(
         },
         InputSource::File(path) => {
             let display = display_path(path);
-            match read_file(path, max_size) {
+            let absolute = std::path::absolute(path).ok().map(|p| normalize(&p));
+            let cache = options.cache.as_deref().zip(absolute.as_deref());
+            let stamp = match cache.map(|(cache, at)| cache.lookup(at, &display, role, options)) {
+                Some(cache::Lookup::Hit(parsed)) => return placed(*parsed, role, absolute),
+                Some(cache::Lookup::Miss(stamp)) => stamp,
+                None => None,
+            };
+            let parsed = match read_file(path, max_size) {
                 // A chart's file is text: a template is not YAML until Helm renders it.
                 Ok(bytes) if role == FileRole::Chart => text_only(display, bytes),
                 Ok(bytes) => {
@@ -227,15 +240,24 @@ pub(crate) fn read_source(
                     }
                     parsed
                 }
-                Err(message) => ParsedFile::unreadable(display, message),
+                Err(message) => {
+                    return placed(ParsedFile::unreadable(display, message), role, absolute)
+                }
+            };
+            if let (Some((cache, at)), Some(stamp)) = (cache, stamp) {
+                cache.remember(at, stamp, role, options, &parsed);
             }
+            return placed(parsed, role, absolute);
         }
     };
+    placed(parsed, role, None)
+}
+
+/// A file read for `role`, at its absolute path when on disk.
+fn placed(mut parsed: ParsedFile, role: FileRole, absolute: Option<PathBuf>) -> ParsedFile {
     if let Some(file) = &mut parsed.source {
         file.role = role;
-        if let InputSource::File(path) = source {
-            file.path = std::path::absolute(path).ok().map(|p| normalize(&p));
-        }
+        file.path = absolute;
     }
     parsed
 }

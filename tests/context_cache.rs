@@ -1,0 +1,360 @@
+//! The context cache of `check --context` (pre-commit): the output is byte for byte the
+//! same with and without it — cold, warm, after a file is edited, touched, added or
+//! removed, with the cache file truncated, damaged or replaced — it lives in the
+//! repository's `.git` folder (else the user's cache folder), and `--no-cache` neither
+//! reads nor writes it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+mod common;
+
+const APP: &str = "# salint: ignore[SA102] the worker shares it on purpose\napiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: web
+      containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+";
+
+const RBAC: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-view, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - {kind: ServiceAccount, name: web, namespace: shop}
+";
+
+const WORKER: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: web
+      containers: [{name: worker, image: worker:1}]
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web-token
+  namespace: shop
+  annotations: {kubernetes.io/service-account.name: web}
+type: kubernetes.io/service-account-token
+";
+
+const CONFIG_MAP: &str = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {a: b}
+";
+
+/// The files of the repository: the named file, context files of every sort (bindings, a
+/// second workload, a token Secret, a ConfigMap whose text is dropped, a parse error, a
+/// UTF-16 file, a `kind: List`).
+fn files() -> Vec<(&'static str, Vec<u8>)> {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(CONFIG_MAP.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    vec![
+        ("k8s/app.yaml", APP.as_bytes().to_vec()),
+        ("k8s/rbac.yaml", RBAC.as_bytes().to_vec()),
+        ("k8s/worker.yaml", WORKER.as_bytes().to_vec()),
+        ("k8s/settings.yaml", CONFIG_MAP.as_bytes().to_vec()),
+        ("k8s/utf16.yaml", utf16),
+        (
+            "k8s/broken.yaml",
+            b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: b, namespace: shop\n".to_vec(),
+        ),
+        (
+            "k8s/list.json",
+            br#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "listed", "namespace": "shop"}}]}"#.to_vec(),
+        ),
+    ]
+}
+
+/// A file written with a modification time a minute ago (one written just now is not
+/// cached: a second write within the clock's granularity could keep its size and time).
+fn write_old(path: &Path, bytes: &[u8], age_seconds: u64) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+    let when = SystemTime::now() - Duration::from_secs(age_seconds);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+fn repository() -> tempfile::TempDir {
+    let dir = common::scratch_repo::<&[u8]>(&[]);
+    for (name, bytes) in files() {
+        write_old(&dir.path().join(name), &bytes, 60);
+    }
+    dir
+}
+
+/// stdout, stderr and exit code of `check --context k8s k8s/app.yaml` in `format`.
+fn check(dir: &Path, format: &str, extra: &[&str]) -> (String, String, Option<i32>) {
+    let output = salint(dir)
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--show-suppressed",
+            "--format",
+            format,
+        ])
+        .args(["--context", "k8s"])
+        .args(extra)
+        .arg("k8s/app.yaml")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code(),
+    )
+}
+
+fn salint(dir: &Path) -> Command {
+    let mut command = common::salint_in(dir);
+    // Outside a repository the cache goes here, never into the user's own.
+    command.env("XDG_CACHE_HOME", dir.join("user-cache"));
+    command
+}
+
+/// Every output format that shows something different: findings with positions (JSON),
+/// snippets read from the kept texts (human).
+fn outputs(dir: &Path, extra: &[&str]) -> Vec<(String, String, Option<i32>)> {
+    ["json", "human", "sarif"]
+        .into_iter()
+        .map(|format| check(dir, format, extra))
+        .collect()
+}
+
+fn cache_files(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn output_is_the_same_with_the_cache_cold_warm_and_damaged() {
+    let dir = repository();
+    let cache_folder = dir.path().join(".git/salint");
+    let reference = outputs(dir.path(), &["--no-cache"]);
+    // The fixtures say something: a finding that rests on another file, suppressed.
+    let json = &reference[0].0;
+    assert!(
+        json.contains("\"rule\": \"shared-service-account\""),
+        "{json}"
+    );
+    assert!(json.contains("with Deployment worker"), "{json}");
+    assert!(json.contains("\"suppressed\": 1"), "{json}");
+    assert!(reference[1].0.contains("serviceAccountName: web"));
+    assert_eq!(reference[0].2, Some(0));
+    assert!(
+        cache_files(&cache_folder).is_empty(),
+        "--no-cache wrote a cache"
+    );
+
+    // Cold: the cache is written, in the repository's `.git` folder only.
+    assert_eq!(outputs(dir.path(), &[]), reference, "cold");
+    let written = cache_files(&cache_folder);
+    assert_eq!(written.len(), 1, "{written:?}");
+    let cache = written[0].clone();
+    assert!(!dir.path().join("user-cache").exists());
+    let cached = std::fs::read(&cache).unwrap();
+
+    // Warm, three formats (the human report's snippets come from the cached texts); a
+    // warm run with nothing changed writes nothing.
+    assert_eq!(outputs(dir.path(), &[]), reference, "warm");
+    assert_eq!(std::fs::read(&cache).unwrap(), cached);
+
+    // Truncated, damaged at many places, emptied, replaced by garbage or by a folder's
+    // worth of zeros: the same output, and a sound cache written again.
+    let damaged: Vec<(String, Vec<u8>)> = [0, 8, 30, cached.len() / 3, cached.len() - 1]
+        .into_iter()
+        .map(|cut| (format!("cut at {cut}"), cached[..cut].to_vec()))
+        .chain((0..cached.len()).step_by(cached.len() / 12).map(|at| {
+            let mut bytes = cached.clone();
+            bytes[at] ^= 0xA5;
+            (format!("byte {at} flipped"), bytes)
+        }))
+        .chain([
+            ("zeros".to_string(), vec![0; cached.len()]),
+            (
+                "garbage".to_string(),
+                (0..100_000u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            ),
+        ])
+        .collect();
+    for (what, bytes) in damaged {
+        std::fs::write(&cache, &bytes).unwrap();
+        assert_eq!(
+            check(dir.path(), "json", &[]),
+            reference[0].clone(),
+            "{what}"
+        );
+        assert_eq!(std::fs::read(&cache).unwrap(), cached, "{what}: rewritten");
+    }
+    // A cache that cannot be written (its folder is a file): the same output, no error.
+    std::fs::remove_dir_all(&cache_folder).unwrap();
+    std::fs::write(&cache_folder, "not a folder").unwrap();
+    assert_eq!(outputs(dir.path(), &[]), reference, "unwritable");
+}
+
+#[test]
+fn a_changed_context_is_read_again() {
+    let dir = repository();
+    let original = outputs(dir.path(), &[]); // cold: written
+    let cache = cache_files(&dir.path().join(".git/salint"))[0].clone();
+    assert!(cache.exists());
+
+    // Edited (another time and size): the binding removed.
+    write_old(&dir.path().join("k8s/rbac.yaml"), CONFIG_MAP.as_bytes(), 50);
+    let fresh = outputs(dir.path(), &["--no-cache"]);
+    assert_ne!(fresh, original);
+    assert_eq!(outputs(dir.path(), &[]), fresh, "edited");
+    assert_eq!(outputs(dir.path(), &[]), fresh, "edited, warm");
+
+    // The same bytes rewritten with another time: still the same output.
+    write_old(&dir.path().join("k8s/worker.yaml"), WORKER.as_bytes(), 40);
+    assert_eq!(outputs(dir.path(), &[]), fresh, "touched");
+
+    // Same size, other text, another time: the edit is seen.
+    let renamed = WORKER.replace("worker", "wurker");
+    assert_eq!(renamed.len(), WORKER.len());
+    write_old(&dir.path().join("k8s/worker.yaml"), renamed.as_bytes(), 30);
+    let after = outputs(dir.path(), &["--no-cache"]);
+    assert!(after[0].0.contains("wurker"), "{}", after[0].0);
+    assert_eq!(outputs(dir.path(), &[]), after, "same size");
+
+    // A file added, a file removed.
+    write_old(&dir.path().join("k8s/more.yaml"), RBAC.as_bytes(), 20);
+    std::fs::remove_file(dir.path().join("k8s/settings.yaml")).unwrap();
+    let after = outputs(dir.path(), &["--no-cache"]);
+    assert_eq!(outputs(dir.path(), &[]), after, "added and removed");
+
+    // A file edited just now (its size and time may yet repeat): read, and not cached.
+    std::fs::write(dir.path().join("k8s/more.yaml"), CONFIG_MAP).unwrap();
+    let after = outputs(dir.path(), &["--no-cache"]);
+    assert_eq!(outputs(dir.path(), &[]), after, "just now");
+    assert_eq!(outputs(dir.path(), &[]), after, "just now, again");
+}
+
+/// The key is the file's size and time: a file rewritten with both kept is taken from the
+/// cache (what proves the warm run reads the cache rather than the file), and `--no-cache`
+/// reads the file.
+#[test]
+fn the_cache_is_what_a_warm_run_reads() {
+    let dir = repository();
+    let before = check(dir.path(), "json", &[]);
+    let renamed = WORKER.replace("worker", "wurker");
+    let path = dir.path().join("k8s/worker.yaml");
+    let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, &renamed).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    assert_eq!(check(dir.path(), "json", &[]), before, "cached");
+    let read = check(dir.path(), "json", &["--no-cache"]);
+    assert!(read.0.contains("wurker"), "{}", read.0);
+    assert!(!before.0.contains("wurker"));
+}
+
+#[test]
+fn outside_a_repository_the_cache_is_in_the_user_cache_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files() {
+        write_old(&dir.path().join(name), &bytes, 60);
+    }
+    let reference = check(dir.path(), "json", &["--no-cache"]);
+    assert!(!dir.path().join("user-cache").exists());
+    assert_eq!(check(dir.path(), "json", &[]), reference);
+    let written = cache_files(&dir.path().join("user-cache/salint"));
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(check(dir.path(), "json", &[]), reference);
+    // Nothing in the working tree but the files and the (test's) cache folder.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k8s", "user-cache"]);
+    // Without --context there is no cache.
+    std::fs::remove_dir_all(dir.path().join("user-cache")).unwrap();
+    salint(dir.path())
+        .args(["check", "--format", "json", "k8s"])
+        .output()
+        .unwrap();
+    assert!(!dir.path().join("user-cache").exists());
+}
+
+/// The staged change's findings in other files (which compare the texts read with
+/// `HEAD`'s) are the same from cached texts.
+#[test]
+fn findings_a_staged_change_creates_elsewhere_are_the_same_warm() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("k8s/app.yaml", APP), ("k8s/rbac.yaml", RBAC)] {
+        write_old(&dir.path().join(name), text.as_bytes(), 60);
+    }
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "--quiet",
+        "-m",
+        "x",
+    ]);
+    // The binding goes: the token web mounts in app.yaml becomes needless.
+    write_old(&dir.path().join("k8s/rbac.yaml"), CONFIG_MAP.as_bytes(), 50);
+    git(&["add", "k8s/rbac.yaml"]);
+    let run = |extra: &[&str]| {
+        let output = salint(dir.path())
+            .args(["check", "--format", "compact", "--context", "k8s"])
+            .args(extra)
+            .arg("k8s/rbac.yaml")
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let reference = run(&["--no-cache"]);
+    assert!(
+        reference.contains("New with the staged change to `k8s/rbac.yaml`"),
+        "{reference}"
+    );
+    assert_eq!(run(&[]), reference, "cold");
+    assert!(!cache_files(&dir.path().join(".git/salint")).is_empty());
+    assert_eq!(run(&[]), reference, "warm");
+}
