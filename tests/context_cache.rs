@@ -358,3 +358,56 @@ fn findings_a_staged_change_creates_elsewhere_are_the_same_warm() {
     assert!(!cache_files(&dir.path().join(".git/salint")).is_empty());
     assert_eq!(run(&[]), reference, "warm");
 }
+
+/// Two clusters (sibling folders define the same ServiceAccount): a run judges the named
+/// file's cluster, whose files' trees it takes from the cache; the other cluster's files
+/// count only by their identities, until a run names one of them.
+#[test]
+fn the_clusters_not_judged_are_read_as_identities() {
+    let dir = common::scratch_repo::<&[u8]>(&[]);
+    let staging_app = APP.replace("web:1", "web:2");
+    for (name, text) in [
+        ("k8s/prod/app.yaml", APP),
+        ("k8s/prod/rbac.yaml", RBAC),
+        ("k8s/staging/app.yaml", staging_app.as_str()),
+        ("k8s/staging/worker.yaml", WORKER),
+        ("k8s/shared.yaml", CONFIG_MAP),
+    ] {
+        write_old(&dir.path().join(name), text.as_bytes(), 60);
+    }
+    let run = |named: &str, extra: &[&str]| {
+        let output = salint(dir.path())
+            .args([
+                "check",
+                "--show-suppressed",
+                "--format",
+                "json",
+                "--context",
+                "k8s",
+            ])
+            .args(extra)
+            .arg(named)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    let prod = run("k8s/prod/app.yaml", &["--no-cache"]);
+    let staging = run("k8s/staging/app.yaml", &["--no-cache"]);
+    assert!(prod.1.contains("2 clusters"), "{}", prod.1);
+    assert!(
+        staging.0.contains("with Deployment worker"),
+        "{}",
+        staging.0
+    );
+    assert!(!prod.0.contains("with Deployment worker"), "{}", prod.0);
+    assert_eq!(run("k8s/prod/app.yaml", &[]), prod, "cold");
+    assert_eq!(run("k8s/prod/app.yaml", &[]), prod, "warm");
+    // Staging's trees were never needed yet: now they are, from the cache.
+    assert_eq!(
+        run("k8s/staging/app.yaml", &[]),
+        staging,
+        "warm, the other cluster"
+    );
+    assert_eq!(run("k8s/prod/app.yaml", &[]), prod, "warm again");
+}

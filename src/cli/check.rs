@@ -139,9 +139,13 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
             error.path = display.clone();
         }
     }
-    let inputs = inputs;
     // With a context folder, only the files named are reported on.
-    let reported = |file: usize| !in_context || target_names.contains(&inputs.files[file].display);
+    let reported_files: Vec<bool> = inputs
+        .files
+        .iter()
+        .map(|file| !in_context || target_names.contains(&file.display))
+        .collect();
+    let reported = |file: usize| reported_files[file];
 
     let mut clusters = crate::cluster::decide(&inputs, &config);
     select_clusters(&mut clusters, &config)?;
@@ -149,6 +153,17 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
         // The clusters the named files are part of.
         clusters.retain(|cluster| cluster.files.iter().any(|&f| reported(f)));
     }
+    // Cached files come as their objects' identities, which decided the clusters; the
+    // clusters judged read their trees.
+    if let Some(cache) = &cache {
+        let mut judged: Vec<usize> = (0..inputs.files.len()).filter(|&f| reported(f)).collect();
+        for cluster in &clusters.list {
+            judged.extend(&cluster.files);
+            judged.extend(cluster.objects.iter().map(|&o| inputs.objects[o].file));
+        }
+        cache.hydrate(&mut inputs, &judged);
+    }
+    let inputs = inputs;
     if !args.quiet {
         for note in inputs.notes.iter().chain(&clusters.decision) {
             eprintln!("salint: note: {note}");

@@ -38,7 +38,7 @@ const MAGIC: &[u8; 8] = b"SALINTC\x00";
 
 /// The layout of the entries; a change to what is stored bumps it, and older files are
 /// misses.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// A cache file larger than this is not read (nor trusted): a context folder's entries
 /// take a fraction of its bytes.
@@ -109,6 +109,9 @@ pub struct ContextCache {
     by_path: HashMap<String, usize>,
     used: Vec<AtomicBool>,
     fresh: Mutex<Vec<(String, Key, Vec<u8>)>>,
+    /// The files taken from the cache, by display path, with their entries: their trees
+    /// are decoded only when a judged cluster reads them ([`ContextCache::hydrate`]).
+    hits: Mutex<HashMap<String, usize>>,
 }
 
 impl std::fmt::Debug for ContextCache {
@@ -149,6 +152,7 @@ impl ContextCache {
             by_path,
             used,
             fresh: Mutex::new(Vec::new()),
+            hits: Mutex::new(HashMap::new()),
         }
     }
 
@@ -181,8 +185,12 @@ impl ContextCache {
             if checksum(bytes) != entry.checksum {
                 return None;
             }
-            let parsed = decode(bytes, display)?;
+            let parsed = decode(split(bytes)?.0, display)?;
             self.used[i].store(true, Ordering::Relaxed);
+            self.hits
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(display.to_string(), i);
             Some(parsed)
         });
         match hit {
@@ -215,6 +223,88 @@ impl ContextCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push((name.to_string(), key, bytes));
+    }
+
+    /// Puts the trees of the cached files among `files` in place of the placeholders
+    /// [`ContextCache::lookup`] left (each object's mapping empty but for its span). Until
+    /// then a cached object is its identity: what deciding the clusters needs; the files
+    /// of the clusters judged need their trees. A file whose trees do not decode (only a
+    /// crafted cache gets past the checksums) is read and parsed again.
+    pub fn hydrate(&self, inputs: &mut super::Inputs, files: &[crate::source::FileId]) {
+        let hits = std::mem::take(
+            &mut *self
+                .hits
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        if hits.is_empty() {
+            return;
+        }
+        // A file's objects are consecutive, in file order.
+        let mut first = vec![usize::MAX; inputs.files.len()];
+        let mut count = vec![0usize; inputs.files.len()];
+        for object in &inputs.objects {
+            if let Some(c) = count.get_mut(object.file) {
+                if *c == 0 {
+                    first[object.file] = object.index;
+                }
+                *c += 1;
+            }
+        }
+        let mut wanted: Vec<(crate::source::FileId, usize)> = files
+            .iter()
+            .filter(|&&file| count.get(file).is_some_and(|&c| c > 0))
+            .filter_map(|&file| Some((file, *hits.get(&inputs.files[file].display)?)))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let files_read = &inputs.files;
+        let trees: Vec<(crate::source::FileId, Option<Vec<Node>>)> = {
+            use rayon::prelude::*;
+            wanted
+                .par_iter()
+                .map(|&(file, entry)| {
+                    let decoded = self
+                        .trees_of(entry, &files_read[file])
+                        .filter(|trees| trees.len() == count[file])
+                        .or_else(|| self.parse_again(entry, &files_read[file].display))
+                        .filter(|trees| trees.len() == count[file]);
+                    (file, decoded)
+                })
+                .collect()
+        };
+        for (file, trees) in trees {
+            let Some(trees) = trees else { continue };
+            for (offset, root) in trees.into_iter().enumerate() {
+                inputs.objects[first[file] + offset].root = root;
+            }
+        }
+    }
+
+    /// The trees of an entry's objects, checked against its file.
+    fn trees_of(&self, entry: usize, file: &SourceFile) -> Option<Vec<Node>> {
+        let entry = &self.entries[entry];
+        let start = entry.offset as usize;
+        let bytes = self.values.get(start..start + entry.len as usize)?;
+        let stored: Vec<Vec<StoredNode>> = postcard::from_bytes(split(bytes)?.1).ok()?;
+        let text = (!file.text.is_empty()).then_some(file.text.as_str());
+        let span = span_checker(text);
+        stored
+            .into_iter()
+            .map(|nodes| rebuild(nodes, &span))
+            .collect()
+    }
+
+    /// The trees of an entry's file, read and parsed again as a miss would be.
+    fn parse_again(&self, entry: usize, display: &str) -> Option<Vec<Node>> {
+        let entry = &self.entries[entry];
+        let bytes = super::read::read_file(Path::new(&entry.path), entry.key.max_file_size).ok()?;
+        let parsed = super::parse::parse_bytes(display.to_string(), bytes);
+        let parsed = match entry.key.role == FileRole::Manifest as u8 {
+            true => parsed.without_unused_text(),
+            false => parsed,
+        };
+        Some(parsed.objects.into_iter().map(|o| o.root).collect())
     }
 
     /// Writes the entries this run used or read anew, when they differ from the file's;
@@ -428,9 +518,8 @@ struct StoredSource {
 #[derive(Serialize, Deserialize)]
 struct StoredObject {
     head: (usize, usize),
-    /// The tree in pre-order; a collection is followed by its items (a mapping by each
-    /// entry's key and value).
-    nodes: Vec<StoredNode>,
+    /// The span of the object's mapping (its tree is stored apart, see [`encode`]).
+    span: (usize, usize),
     api_version: String,
     kind: String,
     name: String,
@@ -439,6 +528,8 @@ struct StoredObject {
     duplicate_keys: Vec<(String, (usize, usize), Option<String>)>,
 }
 
+/// A tree's node in pre-order; a collection is followed by its items (a mapping by each
+/// entry's key and value).
 #[derive(Serialize, Deserialize)]
 enum StoredNode {
     Scalar {
@@ -488,7 +579,16 @@ fn style_of(code: u8) -> Option<ScalarStyle> {
     })
 }
 
-/// A parsed file as a cache value.
+/// A value's two parts: the file and its objects' identities, then their trees.
+fn split(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let head_len = u32::from_le_bytes(value.get(..4)?.try_into().ok()?);
+    let rest = &value[4..];
+    let head_len = usize::try_from(head_len).ok()?;
+    (head_len <= rest.len()).then(|| rest.split_at(head_len))
+}
+
+/// A parsed file as a cache value: the file and the objects' identities (decoded for
+/// every file of the context), then the objects' trees (decoded for the files judged).
 fn encode(parsed: &ParsedFile) -> Option<Vec<u8>> {
     let source = parsed.source.as_ref().map(|file| {
         let (len, _, line_starts) = file.kept_parts();
@@ -508,7 +608,7 @@ fn encode(parsed: &ParsedFile) -> Option<Vec<u8>> {
         .iter()
         .map(|object| StoredObject {
             head: pair(object.head),
-            nodes: flatten(&object.root),
+            span: pair(object.root.span),
             api_version: object.api_version.clone(),
             kind: object.kind.clone(),
             name: object.name.clone(),
@@ -531,12 +631,19 @@ fn encode(parsed: &ParsedFile) -> Option<Vec<u8>> {
         span: error.span.map(pair),
         message: error.message.clone(),
     });
-    postcard::to_allocvec(&StoredFile {
+    let head = postcard::to_allocvec(&StoredFile {
         source,
         objects,
         error,
     })
-    .ok()
+    .ok()?;
+    let trees: Vec<Vec<StoredNode>> = parsed.objects.iter().map(|o| flatten(&o.root)).collect();
+    let trees = postcard::to_allocvec(&trees).ok()?;
+    let mut value = Vec::with_capacity(4 + head.len() + trees.len());
+    value.extend_from_slice(&u32::try_from(head.len()).ok()?.to_le_bytes());
+    value.extend_from_slice(&head);
+    value.extend_from_slice(&trees);
+    Some(value)
 }
 
 /// A tree in pre-order, without recursion.
@@ -574,70 +681,52 @@ fn flatten(root: &Node) -> Vec<StoredNode> {
     nodes
 }
 
-/// A cache value as the parsed file it was, checked: `None` when anything in it could
-/// not have come from reading a file.
-fn decode(bytes: &[u8], display: &str) -> Option<ParsedFile> {
-    let stored: StoredFile = postcard::from_bytes(bytes).ok()?;
-    let mut span_check: Option<(String, usize)> = None;
-    let source = match stored.source {
-        Some(source) => {
-            let marked_lines = source
-                .marked_lines
-                .into_iter()
-                .map(|(number, start, text)| Line {
-                    number,
-                    start,
-                    text: text.into_boxed_str(),
-                })
-                .collect::<Vec<_>>();
-            if marked_lines.iter().any(|l| l.start > source.len) {
-                return None;
-            }
-            match &source.line_starts {
-                Some(starts) => {
-                    let sound = source.text.is_empty()
-                        && starts.first() == Some(&0)
-                        && starts.windows(2).all(|w| w[0] < w[1])
-                        && starts.last().is_some_and(|&last| last <= source.len);
-                    if !sound {
-                        return None;
-                    }
-                }
-                None => {
-                    if source.len != source.text.len() {
-                        return None;
-                    }
-                }
-            }
-            if !source.text.is_empty() {
-                span_check = Some((source.text.clone(), source.len));
-            }
-            Some(SourceFile::from_kept_parts(
-                display.to_string(),
-                source.text,
-                source.len,
-                source.line_starts,
-                marked_lines,
-            ))
-        }
-        None => None,
-    };
-    // Spans into a text that is there must lie in it, on character boundaries (they are
-    // sliced); a file without text has positions clamped to its length.
-    let span = |(start, end): (usize, usize)| -> Option<Span> {
+/// Spans into a text that is there must lie in it, on character boundaries (they are
+/// sliced); a file without text has positions clamped to its length.
+fn span_checker(text: Option<&str>) -> impl Fn((usize, usize)) -> Option<Span> + '_ {
+    move |(start, end)| {
         if start > end {
             return None;
         }
-        if let Some((text, _)) = &span_check {
+        if let Some(text) = text {
             if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
                 return None;
             }
         }
         Some(Span::new(start, end))
-    };
+    }
+}
+
+/// The first part of a cache value as the parsed file it was, checked, each object's
+/// tree a placeholder (see [`ContextCache::hydrate`]): `None` when anything in it could
+/// not have come from reading a file.
+fn decode(bytes: &[u8], display: &str) -> Option<ParsedFile> {
+    let stored: StoredFile = postcard::from_bytes(bytes).ok()?;
+    if let Some(source) = &stored.source {
+        if source.marked_lines.iter().any(|l| l.1 > source.len) {
+            return None;
+        }
+        let sound = match &source.line_starts {
+            Some(starts) => {
+                source.text.is_empty()
+                    && starts.first() == Some(&0)
+                    && starts.windows(2).all(|w| w[0] < w[1])
+                    && starts.last().is_some_and(|&last| last <= source.len)
+            }
+            None => source.len == source.text.len(),
+        };
+        if !sound {
+            return None;
+        }
+    }
+    let text = stored
+        .source
+        .as_ref()
+        .map(|s| s.text.as_str())
+        .filter(|t| !t.is_empty());
+    let span = span_checker(text);
     let mut objects = Vec::with_capacity(stored.objects.len().min(bytes.len()));
     for object in stored.objects {
-        let root = rebuild(object.nodes, &span)?;
         let duplicate_keys = object
             .duplicate_keys
             .into_iter()
@@ -653,7 +742,10 @@ fn decode(bytes: &[u8], display: &str) -> Option<ParsedFile> {
             file: 0,
             index: 0,
             head: span(object.head)?,
-            root,
+            root: Node {
+                span: span(object.span)?,
+                value: Value::Map(Box::new([])),
+            },
             api_version: object.api_version,
             kind: object.kind,
             name: object.name,
@@ -674,6 +766,25 @@ fn decode(bytes: &[u8], display: &str) -> Option<ParsedFile> {
         }),
         None => None,
     };
+    drop(span);
+    let source = stored.source.map(|source| {
+        let marked_lines = source
+            .marked_lines
+            .into_iter()
+            .map(|(number, start, text)| Line {
+                number,
+                start,
+                text: text.into_boxed_str(),
+            })
+            .collect();
+        SourceFile::from_kept_parts(
+            display.to_string(),
+            source.text,
+            source.len,
+            source.line_starts,
+            marked_lines,
+        )
+    });
     Some(ParsedFile {
         source,
         objects,
@@ -808,6 +919,38 @@ mod tests {
         )
     }
 
+    /// A whole cache value decoded: the file, and its objects' trees in place.
+    fn decode_whole(value: &[u8], display: &str) -> Option<ParsedFile> {
+        let (head, trees) = split(value)?;
+        let mut parsed = decode(head, display)?;
+        let stored: Vec<Vec<StoredNode>> = postcard::from_bytes(trees).ok()?;
+        let text = parsed.source.as_ref().map(|s| s.text.to_string());
+        let span = span_checker(text.as_deref().filter(|t| !t.is_empty()));
+        let roots: Vec<Node> = stored
+            .into_iter()
+            .map(|nodes| rebuild(nodes, &span))
+            .collect::<Option<_>>()?;
+        if roots.len() != parsed.objects.len() {
+            return None;
+        }
+        for (object, root) in parsed.objects.iter_mut().zip(roots) {
+            object.root = root;
+        }
+        Some(parsed)
+    }
+
+    /// A value's first part changed by `change`, the trees kept.
+    fn with_head(value: &[u8], change: impl Fn(&mut StoredFile)) -> Vec<u8> {
+        let (head, trees) = split(value).unwrap();
+        let mut stored: StoredFile = postcard::from_bytes(head).unwrap();
+        change(&mut stored);
+        let head = postcard::to_allocvec(&stored).unwrap();
+        let mut changed = (head.len() as u32).to_le_bytes().to_vec();
+        changed.extend_from_slice(&head);
+        changed.extend_from_slice(trees);
+        changed
+    }
+
     const TEXTS: &[&str] = &[
         "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: shop}\n",
         "# salint: ignore[SA101] why\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {ignore.salint.io/SA102: ok}\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n      containers: [{name: c, image: 'i', volumeMounts: [{name: t, mountPath: /x}]}]\n",
@@ -828,13 +971,13 @@ mod tests {
                     parsed.source.as_mut().unwrap().let_go_of_text();
                 }
                 let bytes = encode(&parsed).unwrap();
-                let decoded = decode(&bytes, "f.yaml").expect(text);
+                let decoded = decode_whole(&bytes, "f.yaml").expect(text);
                 assert_eq!(described(&decoded), described(&parsed), "{text}");
             }
             // The unused text dropped, as manifests are read.
             let parsed =
                 parse_bytes("f.yaml".into(), text.as_bytes().to_vec()).without_unused_text();
-            let decoded = decode(&encode(&parsed).unwrap(), "f.yaml").unwrap();
+            let decoded = decode_whole(&encode(&parsed).unwrap(), "f.yaml").unwrap();
             assert_eq!(described(&decoded), described(&parsed), "{text}");
         }
     }
@@ -844,19 +987,19 @@ mod tests {
         let text = TEXTS[1];
         let parsed = parse_bytes("f.yaml".into(), text.as_bytes().to_vec());
         let bytes = encode(&parsed).unwrap();
-        assert!(decode(&bytes, "f.yaml").is_some());
+        assert!(decode_whole(&bytes, "f.yaml").is_some());
         // Every truncation, and every single byte changed, decodes to a miss or to a file
         // (a change that still makes sense: the checksums catch those), never a panic.
         let mut refused = 0;
         for cut in 0..bytes.len() {
-            refused += usize::from(decode(&bytes[..cut], "f.yaml").is_none());
+            refused += usize::from(decode_whole(&bytes[..cut], "f.yaml").is_none());
         }
         assert_eq!(refused, bytes.len());
         for at in 0..bytes.len() {
             for value in [0u8, 1, 0x7f, 0x80, 0xff] {
                 let mut damaged = bytes.clone();
                 damaged[at] = value;
-                let _ = decode(&damaged, "f.yaml");
+                let _ = decode_whole(&damaged, "f.yaml");
             }
         }
     }
@@ -904,17 +1047,21 @@ mod tests {
     #[test]
     fn spans_outside_the_text_are_refused() {
         let parsed = parse_bytes("f.yaml".into(), TEXTS[0].as_bytes().to_vec());
-        let mut stored: StoredFile = postcard::from_bytes(&encode(&parsed).unwrap()).unwrap();
-        stored.objects[0].head = (0, TEXTS[0].len() + 1);
-        let bytes = postcard::to_allocvec(&stored).unwrap();
-        assert!(decode(&bytes, "f.yaml").is_none());
-        // Inside a character.
+        let value = encode(&parsed).unwrap();
+        assert!(decode_whole(&with_head(&value, |_| {}), "f.yaml").is_some());
+        let past_the_end = with_head(&value, |s| s.objects[0].head = (0, TEXTS[0].len() + 1));
+        assert!(decode_whole(&past_the_end, "f.yaml").is_none());
+        // Inside a character, in the identities or in a tree.
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: ü}\n";
         let parsed = parse_bytes("f.yaml".into(), text.as_bytes().to_vec());
-        let mut stored: StoredFile = postcard::from_bytes(&encode(&parsed).unwrap()).unwrap();
+        let value = encode(&parsed).unwrap();
         let inside = text.find('ü').unwrap() + 1;
-        stored.objects[0].head = (inside, inside);
-        assert!(decode(&postcard::to_allocvec(&stored).unwrap(), "f.yaml").is_none());
+        let split_char = with_head(&value, |s| s.objects[0].head = (inside, inside));
+        assert!(decode_whole(&split_char, "f.yaml").is_none());
+        let span = span_checker(Some(text));
+        assert!(span((inside - 1, inside + 1)).is_some());
+        assert!(span((inside, inside + 1)).is_none());
+        assert!(span((2, 1)).is_none());
     }
 
     fn options() -> super::super::ReadOptions {
@@ -937,7 +1084,21 @@ mod tests {
 
     fn read_through(cache: &ContextCache, path: &Path) -> (bool, ParsedFile) {
         match cache.lookup(path, "a.yaml", FileRole::Manifest, &options()) {
-            Lookup::Hit(parsed) => (true, *parsed),
+            Lookup::Hit(parsed) => {
+                // Hydrated as a judged file is.
+                let mut inputs = crate::input::Inputs::default();
+                inputs.add(*parsed);
+                cache.hydrate(&mut inputs, &[0]);
+                let source = inputs.files.pop();
+                (
+                    true,
+                    ParsedFile {
+                        source,
+                        objects: inputs.objects,
+                        error: inputs.errors.pop(),
+                    },
+                )
+            }
             Lookup::Miss(stamp) => {
                 let bytes = std::fs::read(path).unwrap();
                 let parsed = parse_bytes("a.yaml".into(), bytes);
@@ -1004,6 +1165,42 @@ mod tests {
             assert!(!hit, "byte {at} damaged");
             assert_eq!(described(&parsed), described(&changed));
         }
+    }
+
+    /// Trees that do not decode (a crafted cache, past the checksums): the file is parsed
+    /// again, and its objects get the trees that gives.
+    #[test]
+    fn trees_that_do_not_decode_are_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = old_file(dir.path(), "a.yaml", TEXTS[1]);
+        let fresh = parse_bytes("a.yaml".into(), TEXTS[1].as_bytes().to_vec());
+        let location = dir.path().join("cache-test.bin");
+        let value = encode(&fresh).unwrap();
+        let (head, _) = split(&value).unwrap();
+        let mut crafted = (head.len() as u32).to_le_bytes().to_vec();
+        crafted.extend_from_slice(head);
+        crafted.extend_from_slice(&[0x01, 0x01, 0x02, 0x00, 0x00, 0x05]); // a Seq past the end
+        let key = key_of(Stamp::of(&file).unwrap(), FileRole::Manifest, &options());
+        let name = file.to_str().unwrap();
+        write_cache_file(&location, "build", &[(name, key, &crafted)]).unwrap();
+        let (hit, parsed) =
+            read_through(&ContextCache::at(location.clone(), "build".into()), &file);
+        assert!(hit);
+        assert_eq!(described(&parsed), described(&fresh));
+        // The sound value, for comparison: taken as it is.
+        write_cache_file(&location, "build", &[(name, key, &value)]).unwrap();
+        let (hit, parsed) = read_through(&ContextCache::at(location, "build".into()), &file);
+        assert!(hit);
+        assert_eq!(described(&parsed), described(&fresh));
+        // Before hydration, an object is its identity and the span of its mapping.
+        let decoded = decode(head, "a.yaml").unwrap();
+        let object = &decoded.objects[0];
+        assert_eq!(
+            (object.kind.as_str(), object.name.as_str()),
+            ("Deployment", "web")
+        );
+        assert_eq!(object.root.span, fresh.objects[0].root.span);
+        assert_eq!(object.root.value, Value::Map(Box::new([])));
     }
 
     #[test]
