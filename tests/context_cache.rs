@@ -411,3 +411,36 @@ fn the_clusters_not_judged_are_read_as_identities() {
     );
     assert_eq!(run("k8s/prod/app.yaml", &[]), prod, "warm again");
 }
+
+/// Runs that name different files (one outside the context) keep each other's entries:
+/// alternating them rewrites nothing; a file gone is dropped.
+#[test]
+fn entries_of_files_a_run_did_not_read_are_kept_while_the_files_are_there() {
+    let dir = repository();
+    write_old(&dir.path().join("other/extra.yaml"), WORKER.as_bytes(), 60);
+    let run = |named: &str| {
+        salint(dir.path())
+            .args(["check", "--format", "json", "--context", "k8s", named])
+            .output()
+            .unwrap()
+    };
+    let extra = run("other/extra.yaml");
+    run("k8s/app.yaml");
+    let cache = cache_files(&dir.path().join(".git/salint"))[0].clone();
+    let written = std::fs::read(&cache).unwrap();
+    for named in ["other/extra.yaml", "k8s/app.yaml", "other/extra.yaml"] {
+        run(named);
+        assert_eq!(std::fs::read(&cache).unwrap(), written, "{named}");
+    }
+    assert_eq!(run("other/extra.yaml").stdout, extra.stdout);
+    // The extra file's entry goes with the file.
+    std::fs::remove_file(dir.path().join("other/extra.yaml")).unwrap();
+    run("k8s/app.yaml");
+    let after = std::fs::read(&cache).unwrap();
+    assert!(
+        after.len() < written.len(),
+        "{} {}",
+        after.len(),
+        written.len()
+    );
+}

@@ -307,9 +307,10 @@ impl ContextCache {
         Some(parsed.objects.into_iter().map(|o| o.root).collect())
     }
 
-    /// Writes the entries this run used or read anew, when they differ from the file's;
-    /// the others (files gone, changed or not read) are dropped. Best effort: a failure
-    /// leaves the old file or none.
+    /// Writes the entries of the file with this run's new ones, when there are new ones
+    /// or files gone: an entry this run did not use is kept while its file is there (a
+    /// run naming other files reads other files outside the context; a stale entry is
+    /// a miss, then replaced). Best effort: a failure leaves the old file or none.
     pub fn save(&self) {
         let fresh = std::mem::take(
             &mut *self
@@ -317,26 +318,34 @@ impl ContextCache {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
-        let all_used = self.used.iter().all(|u| u.load(Ordering::Relaxed));
-        if fresh.is_empty() && all_used {
+        let kept_entry: Vec<bool> = self
+            .entries
+            .iter()
+            .zip(&self.used)
+            .map(|(entry, used)| used.load(Ordering::Relaxed) || Path::new(&entry.path).is_file())
+            .collect();
+        if fresh.is_empty() && kept_entry.iter().all(|&k| k) {
             return;
         }
         let mut kept: Vec<(&str, Key, &[u8])> = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
-            if !self.used[i].load(Ordering::Relaxed) {
+            if !kept_entry[i] {
                 continue;
             }
             let start = entry.offset as usize;
             let bytes = &self.values[start..start + entry.len as usize];
             kept.push((&entry.path, entry.key, bytes));
         }
-        kept.extend(
-            fresh
-                .iter()
-                .map(|(path, key, bytes)| (path.as_str(), *key, bytes.as_slice())),
-        );
+        // This run's entries first: a stable sort keeps them ahead of the file's for the
+        // same path, and the later duplicates go.
+        let mut all: Vec<(&str, Key, &[u8])> = fresh
+            .iter()
+            .map(|(path, key, bytes)| (path.as_str(), *key, bytes.as_slice()))
+            .collect();
+        all.extend(kept);
+        let mut kept = all;
         kept.sort_by(|a, b| a.0.cmp(b.0));
-        kept.dedup_by(|a, b| a.0 == b.0);
+        kept.dedup_by(|later, first| later.0 == first.0);
         let _ = write_cache_file(&self.location, &self.stamp, &kept);
     }
 }
