@@ -161,6 +161,13 @@ impl ContextCache {
         &self.location
     }
 
+    /// The bytes of an entry's value, if the index places it in the file.
+    fn value_of(&self, entry: &IndexEntry) -> Option<&[u8]> {
+        let start = usize::try_from(entry.offset).ok()?;
+        let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
+        self.values.get(start..end)
+    }
+
     /// The file at `path` (absolute) as an earlier run read it for `role`, if nothing it
     /// depends on changed since.
     pub(crate) fn lookup(
@@ -179,9 +186,7 @@ impl ContextCache {
             if entry.key != key_of(stamp, role, options) {
                 return None;
             }
-            let start = usize::try_from(entry.offset).ok()?;
-            let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
-            let bytes = self.values.get(start..end)?;
+            let bytes = self.value_of(entry)?;
             if checksum(bytes) != entry.checksum {
                 return None;
             }
@@ -283,9 +288,7 @@ impl ContextCache {
 
     /// The trees of an entry's objects, checked against its file.
     fn trees_of(&self, entry: usize, file: &SourceFile) -> Option<Vec<Node>> {
-        let entry = &self.entries[entry];
-        let start = entry.offset as usize;
-        let bytes = self.values.get(start..start + entry.len as usize)?;
+        let bytes = self.value_of(&self.entries[entry])?;
         let stored: Vec<Vec<StoredNode>> = postcard::from_bytes(split(bytes)?.1).ok()?;
         let text = (!file.text.is_empty()).then_some(file.text.as_str());
         let span = span_checker(text);
@@ -332,8 +335,10 @@ impl ContextCache {
             if !kept_entry[i] {
                 continue;
             }
-            let start = entry.offset as usize;
-            let bytes = &self.values[start..start + entry.len as usize];
+            // An entry no run looked up is carried over as it is, if it lies in the file.
+            let Some(bytes) = self.value_of(entry) else {
+                continue;
+            };
             kept.push((&entry.path, entry.key, bytes));
         }
         // This run's entries first: a stable sort keeps them ahead of the file's for the
@@ -434,7 +439,8 @@ fn header(stamp: &str, index_len: u64, values_len: u64, index_checksum: u64) -> 
     bytes
 }
 
-/// The values and index of a cache file, if it is whole, sound and of this build.
+/// The bytes and index of a cache file (offsets into those bytes), if it is whole, sound
+/// and of this build.
 fn read_cache_file(location: &Path, stamp: &str) -> Option<(Vec<u8>, Vec<IndexEntry>)> {
     let file = std::fs::File::open(location).ok()?;
     let size = file.metadata().ok()?.len();
@@ -462,9 +468,12 @@ fn read_cache_file(location: &Path, stamp: &str) -> Option<(Vec<u8>, Vec<IndexEn
     if checksum(index) != index_checksum {
         return None;
     }
-    let entries: Vec<IndexEntry> = postcard::from_bytes(index).ok()?;
-    let mut bytes = bytes;
-    bytes.drain(..values_start);
+    let mut entries: Vec<IndexEntry> = postcard::from_bytes(index).ok()?;
+    // Offsets into the whole file from here on: moving tens of MB to drop the header
+    // would cost more than reading them.
+    for entry in &mut entries {
+        entry.offset = entry.offset.checked_add(values_start as u64)?;
+    }
     Some((bytes, entries))
 }
 
@@ -1210,6 +1219,47 @@ mod tests {
         );
         assert_eq!(object.root.span, fresh.objects[0].root.span);
         assert_eq!(object.root.value, Value::Map(Box::new([])));
+    }
+
+    /// An index placing a value outside the file (a crafted cache with sound checksums):
+    /// the entry is a miss, and is not carried over when the cache is written again.
+    #[test]
+    fn an_index_pointing_outside_the_file_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = old_file(dir.path(), "a.yaml", TEXTS[0]);
+        let other = old_file(dir.path(), "b.yaml", TEXTS[1]);
+        let location = dir.path().join("cache-test.bin");
+        let key = |path: &Path| key_of(Stamp::of(path).unwrap(), FileRole::Manifest, &options());
+        let outside = |path: &Path| IndexEntry {
+            path: path.to_str().unwrap().to_string(),
+            key: key(path),
+            offset: u64::MAX - 2,
+            len: 10,
+            checksum: 0,
+        };
+        let index = postcard::to_allocvec(&vec![outside(&file), outside(&other)]).unwrap();
+        let mut bytes = header("build", index.len() as u64, 0, checksum(&index));
+        bytes.extend_from_slice(&index);
+        std::fs::write(&location, &bytes).unwrap();
+        let cache = ContextCache::at(location.clone(), "build".into());
+        assert_eq!(cache.entries.len(), 0, "offsets past the end refused whole");
+        // Within u64 but past the bytes there: each entry a miss, and dropped on saving.
+        let past = |path: &Path| IndexEntry {
+            offset: 1 << 40,
+            ..outside(path)
+        };
+        let index = postcard::to_allocvec(&vec![past(&file), past(&other)]).unwrap();
+        let mut bytes = header("build", index.len() as u64, 0, checksum(&index));
+        bytes.extend_from_slice(&index);
+        std::fs::write(&location, &bytes).unwrap();
+        let cache = ContextCache::at(location.clone(), "build".into());
+        assert_eq!(cache.entries.len(), 2);
+        let (hit, _) = read_through(&cache, &file); // b.yaml is not looked up
+        assert!(!hit);
+        cache.save();
+        let saved = ContextCache::at(location, "build".into());
+        let paths: Vec<&str> = saved.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, [file.to_str().unwrap()]);
     }
 
     #[test]
