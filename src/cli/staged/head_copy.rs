@@ -18,7 +18,7 @@ use crate::kustomize::plan::canonical;
 pub(super) const MAX_COPY_BYTES: u64 = 1 << 30;
 
 /// What the run read: the files discovery found, the kustomizations and charts, and how.
-pub(in crate::cli) struct RunSources<'a> {
+pub(in super::super) struct RunSources<'a> {
     pub found: &'a Discovered,
     pub options: &'a ReadOptions,
 }
