@@ -51,18 +51,22 @@ pub(super) fn read_at_head(
     let mut files: BTreeSet<PathBuf> = inputs
         .files
         .iter()
-        .filter_map(|file| file.path.clone())
+        .filter_map(|file| file.path.as_deref().map(canonical))
         .collect();
     for kustomization in &sources.found.kustomizations {
-        files.extend(files_in(kustomization.parent()?, false));
+        files.extend(
+            files_in(kustomization.parent()?, false)
+                .iter()
+                .map(|p| canonical(p)),
+        );
     }
     for chart in &sources.found.charts {
-        files.extend(files_in(chart.parent()?, true));
+        files.extend(files_in(chart.parent()?, true).iter().map(|p| canonical(p)));
     }
     let mut copied_bytes = 0u64;
     for file in &files {
         let target = into_copy(file)?;
-        let text = match head.get(&canonical(file)) {
+        let text = match head.get(file) {
             Some(Some(text)) => Some(text.as_bytes()),
             Some(None) => continue,
             None => None,
