@@ -11,9 +11,11 @@
 FROM rust:1-alpine AS build
 RUN apk add --no-cache musl-dev
 WORKDIR /build
-# What `cargo build` reads: the manifest, the lock file, the sources, and what they embed
-# (rule docs, built-in roles); the bench is declared in Cargo.toml, so it must exist.
+# What `cargo build` reads: the manifest, the lock file, the patched YAML parser it points
+# at, the sources, and what they embed (rule docs, built-in roles); the bench is declared in
+# Cargo.toml, so it must exist. tests/workflows.rs checks this list against the sources.
 COPY Cargo.toml Cargo.lock ./
+COPY vendor vendor
 COPY src src
 COPY rules rules
 COPY data data

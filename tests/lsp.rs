@@ -490,3 +490,54 @@ fn chart_templates_get_the_diagnostics_of_their_renderings() {
     client.notify("exit", Value::Null);
     let _ = client.child.wait();
 }
+
+/// A suppression that silences nothing gets `unused-suppression` and the quick fix that
+/// removes it: the comment's line goes, every other byte stays, and the diagnostic with it.
+#[test]
+fn unused_suppression_quick_fix_removes_the_comment() {
+    const CONFIG_MAP: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+data:
+  # salint: ignore[pod-exec] nothing here execs
+  mode: fast
+";
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = file_uri(&root.join("k8s/settings.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    open(&mut client, &uri, CONFIG_MAP);
+    let diagnostics = client.diagnostics_for(&uri);
+    assert_eq!(codes_and_ranges(&diagnostics), ["SA901 6:2-6:47"]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diagnostics[0]["range"],
+            "context": {"diagnostics": diagnostics}
+        }),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Remove this suppression: it silences nothing")
+        .unwrap_or_else(|| panic!("no removal in {actions}"));
+    assert_eq!(fix["kind"], "quickfix");
+    let edits = fix["edit"]["changes"][&uri].as_array().unwrap();
+    let fixed = apply(CONFIG_MAP, edits);
+    assert_eq!(
+        fixed,
+        CONFIG_MAP.replace("  # salint: ignore[pod-exec] nothing here execs\n", "")
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(client.diagnostics_for(&uri), Vec::<Value>::new());
+    shutdown(client);
+}

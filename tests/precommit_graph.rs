@@ -2,9 +2,12 @@
 //! finding in another, unstaged file (removing the binding that gave a mounted token its
 //! purpose; a new workload sharing a ServiceAccount) is reported there, its message naming
 //! the staged file; and the shipped hooks' context follows `.salint.yaml`'s `context:`.
-//! The repositories are real git repositories (git is what pre-commit runs in).
+//! The repositories are real git repositories (git is what pre-commit runs in). When
+//! Kustomize or Helm renders the cluster, the `HEAD` side is rendered too: those tests run
+//! the real renderers (`.ci/run` installs kubectl and helm-python-sdk; without them they
+//! fail when `CI` is set, and are skipped otherwise).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
@@ -170,4 +173,165 @@ fn the_hooks_context_follows_the_configuration() {
     // Without `context:`, the whole repository: the binding counts.
     let repo = git_repo(&files[..2]);
     assert_eq!(hook(repo.path(), &["k8s/app.yaml"]), (0, String::new()));
+}
+
+/// Whether Kustomize is on PATH; in CI its absence is a failure, not a skip.
+fn kustomize() -> bool {
+    let found = ["kustomize", "kubectl"].iter().any(|program| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    });
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "neither kustomize nor kubectl is on PATH: .ci/run installs kubectl"
+        );
+        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
+    }
+    found
+}
+
+/// A Python that has Helm's engine (target/ci-tools', else the system's).
+fn helm_python() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        root.join("target/ci-tools/bin/python"),
+        PathBuf::from("python3"),
+    ];
+    let found = candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import helm_python"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "helm-python-sdk is not installed: .ci/run installs it into target/ci-tools"
+        );
+        eprintln!("skipped: helm-python-sdk is not installed");
+    }
+    found
+}
+
+fn namespaced_by_kustomize(text: &str) -> String {
+    text.replace(", namespace: shop}", "}")
+}
+
+#[test]
+fn a_change_to_a_file_kustomize_renders_is_compared_with_its_rendering_at_head() {
+    if !kustomize() {
+        return;
+    }
+    let app = namespaced_by_kustomize(APP);
+    let files = [
+        (
+            "k8s/base/kustomization.yaml",
+            "namespace: shop\nresources: [app.yaml, rbac.yaml]\n",
+        ),
+        ("k8s/base/app.yaml", app.as_str()),
+        ("k8s/base/rbac.yaml", RBAC),
+    ];
+    let repo = git_repo(&files);
+    assert_eq!(
+        hook(repo.path(), &["k8s/base/rbac.yaml"]),
+        (0, String::new())
+    );
+    // An unrelated change to the rendered file: nothing new elsewhere.
+    stage(
+        repo.path(),
+        "k8s/base/rbac.yaml",
+        &format!("{RBAC}# reviewed\n"),
+    );
+    assert_eq!(
+        hook(repo.path(), &["k8s/base/rbac.yaml"]),
+        (0, String::new())
+    );
+    // The binding goes: the Deployment Kustomize renders from app.yaml mounts a needless
+    // token, reported in app.yaml, which is unchanged.
+    stage(
+        repo.path(),
+        "k8s/base/rbac.yaml",
+        &namespaced_by_kustomize(CONFIG_MAP),
+    );
+    let (code, stdout) = hook(repo.path(), &["k8s/base/rbac.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("k8s/base/app.yaml:6:5: warning [SA201 needless-token-automount]"),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].ends_with(
+            "(New with the staged change to `k8s/base/rbac.yaml`: this file itself is unchanged.)"
+        ),
+        "{stdout}"
+    );
+    // The kustomization itself staged: it no longer lists the binding.
+    git(
+        repo.path(),
+        &["checkout", "HEAD", "--", "k8s/base/rbac.yaml"],
+    );
+    stage(
+        repo.path(),
+        "k8s/base/kustomization.yaml",
+        "namespace: shop\nresources: [app.yaml]\n",
+    );
+    let (code, stdout) = hook(repo.path(), &["k8s/base/kustomization.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("k8s/base/app.yaml:6:5: warning [SA201 needless-token-automount]")
+            && stdout.contains("New with the staged change to `k8s/base/kustomization.yaml`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_changed_chart_value_is_compared_with_the_charts_rendering_at_head() {
+    let Some(python) = helm_python() else {
+        return;
+    };
+    let command = format!(
+        "{} {}",
+        python.display(),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts/helm-template")
+            .display()
+    );
+    let config = format!(
+        "render:\n  helm: {}\n",
+        serde_json::to_string(&command).unwrap()
+    );
+    let rbac_template = format!("{{{{- if .Values.rbac }}}}\n{RBAC}{{{{- end }}}}\n");
+    let files = [
+        (".salint.yaml", config.as_str()),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        ),
+        ("chart/values.yaml", "rbac: true\n"),
+        ("chart/templates/app.yaml", APP),
+        ("chart/templates/rbac.yaml", rbac_template.as_str()),
+    ];
+    let repo = git_repo(&files);
+    assert_eq!(
+        hook(repo.path(), &["chart/values.yaml"]),
+        (0, String::new())
+    );
+    // The value that renders the binding turned off: the unchanged template's Deployment
+    // mounts a needless token.
+    stage(repo.path(), "chart/values.yaml", "rbac: false\n");
+    let (code, stdout) = hook(repo.path(), &["chart/values.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0]
+            .starts_with("chart/templates/app.yaml:6:5: warning [SA201 needless-token-automount]")
+            && lines[0].ends_with(
+                "(New with the staged change to `chart/values.yaml`: this file itself is unchanged.)"
+            ),
+        "{stdout}"
+    );
 }

@@ -233,3 +233,92 @@ fn the_release_builds_every_target_the_action_downloads() {
     }
     assert!(text.contains("SHA256SUMS") && text.contains("$file.sha256"));
 }
+
+/// The Dockerfile's build stage copies what `cargo build --locked` reads: its `COPY` lines,
+/// applied to a scratch folder, give a package cargo resolves offline (the patched parser in
+/// `vendor/` included), and every file the sources embed lies in a folder it copies. No
+/// Docker daemon is needed, so this runs wherever the tests do.
+#[test]
+fn the_docker_build_copies_what_cargo_reads() {
+    let dockerfile = read("Dockerfile");
+    let build_stage = dockerfile
+        .split("\nFROM ")
+        .find(|stage| stage.contains("cargo build"))
+        .expect("a build stage");
+    let copied: Vec<String> = build_stage
+        .lines()
+        .filter_map(|line| line.strip_prefix("COPY "))
+        .filter(|args| !args.starts_with("--"))
+        .flat_map(|args| {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            words[..words.len() - 1]
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(copied.contains(&"Cargo.lock".to_string()), "{copied:?}");
+    let scratch = tempfile::tempdir().unwrap();
+    for path in &copied {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(root().join(path))
+            .arg(scratch.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "COPY {path}: not in the repository");
+    }
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .current_dir(scratch.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo cannot read the Docker build's copy: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // What the sources embed (`include_str!("../../data/…")`) is copied too.
+    fn embedded(folder: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                embedded(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("include_") {
+                    let rest = &text[at..];
+                    if let Some(quoted) = rest.split('"').nth(1) {
+                        if rest.starts_with("include_str!") || rest.starts_with("include_bytes!") {
+                            let target = path.parent().unwrap().join(quoted);
+                            let target = std::fs::canonicalize(&target).unwrap();
+                            let top = target
+                                .strip_prefix(std::fs::canonicalize(root()).unwrap())
+                                .map(|relative| {
+                                    relative
+                                        .components()
+                                        .next()
+                                        .map(|c| c.as_os_str().to_string_lossy().to_string())
+                                })
+                                .ok()
+                                .flatten();
+                            found.extend(top);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut tops = Vec::new();
+    embedded(&root().join("src"), &mut tops);
+    assert!(
+        tops.contains(&"rules".to_string()) && tops.contains(&"data".to_string()),
+        "the scan finds the embedded rule docs and roles: {tops:?}"
+    );
+    for top in tops {
+        assert!(
+            copied.contains(&top),
+            "the sources embed {top}/, which the Dockerfile does not copy"
+        );
+    }
+}

@@ -172,12 +172,12 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
 
     let mut errors: Vec<InputError> = found
         .problems
-        .into_iter()
+        .iter()
         .map(|problem| InputError {
-            path: problem.path,
+            path: problem.path.clone(),
             file: None,
             span: None,
-            message: problem.message,
+            message: problem.message.clone(),
         })
         .collect();
     errors.extend(
@@ -200,11 +200,14 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     // With a context, what the named files' changes create in the other files too.
     let caused = match in_context {
         true => super::staged::caused_elsewhere(
+            &super::staged::RunSources {
+                found: &found,
+                options: &read,
+            },
             &inputs,
             &config,
             &findings,
             &reported,
-            args.max_file_size,
         ),
         false => Vec::new(),
     };
@@ -324,7 +327,10 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     }
     // The process ends next: freeing every tree node by node only costs time.
     std::mem::forget(inputs);
-    if object_count == 0 && errors.is_empty() {
+    // A staged values file or kustomization holds no object itself, yet its cluster was
+    // judged: only a run that judged no object at all warns.
+    let judged_any = clusters.list.iter().any(|c| !c.objects.is_empty());
+    if object_count == 0 && !judged_any && errors.is_empty() {
         eprintln!(
             "salint: warning: no Kubernetes objects found in {file_count} file(s); nothing was checked"
         );

@@ -5,73 +5,73 @@
 //! no HEAD version) does not have, located where they are, their message naming the
 //! staged files that caused them.
 //!
-//! The graph at `HEAD` is built from the texts read, so it costs one more lint of the
-//! clusters, no second read of the disk. Runs whose clusters Kustomize or Helm renders are
-//! left as they were (only the named files reported): rendering the `HEAD` side too would
-//! take a second checkout.
+//! The graph at `HEAD` is built from the texts read when every file is a plain manifest:
+//! one more lint of the clusters, no second read of the disk. When Kustomize or Helm
+//! renders a cluster, the renderers need the files on disk: the repository's files the run
+//! read are copied to a temporary folder with the named files as at `HEAD`, and read and
+//! rendered there (see [`head_copy`]).
 
-use std::collections::HashSet;
-use std::path::Path;
+mod head_copy;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+pub(super) use head_copy::RunSources;
 
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::input::Inputs;
+use crate::kustomize::plan::canonical;
 use crate::source::FileRole;
 
 /// The findings of `findings` (the whole run's, before only the named files are kept) in
 /// files not named that the named files' staged changes created.
 pub(super) fn caused_elsewhere(
+    sources: &RunSources,
     inputs: &Inputs,
     config: &Config,
     findings: &[Finding],
     named: &dyn Fn(usize) -> bool,
-    max_file_size: u64,
 ) -> Vec<Finding> {
-    let plain =
-        inputs.files.iter().all(|f| f.role == FileRole::Manifest) && !inputs.files.is_empty();
     let elsewhere: Vec<&Finding> = findings
         .iter()
         .filter(|f| !named(f.location.file) && f.is_active())
         .collect();
-    if !plain || elsewhere.is_empty() || !in_git_repository() {
+    if inputs.files.is_empty() || elsewhere.is_empty() || !in_git_repository() {
         return Vec::new();
     }
-    // The same files, the named ones as at HEAD (left out when new there).
-    let mut texts = Vec::new();
-    let mut paths = Vec::new();
+    // The named files at HEAD (None: new there), and the names of those that changed.
+    let max_file_size = sources.options.max_file_size;
+    let mut head: HashMap<PathBuf, Option<String>> = HashMap::new();
     let mut changed = Vec::new();
     for (id, file) in inputs.files.iter().enumerate() {
-        let text = if named(id) {
-            let Some(path) = &file.path else { continue };
-            let at_head = head_version(path, max_file_size);
-            // Not UTF-8 at HEAD (UTF-16, binary): no fair comparison; none is made.
-            if at_head.as_ref().is_some_and(|t| t.contains('\u{fffd}'))
-                && !file.text.contains('\u{fffd}')
-            {
-                return Vec::new();
-            }
-            if at_head.as_deref() == Some(file.text.as_str()) {
-                file.text.to_string()
-            } else {
-                changed.push(file.display.clone());
-                match at_head {
-                    Some(text) => text,
-                    None => continue,
-                }
-            }
-        } else {
-            file.text.to_string()
-        };
-        texts.push((file.display.clone(), text));
-        paths.push(file.path.clone());
+        if !named(id) || file.role == FileRole::Rendered {
+            continue;
+        }
+        let Some(path) = &file.path else { continue };
+        let at_head = head_version(path, max_file_size);
+        // Not UTF-8 at HEAD (UTF-16, binary): no fair comparison; none is made.
+        if at_head.as_ref().is_some_and(|t| t.contains('\u{fffd}'))
+            && !file.text.contains('\u{fffd}')
+        {
+            return Vec::new();
+        }
+        if at_head.as_deref() != Some(file.text.as_str()) {
+            changed.push(file.display.clone());
+            head.insert(canonical(path), at_head);
+        }
     }
     if changed.is_empty() {
         return Vec::new();
     }
-    let mut before = crate::input::read_texts(texts);
-    for (file, path) in before.files.iter_mut().zip(paths) {
-        file.path = path;
-    }
+    let plain = inputs.files.iter().all(|f| f.role == FileRole::Manifest);
+    let before = match plain {
+        true => plain_at_head(inputs, &head),
+        false => match head_copy::read_at_head(sources, inputs, &head) {
+            Some(before) => before,
+            None => return Vec::new(),
+        },
+    };
     let clusters = crate::cluster::decide(&before, config);
     let known: HashSet<(String, String)> = crate::lint::lint_clusters(&before, config, &clusters)
         .iter()
@@ -110,6 +110,30 @@ pub(super) fn caused_elsewhere(
             finding
         })
         .collect()
+}
+
+/// The run's plain manifests read again from their texts, the changed ones as at `HEAD`.
+fn plain_at_head(inputs: &Inputs, head: &HashMap<PathBuf, Option<String>>) -> Inputs {
+    let mut texts = Vec::new();
+    let mut paths = Vec::new();
+    for file in &inputs.files {
+        let at_head = file
+            .path
+            .as_ref()
+            .and_then(|path| head.get(&canonical(path)));
+        let text = match at_head {
+            Some(Some(text)) => text.clone(),
+            Some(None) => continue,
+            None => file.text.to_string(),
+        };
+        texts.push((file.display.clone(), text));
+        paths.push(file.path.clone());
+    }
+    let mut before = crate::input::read_texts(texts);
+    for (file, path) in before.files.iter_mut().zip(paths) {
+        file.path = path;
+    }
+    before
 }
 
 fn in_git_repository() -> bool {
