@@ -444,3 +444,93 @@ fn entries_of_files_a_run_did_not_read_are_kept_while_the_files_are_there() {
         written.len()
     );
 }
+
+/// Whether Kustomize is on PATH; in CI its absence is a failure, not a skip.
+fn kustomize() -> bool {
+    let found = ["kustomize", "kubectl"].iter().any(|program| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    });
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "neither kustomize nor kubectl is on PATH: .ci/run installs kubectl"
+        );
+        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
+    }
+    found
+}
+
+/// A Kustomize root rendered on every run (renderings are not cached) from files that are:
+/// its findings, and those a staged change creates elsewhere (compared with the root
+/// rendered at `HEAD` from a temporary copy), are the same warm.
+#[test]
+fn a_rendered_root_reads_its_files_from_the_cache_the_same() {
+    if !kustomize() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = APP.replace(", namespace: shop}", "}");
+    for (name, text) in [
+        (
+            "k8s/base/kustomization.yaml",
+            "namespace: shop\nresources: [app.yaml, rbac.yaml]\n",
+        ),
+        ("k8s/base/app.yaml", app.as_str()),
+        ("k8s/base/rbac.yaml", RBAC),
+        ("k8s/other/settings.yaml", CONFIG_MAP),
+    ] {
+        write_old(&dir.path().join(name), text.as_bytes(), 60);
+    }
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "--quiet",
+        "-m",
+        "x",
+    ]);
+    let run = |named: &str, extra: &[&str]| {
+        let output = salint(dir.path())
+            .args(["check", "--format", "compact", "--context", "k8s"])
+            .args(extra)
+            .arg(named)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            output.status.code(),
+        )
+    };
+    let unchanged = run("k8s/base/app.yaml", &["--no-cache"]);
+    assert_eq!(run("k8s/base/app.yaml", &[]), unchanged, "cold");
+    assert_eq!(run("k8s/base/app.yaml", &[]), unchanged, "warm");
+    // The binding goes, staged.
+    let rbac = CONFIG_MAP.replace(", namespace: shop}", "}");
+    write_old(&dir.path().join("k8s/base/rbac.yaml"), rbac.as_bytes(), 50);
+    git(&["add", "k8s/base/rbac.yaml"]);
+    let reference = run("k8s/base/rbac.yaml", &["--no-cache"]);
+    assert!(
+        reference
+            .0
+            .contains("New with the staged change to `k8s/base/rbac.yaml`"),
+        "{}",
+        reference.0
+    );
+    assert_eq!(run("k8s/base/rbac.yaml", &[]), reference, "cold");
+    assert_eq!(run("k8s/base/rbac.yaml", &[]), reference, "warm");
+}

@@ -202,7 +202,11 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
         true => super::staged::caused_elsewhere(
             &super::staged::RunSources {
                 found: &found,
-                options: &read,
+                // The HEAD side is read from a temporary copy: nothing to keep.
+                options: &ReadOptions {
+                    cache: None,
+                    ..read.clone()
+                },
             },
             &inputs,
             &config,
