@@ -413,6 +413,12 @@ status:
             CRD.replace("    served: true", "     served: true"),
             CRD.replace("  group: example.com", "  template: {}\n  group: example.com"),
             CRD.replace("kind: CustomResourceDefinition", "x:\n  kind: CustomResourceDefinition"),
+            // An empty value closed by a top-level key or the document's end (the loader's
+            // null lies past the blanks after it; found by the fuzzer).
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ".to_string(),
+            format!("{CRD}empty:"),
+            CRD.replace("status:", "  extra:\nstatus:"),
+            CRD.replace("  # a comment", "  more:\n  -  \n  # a comment"),
         ];
         for case in &cases {
             let (on, off, taken) = both(case);

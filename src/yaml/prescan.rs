@@ -336,6 +336,9 @@ impl<'d> Checker<'d> {
         if let Some(after_dash) = dash(content) {
             return self.item(start, indent, after_dash);
         }
+        if indent == 0 && self.pending_empty_value() {
+            return None;
+        }
         if key_of(content).is_none() {
             // A scalar or flow value on the line after its key.
             return match self.pending {
@@ -347,6 +350,14 @@ impl<'d> Checker<'d> {
             };
         }
         self.key_line(start, indent, content, false)
+    }
+
+    /// Whether the last value read is empty (`key:` or `-` with nothing after it). The
+    /// loader places such a null after the blanks that follow it, past the end the check
+    /// gives the collections it closes, so one that a top-level key or the document's end
+    /// closes is left to the loader.
+    fn pending_empty_value(&self) -> bool {
+        matches!(self.pending, Pending::Value(_) | Pending::Item(_))
     }
 
     /// A line `- ...` at `indent`.
@@ -529,7 +540,9 @@ impl<'d> Checker<'d> {
     }
 
     fn finish(mut self) -> Option<Outline<'d>> {
-        if matches!(self.pending, Pending::Quoted(..) | Pending::Block(_, None)) {
+        if matches!(self.pending, Pending::Quoted(..) | Pending::Block(_, None))
+            || self.pending_empty_value()
+        {
             return None;
         }
         if self.stack.is_empty() {
