@@ -699,3 +699,76 @@ fn flow_value(value: &str) -> Option<&str> {
     }
     value.starts_with('[').then_some(&value[inner_end + 1..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_found_at_their_markers() {
+        let text = "# head\n---\na: 1\n---\n---\nb: 2\n";
+        let ranges = documents(text).unwrap();
+        let starts: Vec<_> = ranges.iter().map(|r| (r.start, r.body, r.end)).collect();
+        // The first runs to the second `---`; an empty document joins the one after it.
+        assert_eq!(starts, [(0, 11, 16), (16, 24, text.len())]);
+        assert_eq!(&text[ranges[1].body..], "b: 2\n");
+        // What the pre-scan does not read at document level: the file goes to the parser.
+        for text in [
+            "a: 1\n...\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "--- {a: 1}\n",
+            "---\ta\n",
+        ] {
+            assert_eq!(documents(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_kind_is_read_at_the_top_level_only() {
+        assert_eq!(
+            kind_of("apiVersion: v1\nkind: ConfigMap # c\n"),
+            Some("ConfigMap")
+        );
+        assert_eq!(kind_of("spec:\n  kind: Widget\n"), None);
+        let read = outline("apiVersion: v1\nkind: Widget\nspec:\n  kind: Other\n").unwrap();
+        assert_eq!(read.kind, Some("Widget"));
+        let keys: Vec<_> = read.entries.iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["apiVersion", "kind", "spec"]);
+        assert_eq!(read.entries[2].mapping.as_ref().unwrap().1, ["kind"]);
+        // A plain `kind` that goes on to the next line is not the word read.
+        let continued = outline("kind: Widget\n  more\n").unwrap();
+        assert_eq!(continued.kind, None);
+    }
+
+    #[test]
+    fn the_subset_is_vouched_for_and_anything_else_is_not() {
+        let good = [
+            "a: 1\nb:\n  c: 'x\n    y'\n  d: \"p \\\"q\\\"\"\n  e: |\n    text\n  f: >-\n    folded\n",
+            "a:\n- x\n- y: 1\n  z: [p, q]\nb: {}\nc: []\n# trailing\n",
+            "a: plain text\n  that goes on\nb: x日本\n",
+        ];
+        for text in good {
+            assert!(outline(text).is_some(), "{text:?}");
+        }
+        let bad = [
+            "a: 1\na: 2\n",         // a key set twice
+            "a:\n  b: 1\n  b: 2\n", // ... in a nested mapping
+            "a:\n- b: 1\n  b: 2\n", // ... in a sequence item
+            "a:\tb\n",              // a tab
+            "a: &x 1\n",            // an anchor
+            "a: *x\n",              // an alias
+            "a: !!str 1\n",         // a tag
+            "a: {b: c}\n",          // a flow mapping with content
+            "? a\n: b\n",           // a complex key
+            "a:\n  b: 1\n c: 2\n",  // odd indentation
+            "a: 'unclosed\n",       // an unclosed quote
+            "a: b: c\n",            // a syntax error
+            "a: |\nb: 1\n",         // an empty block scalar
+            "a:\n",                 // an empty value the document's end closes
+            "a: \"\\x41\"\n",       // an escape the check does not know
+        ];
+        for text in bad {
+            assert!(outline(text).is_none(), "{text:?}");
+        }
+    }
+}
