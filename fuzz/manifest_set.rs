@@ -141,7 +141,8 @@ fn document(u: &mut Unstructured, out: &mut String) -> Result<()> {
     if u.ratio(1, 5)? {
         let _ = writeln!(out, "# salint: ignore[{}] {}", rule(u)?, reason(u)?);
     }
-    match u.int_in_range(0..=7)? {
+    match u.int_in_range(0..=8)? {
+        8 => unread_document(u, out),
         0 => service_account(u, out),
         1..=3 => workload(u, out),
         4 => role(u, out),
@@ -170,6 +171,79 @@ fn document(u: &mut Unstructured, out: &mut String) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A document of a kind no rule reads (a CRD as controller-gen writes it, or a ConfigMap),
+/// its `spec` lines picked and indented by the fuzzer: what the pre-scan reads without the
+/// parser, and what it must leave to the parser (tabs, flow collections, anchors, tags,
+/// keys set twice, odd indentation, unclosed quotes, document markers).
+fn unread_document(u: &mut Unstructured, out: &mut String) -> Result<()> {
+    const LINES: &[&str] = &[
+        "group: example.com",
+        "names:",
+        "kind: Widget",
+        "- name: v1",
+        "- served: true",
+        "-",
+        "- a",
+        "description: 'Widget is a",
+        "widget: it widgets.'",
+        "description: \"How big, \\\"really\\\" \\",
+        "  of sorts\"",
+        "text: |",
+        "text: >-",
+        "text: |+",
+        "  block line",
+        "plain text that goes on",
+        "enum: [small, large]",
+        "x: {}",
+        "x: []",
+        "# a comment",
+        "",
+        "   ",
+        "key: value # comment",
+        "key: &a v",
+        "key: *a",
+        "key: !!str v",
+        "? complex",
+        ": v",
+        "key:\tv",
+        "template: {}",
+        "type: object",
+        "dup: 1",
+        "dup: 2",
+        "\"dup\": 3",
+        "---",
+        "...",
+        "key: v: w",
+        "key: 'it''s'",
+        "'unclosed",
+        "日本: é",
+        "x-kubernetes-preserve-unknown-fields: true",
+        "properties:",
+        "status:",
+    ];
+    let kind =
+        ["CustomResourceDefinition", "ConfigMap", "Service", "Widget"][u.int_in_range(0..=3)?];
+    let _ = writeln!(
+        out,
+        "apiVersion: apiextensions.k8s.io/v1\nkind: {kind}\nmetadata:\n  name: {}\n  labels: {{}}",
+        quoted(&name(u)?)
+    );
+    out.push_str(["spec:\n", "data:\n", "status:\n"][u.int_in_range(0..=2)?]);
+    for _ in 0..u.int_in_range(1..=40)? {
+        let indent = if u.ratio(1, 8)? {
+            u.int_in_range(0..=9)?
+        } else {
+            2 * u.int_in_range(1..=4)?
+        };
+        let line = LINES[u.int_in_range(0..=LINES.len() - 1)?];
+        let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+    }
+    if u.ratio(1, 3)? {
+        out.push_str("status:\n  acceptedNames:\n    kind: ''\n");
+    }
+    Ok(())
 }
 
 fn service_account(u: &mut Unstructured, out: &mut String) -> Result<()> {

@@ -13,11 +13,29 @@ pub fn loader(data: &[u8]) {
     for document in &loaded.documents {
         let _ = document.root.size();
     }
+    assert_skipping_agrees(&text);
+}
+
+/// Skipping the documents of kinds no rule reads (the pre-scan, `crate::yaml::prescan`)
+/// must read exactly what parsing every byte reads: the same objects, spans, duplicate keys
+/// and error.
+fn assert_skipping_agrees(text: &str) {
+    use crate::model::document::{objects_parsing_everything, objects_skipping_unread};
+    let Some((objects, error, _)) = objects_skipping_unread(text) else {
+        return;
+    };
+    let skipping = format!("{:?}", (objects, error));
+    let whole = format!("{:?}", objects_parsing_everything(text));
+    assert!(
+        skipping == whole,
+        "skipping unread documents changed what was read"
+    );
 }
 
 /// The whole pipeline: decode, parse, split into objects, build the graph, run every rule,
 /// apply suppressions, and render every report format.
 pub fn pipeline(data: &[u8]) {
+    assert_skipping_agrees(&String::from_utf8_lossy(data));
     let inputs = read_bytes("fuzz.yaml".to_string(), data.to_vec());
     let findings = lint(&inputs, &LintOptions::default());
     let report = Report {
@@ -44,6 +62,9 @@ pub fn pipeline(data: &[u8]) {
 /// must never reach a terminal or a CI log. Panics when a check fails, so the fuzzers
 /// report it.
 pub fn manifest_set(files: &[(String, String)]) {
+    for (_, text) in files {
+        assert_skipping_agrees(text);
+    }
     let inputs = crate::input::read_texts(files.to_vec());
     let findings = lint(&inputs, &LintOptions::default());
     let report = Report {

@@ -62,6 +62,7 @@ pub mod testing {
     pub use crate::inspect::who_can::{who_can, Answer};
     pub use crate::inspect::View;
     pub use crate::model::builtin::builtin_objects;
+    pub use crate::model::document::{objects_parsing_everything, objects_skipping_unread};
     pub use crate::model::object::KEEP_UNREAD_PARTS;
     pub use crate::model::Namespace;
     pub use crate::yaml::{load_documents, Node};

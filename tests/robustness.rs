@@ -1274,3 +1274,64 @@ fn kubectl_yaml_shapes_load_with_kubectl_values() {
         Some("shop")
     );
 }
+
+/// Documents of kinds no rule reads are built from a pre-scan, not parsed
+/// (`src/yaml/prescan.rs`); with `SALINT_PARSE_EVERYTHING=1` every byte goes through the
+/// parser. The reports must be the same bytes: over every test input, and over CRDs with a
+/// syntax error, a key set twice, a definition repeated and a List among them (and the
+/// error and the `duplicate-object` finding are there; `duplicate-key` reports only the
+/// kinds rules read, see src/model/document.rs's tests for the key found in a CRD).
+#[test]
+fn skipping_unread_documents_changes_no_report() {
+    let crd = |name: &str, extra: &str| {
+        format!(
+            "# Source: c/templates/crd.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {name}\nspec:\n  group: example.com\n  names:\n    kind: Widget\n{extra}  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        description: 'A widget,\n          of sorts.'\n        type: object\n"
+        )
+    };
+    let bundle = format!(
+        "---\n{}---\n{}---\n{}---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {{name: a, namespace: x}}\n",
+        crd("a.example.com", ""),
+        crd("a.example.com", ""),
+        crd("b.example.com", "    plural: widgets\n    plural: gadgets\n"),
+    );
+    let broken = format!(
+        "{}---\n{}",
+        crd("c.example.com", ""),
+        crd("d.example.com", "  scope: x: y\n")
+    );
+    let dir = dir_with(&[
+        ("bundle.yaml", bundle.as_bytes()),
+        ("broken.yaml", broken.as_bytes()),
+    ]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runs: [(&Path, &[&str]); 4] = [
+        (dir.path(), &["check", "--format", "json", "."]),
+        (
+            dir.path(),
+            &["check", "--format", "human", "--color", "never", "."],
+        ),
+        (
+            root,
+            &["check", "--format", "json", "--render", "never", "testdata"],
+        ),
+        (root, &["check", "--format", "sarif", "testdata/repos"]),
+    ];
+    for (at, args) in runs {
+        let skipping = common::salint_in(at).args(args).output().unwrap();
+        let whole = common::salint_in(at)
+            .env("SALINT_PARSE_EVERYTHING", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(skipping.status.code(), whole.status.code(), "{args:?}");
+        assert!(skipping.stdout == whole.stdout, "{args:?}: stdout differs");
+        assert!(skipping.stderr == whole.stderr, "{args:?}: stderr differs");
+        if at == dir.path() && args[2] == "json" {
+            let report = String::from_utf8_lossy(&skipping.stdout);
+            // The error in the second CRD of broken.yaml, at its line (27).
+            for expected in ["duplicate-object", "YAML parse error", "\"line\": 27,"] {
+                assert!(report.contains(expected), "{expected}: {report}");
+            }
+        }
+    }
+}

@@ -132,9 +132,27 @@ pub fn for_each_pruned(
     load(text, Some(prune), on_document)
 }
 
-fn load(
+/// [`for_each_pruned`] (or, without `prune`, [`for_each_document`]) over one part of a file
+/// that starts at a document's beginning, the file's other parts read apart: `alias_nodes`
+/// carries the file's alias budget from part to part, so splitting a file never lets more
+/// aliases through than reading it whole. Offsets are the part's own.
+pub fn for_each_in_part(
     text: &str,
     prune: Option<Prune>,
+    alias_nodes: &mut usize,
+    on_document: impl FnMut(Document),
+) -> Result<(), Stop> {
+    load_counting(text, prune, alias_nodes, on_document)
+}
+
+fn load(text: &str, prune: Option<Prune>, on_document: impl FnMut(Document)) -> Result<(), Stop> {
+    load_counting(text, prune, &mut 0, on_document)
+}
+
+fn load_counting(
+    text: &str,
+    prune: Option<Prune>,
+    alias_nodes: &mut usize,
     mut on_document: impl FnMut(Document),
 ) -> Result<(), Stop> {
     let offsets = OffsetMap::new(text);
@@ -145,7 +163,7 @@ fn load(
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
-        alias_nodes: 0,
+        alias_nodes: *alias_nodes,
         duplicate_keys: Vec::new(),
         left_out_keys: Vec::new(),
         document: None,
@@ -169,6 +187,7 @@ fn load(
             on_document(document);
         }
     }
+    *alias_nodes = builder.alias_nodes;
     Ok(())
 }
 

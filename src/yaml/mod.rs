@@ -7,11 +7,12 @@
 mod load;
 mod node;
 pub mod path;
+pub mod prescan;
 mod scalar;
 
 pub use load::{
-    for_each_document, for_each_pruned, load_documents, Document, DuplicateKey, LoadError, Stop,
-    LIMITS,
+    for_each_document, for_each_in_part, for_each_pruned, load_documents, Document, DuplicateKey,
+    LoadError, Stop, LIMITS,
 };
 pub use node::{Entry, Node, Scalar, ScalarStyle, Value};
 pub use scalar::{yaml11_bool, Yaml11Bool};
