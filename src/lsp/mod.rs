@@ -2,9 +2,10 @@
 //!
 //! On `initialize` the workspace folders are read in the background (same discovery and
 //! configuration as `check`), so initialize answers at once. Every open document is linted
-//! against that context on open and on each change; diagnostics are published for the
-//! changed document and for every other open document whose findings changed (fixing a
-//! binding can clear a finding in another file). Watched-file events keep the context
+//! against that context on open and on each change (judging again only the clusters that
+//! read the changed file, see [`workspace`]); diagnostics are published for every open
+//! document whose diagnostics changed, the changed one or another (fixing a binding can
+//! clear a finding in another file), and for no other. Watched-file events keep the context
 //! current. Messages are `lsp-server`'s types over salint's own stdio transport
 //! ([`transport`]: size cap, JSON-RPC errors, `shutdown`/`exit` answered even while the
 //! server lints); a malformed message is answered with an error and the session goes on.

@@ -1,8 +1,11 @@
 //! The editor's view of the manifests: every file of the workspace folders, read from disk,
 //! with the open documents' unsaved texts in their place. Each file is parsed once and kept
 //! parsed; a lint run moves the parsed files into one [`Inputs`], runs the same pipeline as
-//! `salint check`, and moves them back, so a keystroke costs one file's parse plus the
-//! graph and the rules, never a re-read of the workspace.
+//! `salint check`, and moves them back, so a keystroke costs one file's parse, never a
+//! re-read of the workspace. Each file content has a stamp: a cluster whose files keep
+//! theirs keeps the findings it was judged with ([`ClusterCache`]), so an edit judges again
+//! only the clusters that read the edited file, and the clusters are decided again only when
+//! an edit changes what decides them (the `layout`).
 //!
 //! Kustomize roots are rendered when a document they read is opened, and again when one
 //! is saved (Kustomize reads the disk, not the editor); their renderings are kept parsed
