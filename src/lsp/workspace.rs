@@ -181,6 +181,9 @@ pub struct Workspace {
     layout: u64,
     /// The clusters decided at a `layout`, with whether a renderer was found then.
     decided: Option<(u64, bool, Clusters)>,
+    /// How many times the clusters were decided (not taken from `decided`).
+    #[cfg(test)]
+    decisions: usize,
 }
 
 /// One lint run over the whole workspace.
@@ -240,6 +243,8 @@ impl Workspace {
             cluster_cache: ClusterCache::default(),
             layout: 0,
             decided: None,
+            #[cfg(test)]
+            decisions: 0,
         }
     }
 
@@ -694,7 +699,13 @@ impl Workspace {
             {
                 clusters
             }
-            _ => crate::cluster::decide(&combined, &self.config),
+            _ => {
+                #[cfg(test)]
+                {
+                    self.decisions += 1;
+                }
+                crate::cluster::decide(&combined, &self.config)
+            }
         };
         let result = {
             let analysis = Analysis {
@@ -976,6 +987,12 @@ metadata:
             ("a/extra.yaml", format!("{SERVICE_ACCOUNT}---\n{APP}")),
             ("prod/sa.yaml", SERVICE_ACCOUNT.to_string()),
         ];
+        // Which edits add, remove or rename an object (or a file): the others keep the layout.
+        let changes_layout = [
+            false, false, true, true, true, false, false, false, true, true, true, true, true,
+        ];
+        assert_eq!(changes_layout.len(), edits.len());
+        let mut decisions = incremental.decisions;
         let mut reused_any = false;
         for (step, (name, text)) in edits.into_iter().enumerate() {
             let edited = path(root, name);
@@ -983,8 +1000,16 @@ metadata:
             incremental.set_text(&edited, text, 2);
             let got = diagnostics(&mut incremental);
             reused_any |= incremental.cluster_cache.reused > 0;
+            let decided = incremental.decisions;
             let want = diagnostics(&mut from_scratch(root, &texts));
             assert_eq!(got, want, "after editing {name}");
+            // A layout change decides the clusters again, once; other edits do not.
+            assert_eq!(
+                decided - decisions,
+                usize::from(changes_layout[step]),
+                "{name}"
+            );
+            decisions = decided;
             if step == 0 {
                 // Found in another document; staging's cluster was not judged again.
                 assert!(needless(&got, "prod/app.yaml"));
