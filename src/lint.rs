@@ -61,6 +61,8 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
 #[derive(Default)]
 pub struct ClusterCache {
     judged: HashMap<ClusterKey, Vec<Finding>>,
+    /// The suppressions of each file, by stamp, likewise.
+    suppressions: suppress::FileSuppressions,
     /// How many clusters the last run took from the cache, and how many it judged.
     pub reused: usize,
     pub judged_again: usize,
@@ -70,6 +72,7 @@ impl ClusterCache {
     /// Forgets every cluster (the configuration changed).
     pub fn clear(&mut self) {
         self.judged.clear();
+        self.suppressions.clear();
     }
 }
 
@@ -132,7 +135,8 @@ fn renumbered(
 }
 
 /// [`lint_clusters`], taking from `cache` the graph findings of clusters judged before
-/// with the same files and keeping there those judged now. `stamps` holds, per file id,
+/// with the same files and keeping there those judged now, and likewise each file's
+/// suppressions ([`suppress::collect_cached`]). `stamps` holds, per file id,
 /// a number that changes whenever the file's content does (the language server counts its
 /// files' versions); a file without one (none given, `None`) makes its clusters judged
 /// every time. The result is the one [`lint_clusters`] gives.
@@ -144,6 +148,7 @@ pub fn lint_clusters_cached(
     cache: &mut ClusterCache,
 ) -> Vec<Finding> {
     let judged = &cache.judged;
+    let file_suppressions = &mut cache.suppressions;
     let (judged_now, mut suppressions) = rayon::join(
         || {
             clusters
@@ -173,7 +178,7 @@ pub fn lint_clusters_cached(
                 })
                 .collect::<Vec<_>>()
         },
-        || suppress::collect(inputs),
+        || suppress::collect_cached(inputs, stamps, file_suppressions),
     );
     let mut kept = HashMap::with_capacity(judged_now.len());
     let mut per_cluster = Vec::with_capacity(judged_now.len());
