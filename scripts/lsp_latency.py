@@ -4,12 +4,17 @@ open document of about 1,000 lines, and the time from a didChange to the publish
 it causes (each change toggles a finding, so every change publishes). Prints the median and
 the worst of the runs, and the time of the first (background) load.
 
-usage: scripts/lsp_latency.py [SALINT_BINARY] [FILES]   (default: target/release/salint 1000)
+With FOLDERS above 1 the files are spread over that many sibling folders that each define
+the same ServiceAccount, so each folder is a cluster of its own (as environment folders
+are): the open document is in the first one.
+
+usage: scripts/lsp_latency.py [SALINT_BINARY] [FILES] [FOLDERS]   (default: target/release/salint 1000 1)
 """
 import json, os, statistics, subprocess, sys, tempfile, time
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/salint")
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+folders = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 
 def manifest(i):
     ns = f"team-{i % 50}"
@@ -48,12 +53,18 @@ subjects:
 """
 
 root = tempfile.mkdtemp(prefix="salint-lsp-")
-os.makedirs(f"{root}/k8s")
+def folder(j):
+    return f"{root}/k8s" if folders == 1 else f"{root}/k8s/env-{j}"
+for j in range(folders):
+    os.makedirs(folder(j), exist_ok=True)
+    if folders > 1:
+        with open(f"{folder(j)}/shared.yaml", "w") as f:
+            f.write("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: shared\n  namespace: shared\n")
 for i in range(count):
-    with open(f"{root}/k8s/app-{i}.yaml", "w") as f:
+    with open(f"{folder(i % folders)}/app-{i}.yaml", "w") as f:
         f.write(manifest(i))
 # The open document: ~1,000 lines of Deployments.
-open_path = f"{root}/k8s/big.yaml"
+open_path = f"{folder(0)}/big.yaml"
 def big(bound):
     """30 manifests; the first one's binding names its SA or not, which toggles a finding."""
     parts = [manifest(100000 + i) for i in range(30)]
@@ -63,7 +74,7 @@ def big(bound):
 text = big(True)
 with open(open_path, "w") as f:
     f.write(text)
-print(f"workspace: {count} files + 1 open document of {text.count(chr(10))} lines")
+print(f"workspace: {count} files in {folders} folder(s) + 1 open document of {text.count(chr(10))} lines")
 
 proc = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=root)
 def send(msg):

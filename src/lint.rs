@@ -4,7 +4,9 @@
 
 use rayon::prelude::*;
 
-use crate::cluster::{self, Clusters};
+use foldhash::{HashMap, HashMapExt};
+
+use crate::cluster::{self, Cluster, Clusters};
 use crate::config::{Config, Origin, Setting};
 use crate::finding::{Finding, Location, Related, Suppression, SuppressionKind};
 use crate::graph::Graph;
@@ -41,12 +43,129 @@ pub fn lint_with_config(inputs: &Inputs, config: &Config) -> Vec<Finding> {
 
 /// Lints the given clusters: each in its own graph, in parallel.
 pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> Vec<Finding> {
-    let (per_cluster, mut suppressions) = rayon::join(
+    lint_clusters_cached(inputs, config, clusters, &[], &mut ClusterCache::default())
+}
+
+/// What each cluster's graph gave in an earlier run, so a caller that lints again after a
+/// small change (the language server, on every edit) judges again only the clusters whose
+/// files changed. A cluster is taken from here only when every one of its files is a plain
+/// manifest with a stamp (see [`lint_clusters_cached`]) and the stamps are the ones it was
+/// judged with: its findings are then, by construction, the ones a fresh run gives. The
+/// graph and the rules read nothing but the cluster's objects, its implicit namespace and
+/// the configuration, and a manifest's locations are never moved (only renderers' outputs
+/// are). Findings are kept with file ids and object indexes as positions in the cluster's
+/// own lists, since a file added or removed elsewhere moves the run's ids.
+///
+/// The configuration is not part of the key: whoever holds a cache clears it when the
+/// configuration changes.
+#[derive(Default)]
+pub struct ClusterCache {
+    judged: HashMap<ClusterKey, Vec<Finding>>,
+    /// The suppressions of each file, by stamp, likewise.
+    suppressions: suppress::FileSuppressions,
+    /// How many clusters the last run took from the cache, and how many it judged.
+    pub reused: usize,
+    pub judged_again: usize,
+}
+
+impl ClusterCache {
+    /// Forgets every cluster (the configuration changed).
+    pub fn clear(&mut self) {
+        self.judged.clear();
+        self.suppressions.clear();
+    }
+}
+
+/// What a cluster's findings depend on besides the configuration: its name (findings
+/// carry it), its implicit namespace and the stamps of its files, in file order (the stamps
+/// name the files' versions, so they also name its objects, in order).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ClusterKey {
+    name: String,
+    implicit: crate::model::Namespace,
+    stamps: Vec<u64>,
+}
+
+impl ClusterKey {
+    /// The key of `cluster`, when it may be cached: all its files plain manifests, stamped.
+    fn of(inputs: &Inputs, cluster: &Cluster, stamps: &[Option<u64>]) -> Option<ClusterKey> {
+        let stamps = cluster
+            .files
+            .iter()
+            .map(|&file| match inputs.files[file].role {
+                crate::source::FileRole::Manifest => stamps.get(file).copied().flatten(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u64>>>()?;
+        Some(ClusterKey {
+            name: cluster.name.clone(),
+            implicit: cluster.implicit.clone(),
+            stamps,
+        })
+    }
+}
+
+/// Rewrites the file ids and object indexes of `findings` with `file` and `object`
+/// (built-in objects' ids stay as they are); `None` when one has no image.
+fn renumbered(
+    findings: &[Finding],
+    file: impl Fn(usize) -> Option<usize>,
+    object: impl Fn(usize) -> Option<usize>,
+) -> Option<Vec<Finding>> {
+    let file = |id: usize| match id {
+        crate::model::builtin::BUILTIN_FILE => Some(id),
+        id => file(id),
+    };
+    let object = |index: usize| match index {
+        usize::MAX => Some(index),
+        index => object(index),
+    };
+    findings
+        .iter()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            finding.location.file = file(finding.location.file)?;
+            finding.object_index = object(finding.object_index)?;
+            for related in &mut finding.related {
+                related.location.file = file(related.location.file)?;
+            }
+            Some(finding)
+        })
+        .collect()
+}
+
+/// [`lint_clusters`], taking from `cache` the graph findings of clusters judged before
+/// with the same files and keeping there those judged now, and likewise each file's
+/// suppressions ([`suppress::collect_cached`]). `stamps` holds, per file id,
+/// a number that changes whenever the file's content does (the language server counts its
+/// files' versions); a file without one (none given, `None`) makes its clusters judged
+/// every time. The result is the one [`lint_clusters`] gives.
+pub fn lint_clusters_cached(
+    inputs: &Inputs,
+    config: &Config,
+    clusters: &Clusters,
+    stamps: &[Option<u64>],
+    cache: &mut ClusterCache,
+) -> Vec<Finding> {
+    let judged = &cache.judged;
+    let file_suppressions = &mut cache.suppressions;
+    let (judged_now, mut suppressions) = rayon::join(
         || {
             clusters
                 .list
                 .par_iter()
                 .map(|cluster| {
+                    let key = ClusterKey::of(inputs, cluster, stamps);
+                    let earlier = key.as_ref().and_then(|key| judged.get(key));
+                    if let Some(findings) = earlier.and_then(|kept| {
+                        renumbered(
+                            kept,
+                            |f| cluster.files.get(f).copied(),
+                            |o| cluster.objects.get(o).copied(),
+                        )
+                    }) {
+                        return (findings, key, false);
+                    }
                     let graph = Graph::of_cluster(cluster, &inputs.objects);
                     let mut findings = check_rules(&graph, config);
                     // The findings own what they say: the graph is freed on another thread
@@ -55,12 +174,36 @@ pub fn lint_clusters(inputs: &Inputs, config: &Config, clusters: &Clusters) -> V
                         move || drop(graph),
                         || relocate(inputs, &cluster.name, &mut findings),
                     );
-                    findings
+                    (findings, key, true)
                 })
                 .collect::<Vec<_>>()
         },
-        || suppress::collect(inputs),
+        || suppress::collect_cached(inputs, stamps, file_suppressions),
     );
+    let mut kept = HashMap::with_capacity(judged_now.len());
+    let mut per_cluster = Vec::with_capacity(judged_now.len());
+    cache.reused = 0;
+    cache.judged_again = 0;
+    for ((findings, key, fresh), cluster) in judged_now.into_iter().zip(&clusters.list) {
+        match fresh {
+            true => cache.judged_again += 1,
+            false => cache.reused += 1,
+        }
+        let local = key.and_then(|key| {
+            let local = renumbered(
+                &findings,
+                |f| cluster.files.binary_search(&f).ok(),
+                |o| cluster.objects.binary_search(&o).ok(),
+            )?;
+            Some((key, local))
+        });
+        if let Some((key, local)) = local {
+            kept.insert(key, local);
+        }
+        per_cluster.push(findings);
+    }
+    // Only the clusters of this run: a cluster that is gone keeps no memory.
+    cache.judged = kept;
     let mut findings = Vec::with_capacity(per_cluster.iter().map(Vec::len).sum());
     for (c, mut found) in per_cluster.into_iter().enumerate() {
         found.retain(|f| !config.skips_namespace(f.object.namespace.as_deref()));

@@ -307,6 +307,102 @@ fn watched_file_changes_keep_the_context_current() {
     shutdown(client);
 }
 
+/// Sends a full-text change of `uri`, then a request: every publish the change causes
+/// comes before its answer (the server handles messages in order). The documents
+/// published, as `path [codes and ranges]`, paths relative to `root`.
+fn change_and_published(
+    client: &mut Client,
+    root: &Path,
+    uri: &str,
+    version: i32,
+    text: &str,
+) -> Vec<String> {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+    );
+    let barrier = format!("barrier-{version}");
+    client.send(json!({
+        "jsonrpc": "2.0", "id": barrier, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+    }));
+    let prefix = file_uri(root) + "/";
+    let published = std::cell::RefCell::new(Vec::new());
+    client.wait_for(|m| {
+        if m["method"] == "textDocument/publishDiagnostics" {
+            let path = m["params"]["uri"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&prefix);
+            let diagnostics = codes_and_ranges(m["params"]["diagnostics"].as_array().unwrap());
+            published
+                .borrow_mut()
+                .push(format!("{path} {diagnostics:?}"));
+        }
+        m["id"] == json!(barrier) && m.get("method").is_none()
+    });
+    published.into_inner()
+}
+
+/// The documents an edit republishes: those whose diagnostics changed, also in another
+/// document, and the edited one when its diagnostics only moved; none in another folder's
+/// cluster, and none at all when nothing changed.
+#[test]
+fn only_documents_whose_diagnostics_changed_are_published_again() {
+    const COMMON: &str =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n";
+    let dir = common::scratch_repo(&[
+        ("prod/app.yaml", APP),
+        ("prod/sa.yaml", SERVICE_ACCOUNT),
+        ("prod/binding.yaml", BINDING),
+        ("prod/common.yaml", COMMON),
+        ("staging/app.yaml", APP),
+        ("staging/sa.yaml", SERVICE_ACCOUNT),
+        ("staging/common.yaml", COMMON),
+    ]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let app = file_uri(&root.join("prod/app.yaml"));
+    let binding = file_uri(&root.join("prod/binding.yaml"));
+    let staging = file_uri(&root.join("staging/app.yaml"));
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root);
+    for (uri, text) in [(&app, APP), (&binding, BINDING), (&staging, APP)] {
+        open(&mut client, uri, text);
+        client.diagnostics_for(uri);
+    }
+    let fixed = BINDING.replace("name: apx", "name: api");
+    // The binding names shop/api now: the needless token in prod/app.yaml is gone. The
+    // binding's own diagnostics (none) and staging's (another cluster) stay as they were.
+    assert_eq!(
+        change_and_published(&mut client, &root, &binding, 2, &fixed),
+        ["prod/app.yaml []"]
+    );
+    // And back: the finding returns in the other document.
+    assert_eq!(
+        change_and_published(&mut client, &root, &binding, 3, BINDING),
+        ["prod/app.yaml [\"SA201 7:4-7:8\"]"]
+    );
+    // A comment at the end changes nothing: nothing is published.
+    let commented = format!("{BINDING}# reviewed\n");
+    assert_eq!(
+        change_and_published(&mut client, &root, &binding, 4, &commented),
+        Vec::<String>::new()
+    );
+    // A line on top moves the edited document's finding: it is published again, alone.
+    let moved = format!("# the api\n{APP}");
+    assert_eq!(
+        change_and_published(&mut client, &root, &app, 5, &moved),
+        ["prod/app.yaml [\"SA201 8:4-8:8\"]"]
+    );
+    // staging's own finding, edited there: prod's documents are not published.
+    let fixed_there = format!("{APP}---\n{}", fixed);
+    assert_eq!(
+        change_and_published(&mut client, &root, &staging, 6, &fixed_there),
+        ["staging/app.yaml []"]
+    );
+    shutdown(client);
+}
+
 /// The pod spec's tree goes without its containers; the fix still goes in as the pod spec's
 /// first entry, at its indentation, even when `containers` is all it has.
 #[test]

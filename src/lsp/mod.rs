@@ -2,9 +2,10 @@
 //!
 //! On `initialize` the workspace folders are read in the background (same discovery and
 //! configuration as `check`), so initialize answers at once. Every open document is linted
-//! against that context on open and on each change; diagnostics are published for the
-//! changed document and for every other open document whose findings changed (fixing a
-//! binding can clear a finding in another file). Watched-file events keep the context
+//! against that context on open and on each change (judging again only the clusters that
+//! read the changed file, see [`workspace`]); diagnostics are published for every open
+//! document whose diagnostics changed, the changed one or another (fixing a binding can
+//! clear a finding in another file), and for no other. Watched-file events keep the context
 //! current. Messages are `lsp-server`'s types over salint's own stdio transport
 //! ([`transport`]: size cap, JSON-RPC errors, `shutdown`/`exit` answered even while the
 //! server lints); a malformed message is answered with an error and the session goes on.
@@ -143,6 +144,9 @@ struct Server<'c> {
     progress_token: Option<lsp_types::NumberOrString>,
     /// Tells the loader the client answered the token's creation.
     progress_created: Option<crossbeam_channel::Sender<bool>>,
+    /// A message taken from the queue while looking for more changes to coalesce
+    /// ([`Server::take_queued_changes`]): handled next, before anything newer.
+    held: Option<Message>,
 }
 
 /// Serves one connection until it closes or the client says `exit`: `Ok(true)` after a
@@ -185,6 +189,7 @@ pub fn serve(connection: &Connection, stopping: Arc<AtomicBool>) -> Result<bool>
         stopping: stopping.clone(),
         progress_token: None,
         progress_created: None,
+        held: None,
     };
     // Progress needs a token the client created: the loader waits for its answer.
     let (created_tx, created_rx) = crossbeam_channel::bounded::<bool>(1);
@@ -216,6 +221,14 @@ pub fn serve(connection: &Connection, stopping: Arc<AtomicBool>) -> Result<bool>
         server.register_watchers()?;
     }
     loop {
+        if let Some(message) = server.held.take() {
+            match server.handle(message)? {
+                Next::Go => {}
+                Next::ShutDown => stopping.store(true, Ordering::SeqCst),
+                Next::Exit => return Ok(server.shut_down),
+            }
+            continue;
+        }
         select! {
             recv(connection.receiver) -> message => {
                 let Ok(message) = message else { return Ok(server.shut_down) };
@@ -439,16 +452,9 @@ impl Server<'_> {
                 }
             }
             DidChangeTextDocument::METHOD => {
-                let params: DidChangeTextDocumentParams =
-                    serde_json::from_value(notification.params)?;
-                let document = params.text_document;
-                // Full sync: the last change holds the whole text.
-                if let (Some(path), Some(change)) = (
-                    uri::to_path(&document.uri),
-                    params.content_changes.into_iter().last(),
-                ) {
-                    self.workspace
-                        .set_text(&path, change.text, document.version);
+                let changed = self.change(notification.params)?;
+                if changed {
+                    self.take_queued_changes()?;
                     self.publish()?;
                 }
             }
@@ -484,6 +490,44 @@ impl Server<'_> {
                 self.publish()?;
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Takes a `didChange`'s text; whether it named a document and a text.
+    fn change(&mut self, params: Value) -> Result<bool> {
+        let params: DidChangeTextDocumentParams = serde_json::from_value(params)?;
+        let document = params.text_document;
+        // Full sync: the last change holds the whole text.
+        let (Some(path), Some(change)) = (
+            uri::to_path(&document.uri),
+            params.content_changes.into_iter().last(),
+        ) else {
+            return Ok(false);
+        };
+        self.workspace
+            .set_text(&path, change.text, document.version);
+        Ok(true)
+    }
+
+    /// Takes the texts of the changes already waiting, so one lint answers them all: while
+    /// a lint of a large cluster runs, an editor sends a change per keystroke, and judging
+    /// each of them in turn would answer the last one later and later. Stops at the first
+    /// other message, which is handled next (in order); what is published is the same as
+    /// after the last change alone.
+    fn take_queued_changes(&mut self) -> Result<()> {
+        while let Ok(message) = self.connection.receiver.try_recv() {
+            match message {
+                Message::Notification(n) if n.method == DidChangeTextDocument::METHOD => {
+                    if let Err(e) = self.change(n.params) {
+                        self.log(format!("salint: ignored {}: {e}", n.method))?;
+                    }
+                }
+                other => {
+                    self.held = Some(other);
+                    break;
+                }
+            }
         }
         Ok(())
     }
@@ -562,5 +606,95 @@ impl Server<'_> {
         );
         self.connection.sender.send(request.into())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A server over an in-memory connection, its workspace loaded (empty, in `root`).
+    fn server<'c>(connection: &'c Connection, root: &std::path::Path) -> Server<'c> {
+        Server {
+            connection,
+            workspace: Workspace::new(vec![root.to_path_buf()]),
+            loaded: true,
+            published: HashMap::new(),
+            next_request: 0,
+            shut_down: false,
+            stopping: Arc::new(AtomicBool::new(false)),
+            progress_token: None,
+            progress_created: None,
+            held: None,
+        }
+    }
+
+    fn change(uri: &str, version: i32, text: &str) -> Message {
+        Notification::new(
+            DidChangeTextDocument::METHOD.to_string(),
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        )
+        .into()
+    }
+
+    /// What the server sent so far: each publish as its diagnostics' messages, and each
+    /// response as `response`.
+    fn sent(client: &Connection) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        while let Ok(message) = client.receiver.try_recv() {
+            match message {
+                Message::Notification(n) if n.method == PublishDiagnostics::METHOD => {
+                    let params: PublishDiagnosticsParams =
+                        serde_json::from_value(n.params).unwrap();
+                    out.push(params.diagnostics.into_iter().map(|d| d.message).collect());
+                }
+                Message::Response(_) => out.push(vec!["response".to_string()]),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    const BROKEN: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n";
+    const OTHER_BROKEN: &str = "apiVersion: v1\nkind: [Pod\n";
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: shop}\nspec:\n  containers: [{name: c, image: i}]\n";
+
+    #[test]
+    fn changes_waiting_in_the_queue_are_answered_by_one_lint_of_the_last() {
+        let root = tempfile::tempdir().unwrap();
+        let uri = format!("file://{}/pod.yaml", root.path().display());
+        let (server_side, client) = Connection::memory();
+        let mut served = server(&server_side, root.path());
+        // Nothing waiting: the change is answered on its own.
+        served.handle(change(&uri, 1, BROKEN)).unwrap();
+        let alone = sent(&client);
+        assert_eq!(alone.len(), 1);
+        assert_eq!(alone[0].len(), 1, "the parse error: {alone:?}");
+        // Three changes and a request waiting: one publish, for the last text, then the
+        // request, answered after it.
+        for (version, text) in [(2, OTHER_BROKEN), (3, BROKEN), (4, POD)] {
+            client.sender.send(change(&uri, version, text)).unwrap();
+        }
+        let hover = Request::new(
+            RequestId::from(7),
+            HoverRequest::METHOD.to_string(),
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+        );
+        client.sender.send(hover.into()).unwrap();
+        let first = server_side.receiver.recv().unwrap();
+        served.handle(first).unwrap();
+        assert!(matches!(served.held, Some(Message::Request(_))));
+        let coalesced = sent(&client);
+        let held = served.held.take().unwrap();
+        served.handle(held).unwrap();
+        assert_eq!(sent(&client), [["response"]]);
+        // The same diagnostics a server that saw only the last text publishes.
+        let (other_side, other_client) = Connection::memory();
+        let mut fresh = server(&other_side, root.path());
+        fresh.handle(change(&uri, 4, POD)).unwrap();
+        let wanted = sent(&other_client);
+        assert_eq!(coalesced, wanted);
+        assert!(!wanted[0].iter().any(|m| m.contains("parse")), "{wanted:?}");
     }
 }

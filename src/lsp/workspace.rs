@@ -1,8 +1,11 @@
 //! The editor's view of the manifests: every file of the workspace folders, read from disk,
 //! with the open documents' unsaved texts in their place. Each file is parsed once and kept
 //! parsed; a lint run moves the parsed files into one [`Inputs`], runs the same pipeline as
-//! `salint check`, and moves them back, so a keystroke costs one file's parse plus the
-//! graph and the rules, never a re-read of the workspace.
+//! `salint check`, and moves them back, so a keystroke costs one file's parse, never a
+//! re-read of the workspace. Each file content has a stamp: a cluster whose files keep
+//! theirs keeps the findings it was judged with ([`ClusterCache`]), so an edit judges again
+//! only the clusters that read the edited file, and the clusters are decided again only when
+//! an edit changes what decides them (the `layout`).
 //!
 //! Kustomize roots are rendered when a document they read is opened, and again when one
 //! is saved (Kustomize reads the disk, not the editor); their renderings are kept parsed
@@ -31,7 +34,7 @@ use crate::input::{
     DEFAULT_MAX_FILE_SIZE,
 };
 use crate::kustomize::Plan;
-use crate::lint::lint_clusters;
+use crate::lint::{lint_clusters_cached, ClusterCache};
 
 /// How much of the workspace folders the background load reads. An editor opened on `/`
 /// or a home folder must not take the machine's memory or keep the server from answering:
@@ -141,6 +144,10 @@ struct FileState {
     parsed: Inputs,
     /// The editor's version while the document is open.
     open: Option<i32>,
+    /// Which content this is: a number no other content of any file had in this session,
+    /// so the lint of a cluster whose files all keep their stamps can be reused
+    /// ([`ClusterCache`]).
+    stamp: u64,
 }
 
 /// The workspace: its folders, its configuration and its parsed files.
@@ -162,6 +169,21 @@ pub struct Workspace {
     /// Helm's output per chart folder and values files, parsed, rendered on open and on
     /// save of a file of the chart, or the error Helm gave.
     chart_renders: BTreeMap<(PathBuf, Vec<PathBuf>), Result<Inputs, String>>,
+    /// The stamp the next file content gets.
+    next_stamp: u64,
+    /// Each cluster's findings as last judged: an edit judges again only the clusters that
+    /// read the edited file.
+    cluster_cache: ClusterCache,
+    /// Counts the changes to what decides the clusters ([`crate::cluster::decide`]): the
+    /// files there are, their objects' kinds, names and namespaces, the kustomizations,
+    /// charts and renderings, the configuration. An edit that keeps them (most keystrokes)
+    /// keeps it.
+    layout: u64,
+    /// The clusters decided at a `layout`, with whether a renderer was found then.
+    decided: Option<(u64, bool, Clusters)>,
+    /// How many times the clusters were decided (not taken from `decided`).
+    #[cfg(test)]
+    decisions: usize,
 }
 
 /// One lint run over the whole workspace.
@@ -217,6 +239,35 @@ impl Workspace {
             rendered: BTreeMap::new(),
             charts: Vec::new(),
             chart_renders: BTreeMap::new(),
+            next_stamp: 0,
+            cluster_cache: ClusterCache::default(),
+            layout: 0,
+            decided: None,
+            #[cfg(test)]
+            decisions: 0,
+        }
+    }
+
+    /// Puts a file's new state in place; the layout changes unless the file was there with
+    /// objects of the same kinds, names and namespaces in the same order.
+    fn put(&mut self, path: PathBuf, state: FileState) {
+        let same = self
+            .files
+            .get(&path)
+            .is_some_and(|old| same_layout(&old.parsed, &state.parsed));
+        if !same {
+            self.layout += 1;
+        }
+        self.files.insert(path, state);
+    }
+
+    /// A file's state with a stamp of its own.
+    fn state(&mut self, parsed: Inputs, open: Option<i32>) -> FileState {
+        self.next_stamp += 1;
+        FileState {
+            parsed,
+            open,
+            stamp: self.next_stamp,
         }
     }
 
@@ -226,6 +277,10 @@ impl Workspace {
         self.config = fresh.config;
         self.config_error = fresh.config_error;
         self.filter = fresh.filter;
+        // Findings and clusters decided under the old configuration say nothing about the
+        // new one.
+        self.cluster_cache.clear();
+        self.layout += 1;
     }
 
     /// Reads the manifests of the workspace folders (walked as `check` walks them, parsed in
@@ -371,15 +426,18 @@ impl Workspace {
             if self.files.get(&path).is_some_and(|f| f.open.is_some()) {
                 continue;
             }
-            self.files.insert(path, FileState { parsed, open: None });
+            let state = self.state(parsed, None);
+            self.put(path, state);
         }
         self.kustomizations = loaded.kustomizations;
         self.charts = loaded.charts;
+        self.layout += 1;
         self.replan();
     }
 
     /// Reads the kustomizations again (one was edited or saved).
     fn replan(&mut self) {
+        self.layout += 1;
         self.plan = Plan::build(&self.kustomizations, crate::input::DEFAULT_MAX_FILE_SIZE);
         let roots: Vec<PathBuf> = self
             .plan
@@ -393,19 +451,16 @@ impl Workspace {
     /// An opened or edited document.
     pub fn set_text(&mut self, path: &Path, text: String, version: i32) {
         let parsed = parsed_from(path, read_texts(vec![(path.display().to_string(), text)]));
-        self.files.insert(
-            path.to_path_buf(),
-            FileState {
-                parsed,
-                open: Some(version),
-            },
-        );
+        let state = self.state(parsed, Some(version));
+        self.put(path.to_path_buf(), state);
     }
 
     /// Renders the roots that read an open document and have no rendering yet (`saved`:
     /// also those that read the file just saved, again). Returns whether anything was
     /// rendered.
     pub fn render(&mut self, saved: Option<&Path>) -> bool {
+        // Renderings are part of the layout (their files and objects make clusters).
+        self.layout += 1;
         if saved.is_some_and(crate::discover::is_kustomization_file) {
             self.replan();
         }
@@ -485,6 +540,7 @@ impl Workspace {
     /// A closed document: back to the disk's version, or gone if it is not on disk or not
     /// a manifest of the workspace.
     pub fn close(&mut self, path: &Path) {
+        self.layout += 1;
         self.files.remove(path);
         self.refresh_from_disk(path);
     }
@@ -494,6 +550,7 @@ impl Workspace {
         if self.files.get(path).is_some_and(|f| f.open.is_some()) {
             return;
         }
+        self.layout += 1;
         let in_workspace = self.roots.iter().any(|root| path.starts_with(root));
         let wanted = in_workspace && self.filter.accepts(path);
         if crate::discover::is_chart_file(path) && in_workspace {
@@ -515,8 +572,8 @@ impl Workspace {
         match std::fs::read(path) {
             Ok(bytes) if wanted => {
                 let parsed = parsed_from(path, read_bytes(path.display().to_string(), bytes));
-                self.files
-                    .insert(path.to_path_buf(), FileState { parsed, open: None });
+                let state = self.state(parsed, None);
+                self.put(path.to_path_buf(), state);
             }
             _ => {
                 self.files.remove(path);
@@ -537,9 +594,24 @@ impl Workspace {
     pub fn analyse<R>(&mut self, use_it: impl FnOnce(&Analysis) -> R) -> R {
         let mut combined = Inputs::default();
         let mut shapes = Vec::with_capacity(self.files.len());
+        // Per file id, the stamp of its content (renderings and kustomizations have none).
+        let mut stamps: Vec<Option<u64>> = Vec::with_capacity(self.files.len());
+        // Sized once: growing them file by file copied every object again and again.
+        let sizes = self.files.values().fold((0, 0, 0), |(f, o, e), state| {
+            let parsed = &state.parsed;
+            (
+                f + parsed.files.len(),
+                o + parsed.objects.len(),
+                e + parsed.errors.len(),
+            )
+        });
+        combined.files.reserve_exact(sizes.0);
+        combined.objects.reserve_exact(sizes.1);
+        combined.errors.reserve_exact(sizes.2);
         for state in self.files.values_mut() {
             let part = std::mem::take(&mut state.parsed);
             shapes.push((part.files.len(), part.objects.len(), part.errors.len()));
+            stamps.extend(std::iter::repeat_n(Some(state.stamp), part.files.len()));
             combined.absorb(part);
         }
         let mut paths: Vec<&Path> = Vec::new();
@@ -631,16 +703,39 @@ impl Workspace {
             .collect();
         paths.extend(extra.iter().map(PathBuf::as_path));
         let combined_len = combined.files.len();
+        // The clusters of the last run when nothing they are decided from changed. Not with
+        // charts: which renderings they have is planned from the disk on every run.
+        let clusters = match self.decided.take() {
+            Some((layout, found, clusters))
+                if layout == self.layout && found == renders && self.charts.is_empty() =>
+            {
+                clusters
+            }
+            _ => {
+                #[cfg(test)]
+                {
+                    self.decisions += 1;
+                }
+                crate::cluster::decide(&combined, &self.config)
+            }
+        };
         let result = {
-            let clusters = crate::cluster::decide(&combined, &self.config);
             let analysis = Analysis {
-                findings: lint_clusters(&combined, &self.config, &clusters),
+                findings: lint_clusters_cached(
+                    &combined,
+                    &self.config,
+                    &clusters,
+                    &stamps,
+                    &mut self.cluster_cache,
+                ),
                 inputs: &combined,
                 paths,
                 config: &self.config,
                 clusters,
             };
-            use_it(&analysis)
+            let result = use_it(&analysis);
+            self.decided = Some((self.layout, renders, analysis.clusters));
+            result
         };
         // Move every file's parts back where they came from: the workspace's files first,
         // then the renderings (the kustomization files attach added are dropped).
@@ -656,6 +751,9 @@ impl Workspace {
         for (state, (file_count, object_count, error_count)) in self.files.values_mut().zip(shapes)
         {
             let part = &mut state.parsed;
+            part.files.reserve_exact(file_count);
+            part.objects.reserve_exact(object_count);
+            part.errors.reserve_exact(error_count);
             part.files.extend(own.by_ref().take(file_count));
             for mut object in own_objects.by_ref().take(object_count) {
                 object.file = 0;
@@ -733,10 +831,213 @@ pub struct Loaded {
     charts: Vec<PathBuf>,
 }
 
+/// Whether two parses of a file give [`crate::cluster::decide`] the same input: as many
+/// files (with their roles), and objects of the same kinds, names and declared namespaces
+/// in the same order. Paths come from the file's place in the workspace, which is the same.
+fn same_layout(old: &Inputs, new: &Inputs) -> bool {
+    let same_object = |a: &crate::model::Object, b: &crate::model::Object| {
+        (a.file, a.index, &a.kind, &a.name, &a.declared_namespace)
+            == (b.file, b.index, &b.kind, &b.name, &b.declared_namespace)
+    };
+    old.files.len() == new.files.len()
+        && old
+            .files
+            .iter()
+            .zip(&new.files)
+            .all(|(a, b)| a.role == b.role)
+        && old.objects.len() == new.objects.len()
+        && old
+            .objects
+            .iter()
+            .zip(&new.objects)
+            .all(|(a, b)| same_object(a, b))
+}
+
 /// A file's parse with its real path recorded (Kustomize's origins name files by it).
 fn parsed_from(path: &Path, mut parsed: Inputs) -> Inputs {
     for file in &mut parsed.files {
         file.path = Some(crate::kustomize::plan::canonical(path));
     }
     parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  template:
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: registry.example/api:1
+";
+
+    const SERVICE_ACCOUNT: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+";
+
+    /// Grants shop/api `view`: without it the token `APP` mounts is needless.
+    const BINDING: &str = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: api-view
+  namespace: shop
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: view
+subjects:
+  - kind: ServiceAccount
+    name: api
+    namespace: shop
+";
+
+    /// Defined in both folders, so each folder is a cluster of its own.
+    const COMMON: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+";
+
+    fn path(root: &Path, name: &str) -> PathBuf {
+        root.join(name)
+    }
+
+    /// Every file's diagnostics, in path order.
+    fn diagnostics(workspace: &mut Workspace) -> Vec<(PathBuf, Vec<lsp_types::Diagnostic>)> {
+        let paths: Vec<PathBuf> = workspace.files.keys().cloned().collect();
+        workspace.analyse(|analysis| {
+            paths
+                .iter()
+                .map(|p| (p.clone(), super::super::diagnostics::for_file(analysis, p)))
+                .collect()
+        })
+    }
+
+    /// A workspace that never linted, with these texts.
+    fn from_scratch(root: &Path, texts: &BTreeMap<PathBuf, String>) -> Workspace {
+        let mut workspace = Workspace::new(vec![root.to_path_buf()]);
+        for (path, text) in texts {
+            workspace.set_text(path, text.clone(), 1);
+        }
+        workspace
+    }
+
+    #[test]
+    fn every_edit_gives_the_diagnostics_of_a_fresh_workspace() {
+        let root = tempfile::tempdir().unwrap();
+        let root = root.path();
+        let mut texts: BTreeMap<PathBuf, String> = [
+            ("prod/app.yaml", APP),
+            ("prod/sa.yaml", SERVICE_ACCOUNT),
+            ("prod/binding.yaml", BINDING),
+            ("prod/common.yaml", COMMON),
+            ("staging/app.yaml", APP),
+            ("staging/sa.yaml", SERVICE_ACCOUNT),
+            ("staging/binding.yaml", BINDING),
+            ("staging/common.yaml", COMMON),
+        ]
+        .into_iter()
+        .map(|(name, text)| (path(root, name), text.to_string()))
+        .collect();
+        let mut incremental = from_scratch(root, &texts);
+        let first = diagnostics(&mut incremental);
+        assert_eq!(
+            incremental.cluster_cache.judged_again, 2,
+            "prod and staging"
+        );
+        let needless = |all: &[(PathBuf, Vec<lsp_types::Diagnostic>)], name: &str| {
+            let wanted = path(root, name);
+            all.iter()
+                .filter(|(p, _)| *p == wanted)
+                .flat_map(|(_, d)| d)
+                .any(|d| d.code == Some(NumberOrString::String("SA201".to_string())))
+        };
+        assert!(!needless(&first, "prod/app.yaml"));
+        let without_binding =
+            BINDING.replace("name: api\n    namespace", "name: nobody\n    namespace");
+        let edits: Vec<(&str, String)> = vec![
+            // The binding no longer names shop/api: the token in prod/app.yaml is needless.
+            ("prod/binding.yaml", without_binding.clone()),
+            ("prod/binding.yaml", BINDING.to_string()),
+            // The binding goes: a layout change (one object fewer).
+            ("prod/binding.yaml", String::new()),
+            ("prod/binding.yaml", BINDING.to_string()),
+            // A renamed ServiceAccount: the Deployment's is missing.
+            ("prod/sa.yaml", SERVICE_ACCOUNT.replace("name: api", "name: api2")),
+            // A suppression, then none.
+            (
+                "staging/app.yaml",
+                APP.replace(
+                    "  name: api\n  namespace",
+                    "  name: api\n  annotations:\n    ignore.salint.io/default-service-account: \"not this one\"\n  namespace",
+                ),
+            ),
+            (
+                "staging/app.yaml",
+                format!("# salint: ignore[needless-token-automount] tested\n{APP}"),
+            ),
+            ("staging/app.yaml", APP.to_string()),
+            // Broken YAML, then fixed.
+            ("staging/binding.yaml", format!("{BINDING}  - [unclosed\n")),
+            ("staging/binding.yaml", without_binding),
+            // Another kind.
+            ("staging/app.yaml", APP.replace("kind: Deployment", "kind: StatefulSet")),
+            // A file ahead of all others (every file id moves) in a folder of its own.
+            ("a/extra.yaml", format!("{SERVICE_ACCOUNT}---\n{APP}")),
+            ("prod/sa.yaml", SERVICE_ACCOUNT.to_string()),
+        ];
+        // Which edits add, remove or rename an object (or a file): the others keep the layout.
+        let changes_layout = [
+            false, false, true, true, true, false, false, false, true, true, true, true, true,
+        ];
+        assert_eq!(changes_layout.len(), edits.len());
+        let mut decisions = incremental.decisions;
+        let mut reused_any = false;
+        for (step, (name, text)) in edits.into_iter().enumerate() {
+            let edited = path(root, name);
+            texts.insert(edited.clone(), text.clone());
+            incremental.set_text(&edited, text, 2);
+            let got = diagnostics(&mut incremental);
+            reused_any |= incremental.cluster_cache.reused > 0;
+            let decided = incremental.decisions;
+            let want = diagnostics(&mut from_scratch(root, &texts));
+            assert_eq!(got, want, "after editing {name}");
+            // A layout change decides the clusters again, once; other edits do not.
+            assert_eq!(
+                decided - decisions,
+                usize::from(changes_layout[step]),
+                "{name}"
+            );
+            decisions = decided;
+            if step == 0 {
+                // Found in another document; staging's cluster was not judged again.
+                assert!(needless(&got, "prod/app.yaml"));
+                assert!(!needless(&got, "staging/app.yaml"));
+                let cache = &incremental.cluster_cache;
+                assert_eq!((cache.reused, cache.judged_again), (1, 1));
+            }
+        }
+        assert!(
+            reused_any,
+            "some edit judged only the edited file's cluster"
+        );
+        let now = diagnostics(&mut incremental);
+        assert!(!needless(&now, "prod/app.yaml"));
+    }
 }

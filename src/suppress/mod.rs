@@ -35,7 +35,7 @@ enum Scope {
     File(FileId),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Candidate {
     location: Location,
     scope: Scope,
@@ -86,6 +86,148 @@ pub fn collect(inputs: &Inputs) -> Suppressions {
     candidates.extend(comments(inputs));
     let index = ScopeIndex::new(&candidates);
     Suppressions { candidates, index }
+}
+
+/// The suppressions written in each plain manifest, by the stamp of its content (see
+/// `crate::lint::lint_clusters_cached`), kept with the file's id as 0 and its objects'
+/// indexes counted from its first object, so that a caller that collects again after an
+/// edit (the language server) reads again only the edited file's annotations and comments.
+/// Only the files of the last run are kept.
+#[derive(Debug, Default)]
+pub struct FileSuppressions {
+    /// By stamp and place among the files of that stamp: annotations, then comments.
+    by_stamp: HashMap<(u64, usize), (Vec<Candidate>, Vec<Candidate>)>,
+    /// How many files the last run took from here.
+    #[cfg(test)]
+    reused: usize,
+}
+
+impl FileSuppressions {
+    pub fn clear(&mut self) {
+        self.by_stamp.clear();
+    }
+}
+
+/// A candidate with its file id and object indexes moved: `file` for every file id, and
+/// `object` applied to every object index. `None` when it lies in another file than
+/// `from` (its place was moved elsewhere, which only a renderer's output does).
+fn moved(
+    candidate: &Candidate,
+    from: FileId,
+    file: FileId,
+    object: impl Fn(usize) -> usize,
+) -> Option<Candidate> {
+    if candidate.location.file != from {
+        return None;
+    }
+    let mut candidate = candidate.clone();
+    candidate.location.file = file;
+    candidate.scope = match candidate.scope {
+        Scope::Objects(indexes) => Scope::Objects(indexes.into_iter().map(&object).collect()),
+        Scope::Line(_, line) => Scope::Line(file, line),
+        Scope::File(_) => Scope::File(file),
+    };
+    candidate.object = candidate.object.map(&object);
+    Some(candidate)
+}
+
+/// [`collect`], taking from `cache` the suppressions of plain manifests whose stamp
+/// (`stamps`, per file id) it holds, and keeping there those of this run. The result is
+/// the one [`collect`] gives: its candidates are every object's annotations in object
+/// order, then every file's comments in file order, which per-file lists give again when
+/// the objects come in file order (otherwise everything is read again).
+pub fn collect_cached(
+    inputs: &Inputs,
+    stamps: &[Option<u64>],
+    cache: &mut FileSuppressions,
+) -> Suppressions {
+    let in_file_order = inputs
+        .objects
+        .iter()
+        .enumerate()
+        .all(|(i, o)| o.index == i && o.file < inputs.files.len())
+        && inputs.objects.windows(2).all(|w| w[0].file <= w[1].file);
+    if stamps.is_empty() || !in_file_order {
+        cache.clear();
+        return collect(inputs);
+    }
+    let mut first_object = vec![0; inputs.files.len() + 1];
+    for object in &inputs.objects {
+        first_object[object.file + 1] += 1;
+    }
+    for f in 0..inputs.files.len() {
+        first_object[f + 1] += first_object[f];
+    }
+    let mut annotations = Vec::new();
+    let mut comments = Vec::new();
+    let mut kept = HashMap::with_capacity(inputs.files.len());
+    let mut place = 0;
+    #[cfg(test)]
+    {
+        cache.reused = 0;
+    }
+    for f in 0..inputs.files.len() {
+        let (base, end) = (first_object[f], first_object[f + 1]);
+        let stamp = stamps.get(f).copied().flatten();
+        place = match f
+            .checked_sub(1)
+            .and_then(|p| stamps.get(p).copied().flatten())
+        {
+            Some(previous) if Some(previous) == stamp => place + 1,
+            _ => 0,
+        };
+        let key = stamp
+            .filter(|_| inputs.files[f].role == crate::source::FileRole::Manifest)
+            .map(|stamp| (stamp, place));
+        let restored = key.and_then(|key| {
+            let local = cache.by_stamp.remove(&key)?;
+            let back = |found: &[Candidate]| {
+                found
+                    .iter()
+                    .map(|c| moved(c, 0, f, |o| o + base))
+                    .collect::<Option<Vec<_>>>()
+            };
+            let restored = (back(&local.0)?, back(&local.1)?);
+            kept.insert(key, local);
+            Some(restored)
+        });
+        if let Some((local_annotations, local_comments)) = restored {
+            annotations.extend(local_annotations);
+            comments.extend(local_comments);
+            #[cfg(test)]
+            {
+                cache.reused += 1;
+            }
+            continue;
+        }
+        let start_annotations = annotations.len();
+        for object in &inputs.objects[base..end] {
+            annotations_of(inputs, object, &mut annotations);
+        }
+        let start_comments = comments.len();
+        let objects: Vec<&Object> = inputs.objects[base..end].iter().collect();
+        comments_in(inputs, f, &objects, &mut comments);
+        let local = |found: &[Candidate]| {
+            found
+                .iter()
+                .map(|c| moved(c, f, 0, |o| o - base))
+                .collect::<Option<Vec<_>>>()
+        };
+        if let (Some(key), Some(a), Some(c)) = (
+            key,
+            local(&annotations[start_annotations..]),
+            local(&comments[start_comments..]),
+        ) {
+            kept.insert(key, (a, c));
+        }
+    }
+    cache.by_stamp = kept;
+    annotations.extend(comments);
+    let index = ScopeIndex::new(&annotations);
+    Suppressions {
+        candidates: annotations,
+        index,
+    }
 }
 
 impl Suppressions {
@@ -224,43 +366,48 @@ impl ScopeIndex {
 fn annotations(inputs: &Inputs) -> Vec<Candidate> {
     let mut found = Vec::new();
     for object in &inputs.objects {
-        let metadatas = [object.metadata(), pod_template_metadata(object)];
-        for metadata in metadatas.into_iter().flatten() {
-            let Some(entries) = metadata.get("annotations").and_then(|a| a.as_map()) else {
-                continue;
-            };
-            for entry in entries {
-                let Some(key) = entry.key.as_str() else {
-                    continue;
-                };
-                let Some(name) = key.strip_prefix(ANNOTATION_PREFIX) else {
-                    continue;
-                };
-                let (targets, unknown) = parse_targets(&[name]);
-                let location = match inputs.relocate(object.file, entry.key.span) {
-                    Some(relocated) => Location {
-                        file: relocated.file,
-                        span: relocated.span,
-                    },
-                    None => Location {
-                        file: object.file,
-                        span: entry.key.span,
-                    },
-                };
-                found.push(Candidate {
-                    location,
-                    scope: Scope::Objects(vec![object.index]),
-                    targets,
-                    unknown,
-                    reason: entry.value.as_str().unwrap_or("").trim().to_string(),
-                    written: key.to_string(),
-                    object: Some(object.index),
-                    used: false,
-                });
-            }
-        }
+        annotations_of(inputs, object, &mut found);
     }
     found
+}
+
+/// The annotation suppressions of one object.
+fn annotations_of(inputs: &Inputs, object: &Object, found: &mut Vec<Candidate>) {
+    let metadatas = [object.metadata(), pod_template_metadata(object)];
+    for metadata in metadatas.into_iter().flatten() {
+        let Some(entries) = metadata.get("annotations").and_then(|a| a.as_map()) else {
+            continue;
+        };
+        for entry in entries {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            let Some(name) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                continue;
+            };
+            let (targets, unknown) = parse_targets(&[name]);
+            let location = match inputs.relocate(object.file, entry.key.span) {
+                Some(relocated) => Location {
+                    file: relocated.file,
+                    span: relocated.span,
+                },
+                None => Location {
+                    file: object.file,
+                    span: entry.key.span,
+                },
+            };
+            found.push(Candidate {
+                location,
+                scope: Scope::Objects(vec![object.index]),
+                targets,
+                unknown,
+                reason: entry.value.as_str().unwrap_or("").trim().to_string(),
+                written: key.to_string(),
+                object: Some(object.index),
+                used: false,
+            });
+        }
+    }
 }
 
 fn comments(inputs: &Inputs) -> Vec<Candidate> {
@@ -273,52 +420,63 @@ fn comments(inputs: &Inputs) -> Vec<Candidate> {
             list.push(object);
         }
     }
-    for (file_id, file) in inputs.files.iter().enumerate() {
-        // Kustomize's output holds no comment of the user's.
-        if file.role == crate::source::FileRole::Rendered {
-            continue;
-        }
-        let objects = FileObjects::new(&objects_of[file_id]);
-        for marked in &file.marked_lines {
-            let (line, line_start, line_number) = (&*marked.text, marked.start, marked.number);
-            let Some(hash) = comment_start(line) else {
-                continue;
-            };
-            let comment = line[hash..].trim_end();
-            let Some(directive) = parse_directive(comment) else {
-                continue;
-            };
-            let at = line_start + hash;
-            let trailing = !line[..hash].trim().is_empty();
-            let in_head = objects.with_head_at(at);
-            let scope = if directive.file_wide {
-                Scope::File(file_id)
-            } else if let Some(object) = in_head.filter(|_| !trailing) {
-                // A head comment of a List document covers every item of it.
-                Scope::Objects(objects.sharing_head(object))
-            } else if trailing {
-                Scope::Line(file_id, line_number)
-            } else {
-                Scope::Line(file_id, line_number + 1)
-            };
-            let (targets, unknown) = parse_targets(&directive.names);
-            let container = in_head.or_else(|| objects.containing(at));
-            found.push(Candidate {
-                location: Location {
-                    file: file_id,
-                    span: Span::new(at, at + comment.len()),
-                },
-                scope,
-                targets,
-                unknown,
-                reason: directive.reason.to_string(),
-                written: comment.to_string(),
-                object: container.map(|o| o.index),
-                used: false,
-            });
-        }
+    for (file_id, objects) in objects_of.iter().enumerate() {
+        comments_in(inputs, file_id, objects, &mut found);
     }
     found
+}
+
+/// The comment suppressions of one file, whose objects are `objects_of_file`.
+fn comments_in(
+    inputs: &Inputs,
+    file_id: FileId,
+    objects_of_file: &[&Object],
+    found: &mut Vec<Candidate>,
+) {
+    let file = &inputs.files[file_id];
+    // Kustomize's output holds no comment of the user's.
+    if file.role == crate::source::FileRole::Rendered {
+        return;
+    }
+    let objects = FileObjects::new(objects_of_file);
+    for marked in &file.marked_lines {
+        let (line, line_start, line_number) = (&*marked.text, marked.start, marked.number);
+        let Some(hash) = comment_start(line) else {
+            continue;
+        };
+        let comment = line[hash..].trim_end();
+        let Some(directive) = parse_directive(comment) else {
+            continue;
+        };
+        let at = line_start + hash;
+        let trailing = !line[..hash].trim().is_empty();
+        let in_head = objects.with_head_at(at);
+        let scope = if directive.file_wide {
+            Scope::File(file_id)
+        } else if let Some(object) = in_head.filter(|_| !trailing) {
+            // A head comment of a List document covers every item of it.
+            Scope::Objects(objects.sharing_head(object))
+        } else if trailing {
+            Scope::Line(file_id, line_number)
+        } else {
+            Scope::Line(file_id, line_number + 1)
+        };
+        let (targets, unknown) = parse_targets(&directive.names);
+        let container = in_head.or_else(|| objects.containing(at));
+        found.push(Candidate {
+            location: Location {
+                file: file_id,
+                span: Span::new(at, at + comment.len()),
+            },
+            scope,
+            targets,
+            unknown,
+            reason: directive.reason.to_string(),
+            written: comment.to_string(),
+            object: container.map(|o| o.index),
+            used: false,
+        });
+    }
 }
 
 /// A file's objects, for finding the one a comment lies in by binary search: a file of a
@@ -382,6 +540,49 @@ impl<'o> FileObjects<'o> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(files: &[(&str, &str)]) -> Inputs {
+        crate::input::read_texts(
+            files
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string()))
+                .collect(),
+        )
+    }
+
+    /// Files with annotations (on the object and its pod template), head, line and
+    /// file-wide comments, and a List.
+    const A: &str = "# salint: ignore-file[SA201] whole file\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations: {ignore.salint.io/SA101: one}\n";
+    const B: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec:\n  template:\n    metadata:\n      annotations: {ignore.salint.io/all: two}\n    spec:\n      serviceAccountName: x # salint: ignore[SA102] three\n---\n# salint: ignore[SA103] four\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ServiceAccount, metadata: {name: c, annotations: {ignore.salint.io/SA104: five}}}\n- {apiVersion: v1, kind: ServiceAccount, metadata: {name: d}}\n";
+
+    #[test]
+    fn suppressions_kept_per_file_are_the_ones_collect_finds() {
+        let mut cache = FileSuppressions::default();
+        let same = |inputs: &Inputs, stamps: &[Option<u64>], cache: &mut FileSuppressions| {
+            let cached = collect_cached(inputs, stamps, cache);
+            let fresh = collect(inputs);
+            assert_eq!(
+                format!("{:?}", cached.candidates),
+                format!("{:?}", fresh.candidates)
+            );
+            assert!(!fresh.candidates.is_empty());
+        };
+        let inputs = texts(&[("a.yaml", A), ("b.yaml", B)]);
+        same(&inputs, &[Some(1), Some(2)], &mut cache);
+        assert_eq!(cache.by_stamp.len(), 2);
+        // The same files again, then behind a new first file: ids and indexes move.
+        same(&inputs, &[Some(1), Some(2)], &mut cache);
+        assert_eq!(cache.reused, 2);
+        let inputs = texts(&[("0.yaml", B), ("a.yaml", A), ("b.yaml", B)]);
+        same(&inputs, &[Some(3), Some(1), Some(2)], &mut cache);
+        assert_eq!(cache.reused, 2);
+        // An edited file (a new stamp) is read again; without stamps, nothing is kept.
+        let inputs = texts(&[("0.yaml", B), ("a.yaml", B), ("b.yaml", B)]);
+        same(&inputs, &[Some(3), Some(4), Some(2)], &mut cache);
+        assert_eq!(cache.reused, 2);
+        same(&inputs, &[], &mut cache);
+        assert!(cache.by_stamp.is_empty());
+    }
 
     /// The binary searches answer what scanning every object of the file answers, at every
     /// offset of a file with head comments, a List and documents without heads.
