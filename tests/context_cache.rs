@@ -256,13 +256,24 @@ fn a_changed_context_is_read_again() {
     assert_eq!(outputs(dir.path(), &[]), after, "just now, again");
 }
 
-/// The key is the file's size and time: a file rewritten with both kept is taken from the
-/// cache (what proves the warm run reads the cache rather than the file), and `--no-cache`
-/// reads the file.
+/// A warm run with nothing changed takes every file from the cache: it reads no file anew,
+/// so it leaves the cache file as it was (a miss would be stored, and the file rewritten).
+/// A file rewritten with its old size and modification time kept (`cp -p`, `rsync -t`,
+/// `tar x`) is still read again: its inode's change time moved.
 #[test]
 fn the_cache_is_what_a_warm_run_reads() {
     let dir = repository();
     let before = check(dir.path(), "json", &[]);
+    let cache = cache_files(&dir.path().join(".git/salint"))[0].clone();
+    let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(check(dir.path(), "json", &[]), before, "warm");
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        written,
+        "a warm run with nothing changed rewrote the cache: it read a file anew"
+    );
+
     let renamed = WORKER.replace("worker", "wurker");
     let path = dir.path().join("k8s/worker.yaml");
     let time = std::fs::metadata(&path).unwrap().modified().unwrap();
@@ -273,10 +284,77 @@ fn the_cache_is_what_a_warm_run_reads() {
         .unwrap()
         .set_modified(time)
         .unwrap();
-    assert_eq!(check(dir.path(), "json", &[]), before, "cached");
     let read = check(dir.path(), "json", &["--no-cache"]);
     assert!(read.0.contains("wurker"), "{}", read.0);
     assert!(!before.0.contains("wurker"));
+    assert_eq!(
+        check(dir.path(), "json", &[]),
+        read,
+        "same size and time, new text"
+    );
+}
+
+/// A cache path that is a FIFO (or a link to one) is not waited on, and a `.git/salint`
+/// that is a link, or a `.git` file naming a folder that is no git folder, is not written
+/// through: the cache goes nowhere else, and the output stays that of `--no-cache`.
+#[cfg(unix)]
+#[test]
+fn a_hostile_cache_location_is_neither_waited_on_nor_written_through() {
+    let dir = repository();
+    let reference = check(dir.path(), "json", &["--no-cache"]);
+    check(dir.path(), "json", &[]);
+    let cache = cache_files(&dir.path().join(".git/salint"))[0].clone();
+
+    // A FIFO in the cache's place: read as no cache (a run that opened it would block).
+    std::fs::remove_file(&cache).unwrap();
+    let fifo = Command::new("mkfifo").arg(&cache).status().unwrap();
+    assert!(fifo.success());
+    let mut child = salint(dir.path())
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--show-suppressed",
+            "--format",
+            "json",
+        ])
+        .args(["--context", "k8s", "k8s/app.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("salint waited on a FIFO at the cache's path");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), reference.0);
+
+    // `.git/salint` a link to another folder: nothing is written there.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(dir.path().join(".git/salint")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(".git/salint")).unwrap();
+    assert_eq!(check(dir.path(), "json", &[]), reference);
+    assert_eq!(cache_files(elsewhere.path()), Vec::<PathBuf>::new());
+
+    // A `.git` file (repository content) naming a folder that is no git folder.
+    let target = tempfile::tempdir().unwrap();
+    std::fs::remove_file(dir.path().join(".git/salint")).unwrap();
+    std::fs::remove_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join(".git"),
+        format!("gitdir: {}\n", target.path().display()),
+    )
+    .unwrap();
+    assert_eq!(check(dir.path(), "json", &[]).0, reference.0);
+    assert!(
+        !target.path().join("salint").exists(),
+        "written through a .git file"
+    );
 }
 
 #[test]

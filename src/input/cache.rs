@@ -38,7 +38,7 @@ const MAGIC: &[u8; 8] = b"SALINTC\x00";
 
 /// The layout of the entries; a change to what is stored bumps it, and older files are
 /// misses.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// A cache file larger than this is not read (nor trusted): a context folder's entries
 /// take a fraction of its bytes.
@@ -56,6 +56,13 @@ const RACY_MARGIN: Duration = Duration::from_secs(1);
 pub(crate) struct Stamp {
     size: u64,
     mtime_ns: u64,
+    /// The inode's change time (Unix): every write and `touch -d` sets it, and no call
+    /// sets it back, so a file rewritten with its old size and time (`cp -p`, `rsync -t`,
+    /// `tar x`) is still seen to have changed, as git's index sees it.
+    ctime_ns: u64,
+    /// The inode and device (Unix): a file replaced by another one.
+    inode: u64,
+    device: u64,
 }
 
 impl Stamp {
@@ -65,11 +72,30 @@ impl Stamp {
             return None;
         }
         let mtime = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        let (ctime_ns, inode, device) = change_identity(&metadata);
         Some(Stamp {
             size: metadata.len(),
             mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
+            ctime_ns,
+            inode,
+            device,
         })
     }
+}
+
+#[cfg(unix)]
+fn change_identity(metadata: &std::fs::Metadata) -> (u64, u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let ctime_ns = u64::try_from(metadata.ctime())
+        .unwrap_or(0)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::try_from(metadata.ctime_nsec()).unwrap_or(0));
+    (ctime_ns, metadata.ino(), metadata.dev())
+}
+
+#[cfg(not(unix))]
+fn change_identity(_metadata: &std::fs::Metadata) -> (u64, u64, u64) {
+    (0, 0, 0)
 }
 
 /// What an entry is keyed by, besides its path.
@@ -77,6 +103,9 @@ impl Stamp {
 struct Key {
     size: u64,
     mtime_ns: u64,
+    ctime_ns: u64,
+    inode: u64,
+    device: u64,
     role: u8,
     keep_text: bool,
     max_file_size: u64,
@@ -359,6 +388,9 @@ fn key_of(stamp: Stamp, role: FileRole, options: &super::ReadOptions) -> Key {
     Key {
         size: stamp.size,
         mtime_ns: stamp.mtime_ns,
+        ctime_ns: stamp.ctime_ns,
+        inode: stamp.inode,
+        device: stamp.device,
         role: role as u8,
         keep_text: options.keep_text,
         max_file_size: options.max_file_size,
@@ -409,7 +441,9 @@ fn git_folder(folder: &Path) -> Option<PathBuf> {
             let text = std::fs::read_to_string(&dot_git).ok()?;
             let target = text.strip_prefix("gitdir:")?.trim();
             let target = dir.join(target);
-            return target.is_dir().then_some(target);
+            // Only a real git folder (it holds HEAD): a `.git` file is repository content,
+            // and must not send the cache into any folder it names.
+            return target.join("HEAD").is_file().then_some(target);
         }
         return None;
     }
@@ -442,8 +476,17 @@ fn header(stamp: &str, index_len: u64, values_len: u64, index_checksum: u64) -> 
 /// The bytes and index of a cache file (offsets into those bytes), if it is whole, sound
 /// and of this build.
 fn read_cache_file(location: &Path, stamp: &str) -> Option<(Vec<u8>, Vec<IndexEntry>)> {
-    let file = std::fs::File::open(location).ok()?;
-    let size = file.metadata().ok()?.len();
+    // Only a regular file, opened without following a link and without blocking: a FIFO
+    // or a device put at this path must not hang the run.
+    if !std::fs::symlink_metadata(location).ok()?.is_file() {
+        return None;
+    }
+    let file = open_regular(location)?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    let size = metadata.len();
     if size > MAX_CACHE_FILE {
         return None;
     }
@@ -477,6 +520,21 @@ fn read_cache_file(location: &Path, stamp: &str) -> Option<(Vec<u8>, Vec<IndexEn
     Some((bytes, entries))
 }
 
+#[cfg(unix)]
+fn open_regular(location: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(location)
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn open_regular(location: &Path) -> Option<std::fs::File> {
+    std::fs::File::open(location).ok()
+}
+
 /// Writes a cache file of `entries` (path, key, value), sorted by path, atomically.
 fn write_cache_file(
     location: &Path,
@@ -487,6 +545,10 @@ fn write_cache_file(
         .parent()
         .ok_or_else(|| std::io::Error::other("no folder"))?;
     std::fs::create_dir_all(folder)?;
+    // A folder put there as a link (to anywhere) is not written through.
+    if std::fs::symlink_metadata(folder)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("the cache folder is a symbolic link"));
+    }
     let mut index = Vec::with_capacity(entries.len());
     let mut offset = 0u64;
     for (path, key, bytes) in entries {
@@ -1293,6 +1355,9 @@ mod tests {
             format!("gitdir: {}\n", linked.display()),
         )
         .unwrap();
+        // Not a git folder (no HEAD): the `.git` file is not trusted.
+        assert!(!location(&worktree).unwrap().starts_with(&linked));
+        std::fs::write(linked.join("HEAD"), "ref: refs/heads/main\n").unwrap();
         assert!(location(&worktree).unwrap().starts_with(&linked));
         // Two context folders, two files.
         assert_ne!(location(&repo).unwrap(), at);

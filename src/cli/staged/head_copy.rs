@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::discover::{display_path, Discovered, InputSource};
 use crate::input::{Inputs, ReadOptions};
 use crate::kustomize::plan::canonical;
+use crate::source::FileRole;
 
 /// The most bytes copied for one comparison: a repository this large compares no staged
 /// change's effect elsewhere (its own files are still reported).
@@ -117,6 +118,24 @@ pub(super) fn read_at_head(
         ..sources.options.clone()
     };
     let mut at_head = crate::input::read_repository(&found, &options);
+    // A rendering that failed in the copy but not in the run (a file the copy lacks) would
+    // make every finding of that cluster look new: no comparison then.
+    let rendering_failed = |errors: &[crate::input::InputError],
+                            files: &[crate::source::SourceFile]| {
+        errors
+            .iter()
+            .filter(|e| {
+                e.file.is_some_and(|f| {
+                    matches!(files[f].role, FileRole::Kustomization | FileRole::Chart)
+                })
+            })
+            .count()
+    };
+    if rendering_failed(&at_head.errors, &at_head.files)
+        > rendering_failed(&inputs.errors, &inputs.files)
+    {
+        return None;
+    }
 
     // Each file named as the one it copies, so configured paths and the comparison match.
     let copy_prefix = format!("{}/", display_path(&copy_root));
@@ -165,7 +184,8 @@ fn files_in(dir: &Path, recursive: bool) -> Vec<PathBuf> {
     walk.filter_entry(|entry| entry.file_name() != ".git")
         .build()
         .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        // A linked file is copied as its content (Helm and Kustomize read through links).
+        .filter(|entry| entry.path().is_file())
         .map(ignore::DirEntry::into_path)
         .collect()
 }
