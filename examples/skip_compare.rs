@@ -15,23 +15,6 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use salint::testing::{objects_parsing_everything, objects_skipping_unread};
 
-/// Every `*.yaml`, `*.yml` and `*.json` file under `path` (or `path` itself).
-fn manifests(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let Ok(entries) = std::fs::read_dir(path) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            manifests(&entry.path(), out);
-        }
-    } else if path
-        .extension()
-        .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-    {
-        out.push(path.to_path_buf());
-    }
-}
-
 /// What one file gave: its bytes, the bytes the pre-scan left unscanned, whether it was
 /// read as UTF-8 at all, and whether the two reads differ.
 #[derive(Default, Clone, Copy)]
@@ -94,8 +77,16 @@ fn compare(path: &Path) -> Tally {
 fn main() {
     let mut files = Vec::new();
     for arg in std::env::args().skip(1) {
-        let mut these = Vec::new();
-        manifests(Path::new(&arg), &mut these);
+        // The files `salint check ARG` reads as manifests, found the way it finds them.
+        let filter = salint::FileFilter::new(&[], &[]).expect("the default globs are valid");
+        let these: Vec<PathBuf> = salint::discover(std::slice::from_ref(&arg), &filter)
+            .inputs
+            .into_iter()
+            .filter_map(|source| match source {
+                salint::InputSource::File(path) => Some(path),
+                salint::InputSource::Stdin => None,
+            })
+            .collect();
         let tally = these
             .par_iter()
             .map(|p| compare(p))

@@ -24,29 +24,6 @@ fn shop() -> PathBuf {
     root().join("testdata/charts/shop")
 }
 
-/// A Python that has Helm's engine: target/ci-tools' (what .ci/run installs), else the
-/// system's.
-fn helm_python() -> Option<PathBuf> {
-    let candidates = [
-        root().join("target/ci-tools/bin/python"),
-        PathBuf::from("python3"),
-    ];
-    let found = candidates.into_iter().find(|python| {
-        Command::new(python)
-            .args(["-c", "import helm_python"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "helm-python-sdk is not installed: .ci/run installs it into target/ci-tools"
-        );
-        eprintln!("skipped: helm-python-sdk is not installed (pip install helm-python-sdk)");
-    }
-    found
-}
-
 /// A configuration whose `render.helm` is scripts/helm-template, with `extra` lines after
 /// it, written to target/test-charts/NAME (one folder per test: they run in parallel).
 /// The path returned is relative to the charts' repository, so snapshots hold no
@@ -138,14 +115,18 @@ fn places(report: &Value) -> Vec<String> {
 
 #[test]
 fn charts_rendered_per_values_file_reported_on_template_lines() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let config = config(&python, "compact", "");
     assert_cmd_snapshot!(check(&config, &["--format", "compact", "."]));
 }
 
 #[test]
 fn template_locations_values_entries_and_rendered_lines() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let config = config(&python, "places", "");
     let (code, report) = json(&config, &["--show-suppressed", "."]);
     assert_eq!(code, 1, "{report}");
@@ -167,7 +148,9 @@ fn template_locations_values_entries_and_rendered_lines() {
 
 #[test]
 fn configured_renderings_and_release_name() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let chart = shop().join("charts/web");
     let config = config(
         &python,
@@ -216,7 +199,9 @@ fn without_helm_charts_are_a_note_and_no_parse_error() {
 
 #[test]
 fn sarif_of_a_chart_points_into_the_repository() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let config = config(&python, "sarif", "");
     let output = check(&config, &["--format", "sarif", "."])
         .output()
@@ -251,7 +236,9 @@ fn sarif_of_a_chart_points_into_the_repository() {
 
 #[test]
 fn helm_output_on_stdin_is_located_in_the_chart_named() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let rendered = Command::new(&python)
         .arg(root().join("scripts/helm-template"))
         .args(["template", "web", "charts/web"])
@@ -299,7 +286,9 @@ fn helm_output_on_stdin_is_located_in_the_chart_named() {
 
 #[test]
 fn pre_commit_renders_only_the_charts_of_the_staged_files() {
-    let Some(python) = helm_python() else { return };
+    let Some(python) = common::helm_python() else {
+        return;
+    };
     let config = config(&python, "pre-commit", "");
     let (_, report) = json(
         &config,

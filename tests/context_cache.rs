@@ -523,28 +523,12 @@ fn entries_of_files_a_run_did_not_read_are_kept_while_the_files_are_there() {
     );
 }
 
-/// Whether Kustomize is on PATH; in CI its absence is a failure, not a skip.
-fn kustomize() -> bool {
-    let found = ["kustomize", "kubectl"].iter().any(|program| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-    });
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "neither kustomize nor kubectl is on PATH: .ci/run installs kubectl"
-        );
-        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
-    }
-    found
-}
-
 /// A Kustomize root rendered on every run (renderings are not cached) from files that are:
 /// its findings, and those a staged change creates elsewhere (compared with the root
 /// rendered at `HEAD` from a temporary copy), are the same warm.
 #[test]
 fn a_rendered_root_reads_its_files_from_the_cache_the_same() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,6 @@
 //! another open document), hover, and shutdown/exit.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -461,15 +460,7 @@ spec:
 /// diagnostics are theirs, located in the base; a saved patch renders again.
 #[test]
 fn kustomize_roots_are_rendered_on_open_and_on_save() {
-    if std::env::var_os("PATH").is_none_or(|path| {
-        !std::env::split_paths(&path)
-            .any(|dir| dir.join("kubectl").is_file() || dir.join("kustomize").is_file())
-    }) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "neither kustomize nor kubectl is on PATH"
-        );
-        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
+    if !common::kustomize() {
         return;
     }
     let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: web:1\n";
@@ -529,23 +520,7 @@ fn kustomize_roots_are_rendered_on_open_and_on_save() {
 #[test]
 fn chart_templates_get_the_diagnostics_of_their_renderings() {
     let root_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = [
-        root_dir.join("target/ci-tools/bin/python"),
-        "python3".into(),
-    ]
-    .into_iter()
-    .find(|python| {
-        Command::new(python)
-            .args(["-c", "import helm_python"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let Some(python) = python else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "helm-python-sdk is not installed: .ci/run installs it"
-        );
-        eprintln!("skipped: helm-python-sdk is not installed");
+    let Some(python) = common::helm_python() else {
         return;
     };
     let command = format!(

@@ -7,7 +7,7 @@
 //! the real renderers (`.ci/run` installs kubectl and helm-python-sdk; without them they
 //! fail when `CI` is set, and are skipped otherwise).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod common;
@@ -175,52 +175,13 @@ fn the_hooks_context_follows_the_configuration() {
     assert_eq!(hook(repo.path(), &["k8s/app.yaml"]), (0, String::new()));
 }
 
-/// Whether Kustomize is on PATH; in CI its absence is a failure, not a skip.
-fn kustomize() -> bool {
-    let found = ["kustomize", "kubectl"].iter().any(|program| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-    });
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "neither kustomize nor kubectl is on PATH: .ci/run installs kubectl"
-        );
-        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
-    }
-    found
-}
-
-/// A Python that has Helm's engine (target/ci-tools', else the system's).
-fn helm_python() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        root.join("target/ci-tools/bin/python"),
-        PathBuf::from("python3"),
-    ];
-    let found = candidates.into_iter().find(|python| {
-        Command::new(python)
-            .args(["-c", "import helm_python"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "helm-python-sdk is not installed: .ci/run installs it into target/ci-tools"
-        );
-        eprintln!("skipped: helm-python-sdk is not installed");
-    }
-    found
-}
-
 fn namespaced_by_kustomize(text: &str) -> String {
     text.replace(", namespace: shop}", "}")
 }
 
 #[test]
 fn a_change_to_a_file_kustomize_renders_is_compared_with_its_rendering_at_head() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let app = namespaced_by_kustomize(APP);
@@ -289,7 +250,7 @@ fn a_change_to_a_file_kustomize_renders_is_compared_with_its_rendering_at_head()
 
 #[test]
 fn a_changed_chart_value_is_compared_with_the_charts_rendering_at_head() {
-    let Some(python) = helm_python() else {
+    let Some(python) = common::helm_python() else {
         return;
     };
     let command = format!(

