@@ -498,3 +498,30 @@ fn rule_options_are_judged_by_their_rule_and_shown_with_their_origin() {
         .unwrap();
     assert_eq!(good.status.code(), Some(0), "{good:?}");
 }
+
+/// A finding in a file that holds only kinds no rule reads beyond their identity
+/// (`duplicate-object` between two ConfigMaps) is located at its line and column, and the
+/// human report shows its snippet: such files drop their trees, not their positions or text.
+#[test]
+fn a_finding_in_a_file_of_unread_kinds_has_its_exact_place_and_snippet() {
+    let dir = common::scratch_repo(&[(
+        "k8s/settings.yaml",
+        "# settings\n\n\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n",
+    )]);
+    let run = |format: &str| {
+        let output = common::salint_in(dir.path())
+            .args(["check", "--color", "never", "--format", format, "k8s"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let compact = run("compact");
+    assert!(
+        compact.starts_with("k8s/settings.yaml:4:1: warning [SA503 duplicate-object]"),
+        "{compact}"
+    );
+    let human = run("human");
+    assert!(!human.contains("Failed to read"), "{human}");
+    assert!(human.contains("4 │ ╭─▶ apiVersion: v1"), "{human}");
+}

@@ -333,7 +333,7 @@ impl ContextCache {
         let bytes = super::read::read_file(Path::new(&entry.path), entry.key.max_file_size).ok()?;
         let parsed = super::parse::parse_bytes(display.to_string(), bytes);
         let parsed = match entry.key.role == FileRole::Manifest as u8 {
-            true => parsed.without_unused_text(),
+            true => parsed.without_unused_trees(),
             false => parsed,
         };
         Some(parsed.objects.into_iter().map(|o| o.root).collect())
@@ -1056,7 +1056,7 @@ mod tests {
             }
             // The unused text dropped, as manifests are read.
             let parsed =
-                parse_bytes("f.yaml".into(), text.as_bytes().to_vec()).without_unused_text();
+                parse_bytes("f.yaml".into(), text.as_bytes().to_vec()).without_unused_trees();
             let decoded = decode_whole(&encode(&parsed).unwrap(), "f.yaml").unwrap();
             assert_eq!(described(&decoded), described(&parsed), "{text}");
         }

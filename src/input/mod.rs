@@ -228,7 +228,7 @@ pub(crate) fn read_source(
                 Ok(bytes) => {
                     let parsed = parse_bytes(display, bytes);
                     let mut parsed = if role == FileRole::Manifest {
-                        parsed.without_unused_text()
+                        parsed.without_unused_trees()
                     } else {
                         parsed
                     };

@@ -13,11 +13,14 @@ pub(crate) struct ParsedFile {
 }
 
 impl ParsedFile {
-    /// Drops the text of a file no finding can point into: it parsed, holds no object a rule
-    /// reads (only ConfigMaps, Services, CRDs and the like, none of them a workload) and no
-    /// suppression. Such files are most of a real manifest set; their text is most of its
-    /// memory. Spans into it are kept, and nothing reads them.
-    pub(crate) fn without_unused_text(mut self) -> Self {
+    /// Drops the trees of a file whose objects no rule reads beyond their identity: it
+    /// parsed, holds no object a rule reads (only ConfigMaps, Services, CRDs and the like,
+    /// none of them a workload) and no suppression. Such files are most of a real manifest
+    /// set, and their trees most of its memory. The text stays as the run keeps texts
+    /// (the caller lets go of it, keeping the line table, when no output shows source
+    /// lines): a finding can still point into such a file (`duplicate-object` names any
+    /// kind), and its line, column and snippet must be exact.
+    pub(crate) fn without_unused_trees(mut self) -> Self {
         let Some(source) = &self.source else {
             return self;
         };
@@ -32,8 +35,7 @@ impl ParsedFile {
                     .is_none()
             });
         if unused {
-            self.source = Some(SourceFile::new(source.display.clone(), String::new()));
-            // Their trees too: no rule and no suppression reads them (identity is kept).
+            // Identity is kept; no rule and no suppression reads the rest.
             for object in &mut self.objects {
                 object.root = Node {
                     span: object.root.span,
