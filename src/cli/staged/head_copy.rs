@@ -32,11 +32,11 @@ pub(super) fn read_at_head(
     sources: &RunSources,
     inputs: &Inputs,
     head: &HashMap<PathBuf, Option<String>>,
+    top: &Path,
 ) -> Option<Inputs> {
     if sources.found.inputs.contains(&InputSource::Stdin) {
         return None;
     }
-    let top = repository_top()?;
     let copy = tempfile::Builder::new()
         .prefix("salint-head-")
         .tempdir()
@@ -44,7 +44,7 @@ pub(super) fn read_at_head(
     let copy_root = canonical(copy.path());
     let into_copy = |path: &Path| -> Option<PathBuf> {
         let real = canonical(path);
-        let relative = real.strip_prefix(&top).ok()?;
+        let relative = real.strip_prefix(top).ok()?;
         Some(copy_root.join(relative))
     };
 
@@ -139,7 +139,7 @@ pub(super) fn read_at_head(
 
     // Each file named as the one it copies, so configured paths and the comparison match.
     let copy_prefix = format!("{}/", display_path(&copy_root));
-    let top_prefix = match display_path(&top).as_str() {
+    let top_prefix = match display_path(top).as_str() {
         "." => String::new(),
         top => format!("{top}/"),
     };
@@ -160,13 +160,6 @@ pub(super) fn read_at_head(
         };
     }
     Some(at_head)
-}
-
-/// The repository's top folder (real path): what the copy mirrors.
-fn repository_top() -> Option<PathBuf> {
-    let run = crate::process::git(&["rev-parse", "--show-toplevel"], Path::new("."), 64 * 1024)?;
-    let top = run.stdout.trim_end_matches(['\n', '\r']);
-    (run.success && !top.is_empty()).then(|| canonical(Path::new(top)))
 }
 
 /// The regular files in `dir` (and below it when `recursive`), `.git` left out.

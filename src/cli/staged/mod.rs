@@ -40,6 +40,22 @@ pub(super) fn caused_elsewhere(
     if inputs.files.is_empty() || elsewhere.is_empty() || !in_git_repository() {
         return Vec::new();
     }
+    // A named file outside the repository has no staged change to compare: nothing is
+    // (and no work is done reading the context again).
+    let Some(top) = repository_top() else {
+        return Vec::new();
+    };
+    let outside = inputs.files.iter().enumerate().any(|(id, file)| {
+        named(id)
+            && file.role != FileRole::Rendered
+            && file
+                .path
+                .as_deref()
+                .is_none_or(|path| !canonical(path).starts_with(&top))
+    });
+    if outside {
+        return Vec::new();
+    }
     // The named files at HEAD (None: new there), and the names of those that changed.
     let max_file_size = sources.options.max_file_size;
     let mut head: HashMap<PathBuf, Option<String>> = HashMap::new();
@@ -67,7 +83,7 @@ pub(super) fn caused_elsewhere(
     let plain = inputs.files.iter().all(|f| f.role == FileRole::Manifest);
     let before = match plain {
         true => plain_at_head(inputs, &head),
-        false => match head_copy::read_at_head(sources, inputs, &head) {
+        false => match head_copy::read_at_head(sources, inputs, &head, &top) {
             Some(before) => before,
             None => return Vec::new(),
         },
@@ -134,6 +150,13 @@ fn plain_at_head(inputs: &Inputs, head: &HashMap<PathBuf, Option<String>>) -> In
         file.path = path;
     }
     before
+}
+
+/// The repository's top folder (real path): what the comparison and the copy cover.
+fn repository_top() -> Option<PathBuf> {
+    let run = crate::process::git(&["rev-parse", "--show-toplevel"], Path::new("."), 64 * 1024)?;
+    let top = run.stdout.trim_end_matches(['\n', '\r']);
+    (run.success && !top.is_empty()).then(|| canonical(Path::new(top)))
 }
 
 fn in_git_repository() -> bool {
