@@ -62,7 +62,7 @@ pub enum FileRole {
 }
 
 /// One input: a file on disk or standard input, with its text and a table of line starts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as shown to users: relative to the working directory when below it,
     /// forward slashes, `<stdin>` for standard input.

@@ -175,6 +175,77 @@ fn the_hooks_context_follows_the_configuration() {
     assert_eq!(hook(repo.path(), &["k8s/app.yaml"]), (0, String::new()));
 }
 
+/// Sets a file's modification time a minute back: a file written just now is not cached.
+fn age(path: &Path) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+/// The hook run with the context cache cold, warm, and turned off says the same. The HEAD
+/// side reuses the run's own objects (only the staged file is parsed at HEAD) while the
+/// clusters judged there are the ones judged now; here the staged file's duplicate splits
+/// the folders apart, so at HEAD they are one cluster holding `b/`, which this run did not
+/// judge (its cached trees are not read): that side is then parsed from the texts. A
+/// kustomization elsewhere, which no staged file is part of, changes neither.
+#[test]
+fn the_head_side_is_the_same_with_the_cache_cold_warm_or_off() {
+    let shared = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: shop}\n";
+    let repo = git_repo(&[
+        ("a/app.yaml", APP),
+        ("a/rbac.yaml", CONFIG_MAP),
+        ("b/rbac.yaml", &format!("{RBAC}---\n{shared}")),
+        ("other/kustomization.yaml", "resources: [cm.yaml]\n"),
+        ("other/cm.yaml", CONFIG_MAP),
+    ]);
+    stage(repo.path(), "a/rbac.yaml", shared);
+    for file in ["a/app.yaml", "a/rbac.yaml", "b/rbac.yaml", "other/cm.yaml"] {
+        age(&repo.path().join(file));
+    }
+    let cold = hook(repo.path(), &["a/rbac.yaml"]);
+    assert!(
+        repo.path().join(".git/salint").is_dir(),
+        "the cache is written"
+    );
+    let warm = hook(repo.path(), &["a/rbac.yaml"]);
+    let output = common::salint_in(repo.path())
+        .args([
+            "check",
+            "--default-context",
+            ".",
+            "--no-cache",
+            "--format",
+            "compact",
+        ])
+        .arg("a/rbac.yaml")
+        .output()
+        .unwrap();
+    let off = (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    );
+    assert_eq!(cold.0, 1, "{}", cold.1);
+    assert!(
+        cold.1
+            .starts_with("a/app.yaml:6:5: warning [SA201 needless-token-automount]")
+            && cold
+                .1
+                .contains("New with the staged change to `a/rbac.yaml`"),
+        "{}",
+        cold.1
+    );
+    assert_eq!(warm, cold);
+    assert_eq!(off, cold);
+
+    // Staged back as committed: nothing, warm or not.
+    stage(repo.path(), "a/rbac.yaml", CONFIG_MAP);
+    assert_eq!(hook(repo.path(), &["a/rbac.yaml"]), (0, String::new()));
+}
+
 fn namespaced_by_kustomize(text: &str) -> String {
     text.replace(", namespace: shop}", "}")
 }
@@ -244,6 +315,45 @@ fn a_change_to_a_file_kustomize_renders_is_compared_with_its_rendering_at_head()
     assert!(
         stdout.starts_with("k8s/base/app.yaml:6:5: warning [SA201 needless-token-automount]")
             && stdout.contains("New with the staged change to `k8s/base/kustomization.yaml`"),
+        "{stdout}"
+    );
+}
+
+/// Only the files of the Kustomize roots concerned are copied to render them at HEAD; a
+/// root that reads at HEAD a base it no longer reads (another folder) does not render
+/// from that copy, and the whole repository is copied instead: the answer is the same.
+#[test]
+fn a_root_that_read_other_files_at_head_is_rendered_from_the_whole_repository() {
+    if !common::kustomize() {
+        return;
+    }
+    let app = namespaced_by_kustomize(APP);
+    let repo = git_repo(&[
+        (
+            "k8s/base/kustomization.yaml",
+            "namespace: shop\nresources: [app.yaml, ../rbac]\n",
+        ),
+        ("k8s/base/app.yaml", app.as_str()),
+        ("k8s/rbac/kustomization.yaml", "resources: [rbac.yaml]\n"),
+        ("k8s/rbac/rbac.yaml", RBAC),
+        ("k8s/other/settings.yaml", CONFIG_MAP),
+    ]);
+    assert_eq!(
+        hook(repo.path(), &["k8s/base/kustomization.yaml"]),
+        (0, String::new())
+    );
+    stage(
+        repo.path(),
+        "k8s/base/kustomization.yaml",
+        "namespace: shop\nresources: [app.yaml]\n",
+    );
+    let (code, stdout) = hook(repo.path(), &["k8s/base/kustomization.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("k8s/base/app.yaml:6:5: warning [SA201 needless-token-automount]")
+            && lines[0].contains("New with the staged change to `k8s/base/kustomization.yaml`"),
         "{stdout}"
     );
 }

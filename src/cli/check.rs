@@ -155,6 +155,8 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     }
     // Cached files come as their objects' identities, which decided the clusters; the
     // clusters judged read their trees.
+    // The files whose trees are there: all of them, but with the cache the judged ones.
+    let mut with_trees: Option<HashSet<usize>> = None;
     if let Some(cache) = &cache {
         let mut judged: Vec<usize> = (0..inputs.files.len()).filter(|&f| reported(f)).collect();
         for cluster in &clusters.list {
@@ -162,7 +164,9 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
             judged.extend(cluster.objects.iter().map(|&o| inputs.objects[o].file));
         }
         cache.hydrate(&mut inputs, &judged);
+        with_trees = Some(judged.into_iter().collect());
     }
+    let has_trees = |file: usize| with_trees.as_ref().is_none_or(|set| set.contains(&file));
     let inputs = inputs;
     if !args.quiet {
         for note in inputs.notes.iter().chain(&clusters.decision) {
@@ -212,6 +216,8 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
             &config,
             &findings,
             &reported,
+            &has_trees,
+            &clusters,
         ),
         false => Vec::new(),
     };

@@ -46,7 +46,7 @@ struct Origin {
 }
 
 /// The charts of a run, their renderings, and the maps back to the templates.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Charts {
     pub charts: Vec<Chart>,
     pub renderings: Vec<ChartRendering>,

@@ -10,6 +10,7 @@ mod decode;
 mod parse;
 mod read;
 mod repository;
+mod versions;
 
 use std::path::PathBuf;
 

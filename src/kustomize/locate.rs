@@ -81,7 +81,7 @@ pub struct Relocated {
 
 /// Every kustomization of the run, how each root was rendered, and the maps from rendered
 /// objects back to the repository.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Renderings {
     pub plan: Plan,
     /// How rendering went, said once per run.

@@ -7,7 +7,7 @@ use crate::yaml::path::{follow, Found, Part, Step};
 use crate::yaml::{load_documents, Node, Value};
 
 /// One operation of a JSON 6902 patch that writes a value.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonOp {
     /// The `path` pointer, split into its tokens (`~1` and `~0` decoded).
     pub pointer: Vec<String>,
@@ -17,14 +17,14 @@ pub struct JsonOp {
 }
 
 /// A patch document: a strategic-merge patch (an object fragment) or JSON 6902 operations.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum PatchDoc {
     Strategic(Node),
     Json(Vec<JsonOp>),
 }
 
 /// A patch as relocation uses it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ParsedPatch {
     /// The file it is written in (a patch file, or the kustomization for inline patches).
     pub file: FileId,

@@ -31,7 +31,7 @@ const CLUSTER_SCOPED: &[&str] = &[
 ];
 
 /// A Kubernetes object: a mapping with `apiVersion` and `kind`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Object {
     pub file: FileId,
     /// Position in the run's object list.

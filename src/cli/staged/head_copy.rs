@@ -2,9 +2,10 @@
 //! disk, not salint's texts, so the repository is copied to a temporary folder with the
 //! named files as they are at `HEAD` (left out when new), read and rendered there as the run
 //! read the real one, and each file is then named as the file it copies. Only the files the
-//! run read are copied, with each kustomization's folder (generator inputs such as `.env`
-//! files lie there) and each chart's whole folder (Helm reads `.helmignore`, `files/`,
-//! packaged subcharts); a copy larger than [`MAX_COPY_BYTES`] is not made.
+//! run read are copied (or, given `only`, those of the roots and charts concerned), with
+//! each kustomization's folder (generator inputs such as `.env` files lie there) and each
+//! chart's whole folder (Helm reads `.helmignore`, `files/`, packaged subcharts); a copy
+//! larger than [`MAX_COPY_BYTES`] is not made.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -24,7 +25,9 @@ pub(in super::super) struct RunSources<'a> {
     pub options: &'a ReadOptions,
 }
 
-/// The inputs of the run with each named file (`head`, by its real path) as at `HEAD`:
+/// The inputs of the run with each named file (`head`, by its real path) as at `HEAD`,
+/// of all the files the run read or of those in `only` (real paths, with the
+/// kustomizations among them and the charts holding them):
 /// `Some(text)`, or `None` for a file new since. `None` when the comparison cannot be made
 /// fairly: a file outside the repository, standard input, a copy too large, a write that
 /// failed.
@@ -33,6 +36,7 @@ pub(super) fn read_at_head(
     inputs: &Inputs,
     head: &HashMap<PathBuf, Option<String>>,
     top: &Path,
+    only: Option<&BTreeSet<PathBuf>>,
 ) -> Option<Inputs> {
     if sources.found.inputs.contains(&InputSource::Stdin) {
         return None;
@@ -48,20 +52,42 @@ pub(super) fn read_at_head(
         Some(copy_root.join(relative))
     };
 
-    // Every file the run read, each kustomization's folder, each chart's folder.
+    // Every file the run read (or those of `only`), each kustomization's folder, each
+    // chart's folder.
+    let wanted = |path: &Path| only.is_none_or(|only| only.contains(path));
     let mut files: BTreeSet<PathBuf> = inputs
         .files
         .iter()
         .filter_map(|file| file.path.as_deref().map(canonical))
+        .filter(|path| wanted(path))
         .collect();
-    for kustomization in &sources.found.kustomizations {
+    let kustomizations: Vec<PathBuf> = sources
+        .found
+        .kustomizations
+        .iter()
+        .filter(|path| wanted(&canonical(path)))
+        .cloned()
+        .collect();
+    for kustomization in &kustomizations {
         files.extend(
             files_in(kustomization.parent()?, false)
                 .iter()
                 .map(|p| canonical(p)),
         );
     }
-    for chart in &sources.found.charts {
+    let charts: Vec<PathBuf> = sources
+        .found
+        .charts
+        .iter()
+        .filter(|chart| {
+            let folder = chart.parent().map(canonical);
+            only.is_none_or(|only| {
+                folder.is_some_and(|folder| only.iter().any(|path| path.starts_with(&folder)))
+            })
+        })
+        .cloned()
+        .collect();
+    for chart in &charts {
         files.extend(files_in(chart.parent()?, true).iter().map(|p| canonical(p)));
     }
     let mut copied_bytes = 0u64;
@@ -95,8 +121,8 @@ pub(super) fn read_at_head(
                 InputSource::Stdin => None,
             })
             .collect(),
-        kustomizations: map_existing(&sources.found.kustomizations, &into_copy),
-        charts: map_existing(&sources.found.charts, &into_copy),
+        kustomizations: map_existing(&kustomizations, &into_copy),
+        charts: map_existing(&charts, &into_copy),
         problems: Vec::new(),
     };
     let render = &sources.options.render;

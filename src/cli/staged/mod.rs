@@ -5,19 +5,23 @@
 //! no HEAD version) does not have, located where they are, their message naming the
 //! staged files that caused them.
 //!
-//! The graph at `HEAD` is built from the texts read when every file is a plain manifest:
-//! one more lint of the clusters, no second read of the disk. When Kustomize or Helm
-//! renders a cluster, the renderers need the files on disk: the repository's files the run
-//! read are copied to a temporary folder with the named files as at `HEAD`, and read and
-//! rendered there (see [`head_copy`]).
+//! Only the clusters holding a finding in a file not named are judged at `HEAD`. When no
+//! renderer ran, their graph is built from the run's own objects with the named files
+//! parsed as at `HEAD` ([`Inputs::with_versions`]): one parse of the named files and one
+//! lint, no second read of the disk (the texts are parsed again only when a cached file's
+//! tree is missing). When Kustomize or Helm renders a cluster, the renderers need the files
+//! on disk: the files of the roots and charts concerned (or, when that does not render,
+//! every file the run read) are copied to a temporary folder with the named files as at
+//! `HEAD`, and read and rendered there (see [`head_copy`]).
 
 mod head_copy;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub(super) use head_copy::RunSources;
 
+use crate::cluster::{Cluster, ClusterOrigin, Clusters};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::input::Inputs;
@@ -32,6 +36,8 @@ pub(super) fn caused_elsewhere(
     config: &Config,
     findings: &[Finding],
     named: &dyn Fn(usize) -> bool,
+    with_trees: &dyn Fn(usize) -> bool,
+    judged: &Clusters,
 ) -> Vec<Finding> {
     let elsewhere: Vec<&Finding> = findings
         .iter()
@@ -59,6 +65,7 @@ pub(super) fn caused_elsewhere(
     // The named files at HEAD (None: new there), and the names of those that changed.
     let max_file_size = sources.options.max_file_size;
     let mut head: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut head_of_file: HashMap<usize, Option<String>> = HashMap::new();
     let mut changed = Vec::new();
     for (id, file) in inputs.files.iter().enumerate() {
         if !named(id) || file.role == FileRole::Rendered {
@@ -74,21 +81,71 @@ pub(super) fn caused_elsewhere(
         }
         if at_head.as_deref() != Some(file.text.as_str()) {
             changed.push(file.display.clone());
+            head_of_file.insert(id, at_head.clone());
             head.insert(canonical(path), at_head);
         }
     }
     if changed.is_empty() {
         return Vec::new();
     }
-    let plain = inputs.files.iter().all(|f| f.role == FileRole::Manifest);
-    let before = match plain {
-        true => plain_at_head(inputs, &head),
-        false => match head_copy::read_at_head(sources, inputs, &head, &top) {
-            Some(before) => before,
-            None => return Vec::new(),
-        },
+    // Only the clusters holding a file with such a finding are judged at HEAD: the
+    // others cannot tell whether it is new.
+    let elsewhere_files: HashSet<&str> = elsewhere
+        .iter()
+        .map(|f| inputs.files[f.location.file].display.as_str())
+        .collect();
+    let holds_elsewhere = |inputs: &Inputs, cluster: &Cluster| {
+        let objects_files = cluster.objects.iter().map(|&o| inputs.objects[o].file);
+        cluster
+            .files
+            .iter()
+            .copied()
+            .chain(objects_files)
+            .any(|f| elsewhere_files.contains(inputs.files[f].display.as_str()))
     };
-    let clusters = crate::cluster::decide(&before, config);
+    let concerned = |before: &Inputs| {
+        let mut clusters = crate::cluster::decide(before, config);
+        clusters.retain(|cluster| holds_elsewhere(before, cluster));
+        clusters
+    };
+    // The run's objects with the changed files parsed at HEAD, when the clusters judged
+    // there hold only files whose trees this run has (a cached file not judged now is
+    // its identity alone).
+    let reused = inputs.with_versions(&head_of_file).and_then(|before| {
+        let clusters = concerned(&before);
+        let trees_there = clusters.list.iter().all(|cluster| {
+            cluster.objects.iter().all(|&o| {
+                let file = before.objects[o].file;
+                head_of_file.contains_key(&file) || with_trees(file)
+            })
+        });
+        trees_there.then_some((before, clusters))
+    });
+    let (before, clusters) = match reused {
+        Some(reused) => reused,
+        None => {
+            let plain = inputs.files.iter().all(|f| f.role == FileRole::Manifest);
+            let before = match plain {
+                true => plain_at_head(inputs, &head),
+                false => {
+                    // Kustomize roots and Helm renderings are clusters of their own: when
+                    // only they can tell, only their files are copied and rendered.
+                    let only = rendered_files(inputs, judged, &holds_elsewhere);
+                    let partial = only.and_then(|only| {
+                        head_copy::read_at_head(sources, inputs, &head, &top, Some(&only))
+                    });
+                    match partial
+                        .or_else(|| head_copy::read_at_head(sources, inputs, &head, &top, None))
+                    {
+                        Some(before) => before,
+                        None => return Vec::new(),
+                    }
+                }
+            };
+            let clusters = concerned(&before);
+            (before, clusters)
+        }
+    };
     let known: HashSet<(String, String)> = crate::lint::lint_clusters(&before, config, &clusters)
         .iter()
         .filter(|f| f.is_active())
@@ -126,6 +183,31 @@ pub(super) fn caused_elsewhere(
             finding
         })
         .collect()
+}
+
+/// The real paths of the files the judged clusters holding such findings read, when all
+/// of them are Kustomize roots or Helm renderings (whose objects no other file decides).
+fn rendered_files(
+    inputs: &Inputs,
+    judged: &Clusters,
+    holds_elsewhere: &dyn Fn(&Inputs, &Cluster) -> bool,
+) -> Option<BTreeSet<PathBuf>> {
+    let mut files = BTreeSet::new();
+    for cluster in judged.list.iter().filter(|c| holds_elsewhere(inputs, c)) {
+        if !matches!(
+            cluster.origin,
+            ClusterOrigin::KustomizeRoot | ClusterOrigin::HelmRendering
+        ) {
+            return None;
+        }
+        let objects_files = cluster.objects.iter().map(|&o| inputs.objects[o].file);
+        for file in cluster.files.iter().copied().chain(objects_files) {
+            if let Some(path) = &inputs.files[file].path {
+                files.insert(canonical(path));
+            }
+        }
+    }
+    (!files.is_empty()).then_some(files)
 }
 
 /// The run's plain manifests read again from their texts, the changed ones as at `HEAD`.
