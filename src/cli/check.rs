@@ -107,7 +107,15 @@ fn check_with(args: &CheckArgs, fixed: Option<usize>) -> Result<Exit, CliError> 
     // A context folder is read again on every commit: what earlier runs read of its files
     // is kept (`--no-cache`: not).
     let cache = match (&config.context.value, args.no_cache) {
-        (Some(context), false) => ContextCache::open(std::path::Path::new(context)).map(Arc::new),
+        (Some(context), false) => {
+            ContextCache::open(std::path::Path::new(context)).map(|mut cache| {
+                cache.name_files(targets.inputs.iter().filter_map(|source| match source {
+                    InputSource::File(path) => Some(path.as_path()),
+                    InputSource::Stdin => None,
+                }));
+                Arc::new(cache)
+            })
+        }
         _ => None,
     };
     // Only the human format shows source lines; the others need positions alone.

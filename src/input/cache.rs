@@ -141,6 +141,9 @@ pub struct ContextCache {
     /// The files taken from the cache, by display path, with their entries: their trees
     /// are decoded only when a judged cluster reads them ([`ContextCache::hydrate`]).
     hits: Mutex<HashMap<String, usize>>,
+    /// The files the run names (absolute paths): new entries for them alone do not
+    /// rewrite the cache file (see [`ContextCache::save`]).
+    named: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for ContextCache {
@@ -182,7 +185,22 @@ impl ContextCache {
             used,
             fresh: Mutex::new(Vec::new()),
             hits: Mutex::new(HashMap::new()),
+            named: std::collections::HashSet::new(),
         }
+    }
+
+    /// Says which files the run names. A pre-commit run names the staged files, which
+    /// change with every commit: storing their new entries alone would rewrite the whole
+    /// cache file on every commit to save one small parse, so such a run writes nothing.
+    pub fn name_files<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
+        self.named.extend(paths.into_iter().filter_map(|path| {
+            let absolute = std::path::absolute(path).ok()?;
+            Some(
+                crate::kustomize::file::normalize(&absolute)
+                    .to_str()?
+                    .to_string(),
+            )
+        }));
     }
 
     /// Where the cache is kept.
@@ -356,7 +374,8 @@ impl ContextCache {
             .zip(&self.used)
             .map(|(entry, used)| used.load(Ordering::Relaxed) || Path::new(&entry.path).is_file())
             .collect();
-        if fresh.is_empty() && kept_entry.iter().all(|&k| k) {
+        let only_named = fresh.iter().all(|(path, _, _)| self.named.contains(path));
+        if only_named && kept_entry.iter().all(|&k| k) {
             return;
         }
         let mut kept: Vec<(&str, Key, &[u8])> = Vec::new();
