@@ -43,6 +43,58 @@ pub fn kustomization_in(dir: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
+/// One kustomization file read: what it says, its text, and the kustomization files
+/// of the folders it builds on.
+struct Read {
+    kustomization: Kustomization,
+    text: String,
+    children: Vec<PathBuf>,
+}
+
+fn read_kustomization(path: &Path, max_size: u64) -> Result<Read, (PlanError, Option<String>)> {
+    let text = read_text(path, max_size).map_err(|message| {
+        let error = PlanError {
+            file: path.to_path_buf(),
+            offset: None,
+            message,
+        };
+        (error, None)
+    })?;
+    let loaded = load_documents(&text);
+    if let Some(error) = loaded.error {
+        let error = PlanError {
+            file: path.to_path_buf(),
+            offset: Some(error.offset),
+            message: format!("YAML parse error: {}", error.message),
+        };
+        return Err((error, Some(text)));
+    }
+    let Some(document) = loaded.documents.into_iter().next() else {
+        return Ok(Read {
+            kustomization: file::read(path, &empty_map()),
+            text,
+            children: Vec::new(),
+        });
+    };
+    let kustomization = file::read(path, &document.root);
+    let children = kustomization
+        .resources
+        .iter()
+        .chain(&kustomization.components)
+        .filter_map(|reference| {
+            reference
+                .local()
+                .filter(|_| reference.is_dir)
+                .and_then(kustomization_in)
+        })
+        .collect();
+    Ok(Read {
+        kustomization,
+        text,
+        children,
+    })
+}
+
 /// A path as the plan keys it: absolute, symbolic links resolved when it exists.
 pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path)
@@ -53,68 +105,38 @@ impl Plan {
     /// Reads the scanned kustomization files and every kustomization they reach.
     /// `max_size` bounds each file as `--max-file-size` does.
     pub fn build(scanned: &[PathBuf], max_size: u64) -> Plan {
+        use rayon::prelude::*;
         let mut plan = Plan::default();
         let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut queue: Vec<(PathBuf, bool)> =
-            scanned.iter().map(|path| (canonical(path), true)).collect();
-        // Scanned ones first, so a file both scanned and reached counts as scanned.
-        queue.sort();
-        queue.reverse();
+        let mut frontier: Vec<PathBuf> = scanned.par_iter().map(|path| canonical(path)).collect();
+        frontier.sort();
+        // The scanned ones are the first level, so a file both scanned and reached counts
+        // as scanned; each level's files are read and parsed in parallel (a repository has
+        // hundreds of kustomizations, read on every pre-commit run), in a fixed order.
+        let mut was_scanned = true;
         let mut read: Vec<(Kustomization, String, bool)> = Vec::new();
-        while let Some((path, was_scanned)) = queue.pop() {
-            if !seen.insert(path.clone()) {
-                if was_scanned {
-                    if let Some(entry) = read.iter_mut().find(|(k, _, _)| k.file == path) {
-                        entry.2 = true;
+        while !frontier.is_empty() {
+            frontier.retain(|path| seen.insert(path.clone()));
+            let levels: Vec<Result<Read, (PlanError, Option<String>)>> = frontier
+                .par_iter()
+                .map(|path| read_kustomization(path, max_size))
+                .collect();
+            let mut next = Vec::new();
+            for level in levels {
+                match level {
+                    Ok(Read {
+                        kustomization,
+                        text,
+                        children,
+                    }) => {
+                        next.extend(children);
+                        read.push((kustomization, text, was_scanned));
                     }
-                }
-                continue;
-            }
-            let text = match read_text(&path, max_size) {
-                Ok(text) => text,
-                Err(message) => {
-                    plan.errors.push((
-                        PlanError {
-                            file: path,
-                            offset: None,
-                            message,
-                        },
-                        None,
-                    ));
-                    continue;
-                }
-            };
-            let loaded = load_documents(&text);
-            if let Some(error) = loaded.error {
-                plan.errors.push((
-                    PlanError {
-                        file: path,
-                        offset: Some(error.offset),
-                        message: format!("YAML parse error: {}", error.message),
-                    },
-                    Some(text),
-                ));
-                continue;
-            }
-            let Some(document) = loaded.documents.into_iter().next() else {
-                read.push((file::read(&path, &empty_map()), text, was_scanned));
-                continue;
-            };
-            let kustomization = file::read(&path, &document.root);
-            for reference in kustomization
-                .resources
-                .iter()
-                .chain(&kustomization.components)
-            {
-                if let Some(found) = reference
-                    .local()
-                    .filter(|_| reference.is_dir)
-                    .and_then(kustomization_in)
-                {
-                    queue.push((found, false));
+                    Err(error) => plan.errors.push(error),
                 }
             }
-            read.push((kustomization, text, was_scanned));
+            frontier = next;
+            was_scanned = false;
         }
         read.sort_by(|a, b| a.0.file.cmp(&b.0.file));
         for (kustomization, text, was_scanned) in read {
