@@ -158,6 +158,37 @@ fn a_new_file_is_compared_with_its_absence() {
     assert!(stdout.contains("New with the staged change to `k8s/worker.yaml`"));
 }
 
+/// A named file outside the repository has no staged change: nothing is said about other
+/// files (git cannot show it at HEAD, which is not "new at HEAD").
+#[test]
+fn a_named_file_outside_the_repository_is_compared_with_nothing() {
+    let repo = git_repo(&[("k8s/app.yaml", APP), ("k8s/rbac.yaml", RBAC)]);
+    let outside = tempfile::tempdir().unwrap();
+    let worker = APP
+        .replace("name: web, namespace", "name: worker, namespace")
+        .split("---")
+        .next()
+        .unwrap()
+        .to_string();
+    let path = outside.path().join("worker.yaml");
+    std::fs::write(&path, worker).unwrap();
+    let output = common::salint_in(repo.path())
+        .args(["check", "--context", "k8s", "--format", "compact"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // The shared ServiceAccount is reported in the named file only.
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].contains("worker.yaml:7:27: "), "{stdout}");
+    assert!(
+        !stdout.contains("k8s/app.yaml") && !stdout.contains("New with"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn the_hooks_context_follows_the_configuration() {
     // The binding is outside k8s/: with `context: k8s` the hook does not see it.
