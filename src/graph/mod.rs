@@ -258,7 +258,8 @@ impl<'a> Graph<'a> {
     /// Adds the built-in ClusterRoles the input does not define itself (a `kubectl get`
     /// dump carries them; then the dump's version wins).
     fn add_builtin_roles(&mut self) {
-        for object in crate::model::builtin::builtin_objects() {
+        let builtin = crate::model::builtin::builtin_objects();
+        for (object, role) in builtin.iter().zip(crate::model::builtin::builtin_roles()) {
             let namespace = object.namespace(&Namespace::Implicit);
             let cluster = object.kind == "ClusterRole";
             let defined = self.roles_named(&object.name).any(|role| {
@@ -267,7 +268,7 @@ impl<'a> Graph<'a> {
             if defined {
                 continue;
             }
-            if let Some(role) = Role::from_object(object, &namespace) {
+            if let Some(role) = role.as_ref().map(Role::shared) {
                 self.roles_by_name
                     .entry(object.name.as_str())
                     .or_default()
