@@ -530,6 +530,14 @@ impl<'a> Graph<'a> {
     pub fn escalation(&self) -> &Escalation {
         self.escalation.get_or_init(|| build(self))
     }
+
+    /// Whether any escalation path can take a step: every step is a request a binding
+    /// gives (to its subject, or to a group its subject is in), so without a binding no
+    /// path has one, and a rule need not build the closure to learn that (most clusters of
+    /// a large repository bind nothing).
+    pub fn may_have_escalation_paths(&self) -> bool {
+        !self.bindings.is_empty()
+    }
 }
 
 /// The entries of a map keyed by (namespace, name) in namespace `ns`, in key order: a
@@ -1818,6 +1826,35 @@ subjects: [{kind: User, name: alice}]
                 .collect(),
         );
         assert_eq!(few, many);
+    }
+
+    #[test]
+    fn without_a_binding_no_path_takes_a_step() {
+        let files = [
+            pod("prod", "web", "target"),
+            token_secret("prod", "target-token", "target"),
+            pod("ci", "runner", "dev"),
+        ];
+        let texts = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| (format!("f{i}.yaml"), text.clone()))
+            .collect();
+        let inputs = read_texts(texts);
+        let graph = Graph::build(&inputs.objects, Namespace::Implicit);
+        assert!(!graph.may_have_escalation_paths());
+        let esc = graph.escalation();
+        for (id, _) in esc.nodes() {
+            for slot in 0..SLOTS {
+                let steps = esc.path_to_capability(id, slot).map(|(steps, _)| steps);
+                assert!(matches!(steps, None | Some(0)), "{:?}", esc.node(id));
+            }
+        }
+        // One binding, and a path has a step.
+        let mut bound = files.to_vec();
+        bound.push(grant("launch", "prod", "ci/dev", CREATE_PODS));
+        bound.push(ADMIN.into());
+        assert_eq!(steps(&bound, "ci/dev"), Some(1));
     }
 
     #[test]
