@@ -714,6 +714,8 @@ impl<'g, 'a> Builder<'g, 'a> {
 
     fn templates(&mut self, role: usize, cluster: bool) -> &[Template] {
         let graph = self.graph;
+        // A template names the rule's holder, not the role: twins have the same ones.
+        let role = graph.rules_twin(role);
         self.templates.entry((role, cluster)).or_insert_with(|| {
             let scope = Scope::of_kind(cluster);
             let mut found: Vec<Template> = Vec::new();
@@ -832,7 +834,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         let held: Vec<Held> = templates
             .iter()
             .map(|(t, (binding, role, place))| Held {
-                template: &self.templates[&(*role, *place == Place::Cluster)][*t],
+                template: &self.templates[&(graph.rules_twin(*role), *place == Place::Cluster)][*t],
                 place: place.clone(),
                 binding: *binding,
                 role: *role,
