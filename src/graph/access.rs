@@ -154,6 +154,10 @@ impl<'a> Graph<'a> {
     /// binding that asks: an aggregating ClusterRole holds the rules of every ClusterRole
     /// it selects, and asking per binding grew with the square of the input.
     pub fn role_access(&self, role: usize, cluster_binding: bool) -> &RoleAccess {
+        let twin = self.rules_twin(role);
+        if twin != role {
+            return self.role_access(twin, cluster_binding);
+        }
         self.role_access[role][usize::from(cluster_binding)].get_or_init(|| {
             let held: Vec<((usize, usize), &PolicyRule)> = self
                 .effective_rule_indexes(role)

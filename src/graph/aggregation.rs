@@ -26,6 +26,22 @@ pub(super) enum RuleSet {
 /// A role with an invalid selector is left as it is. Candidates come from an index of
 /// ClusterRoles by label, so a run with many ClusterRoles does not compare every
 /// aggregating role with every role.
+/// For each role, the first role whose aggregated rules are the same list (itself when
+/// none is before it, and for a role with its own rules). Aggregating ClusterRoles with one
+/// selector hold the same rules, and each held all of them: what those rules give was
+/// worked out again for each, aggregating roles times aggregated rules, which grew with the
+/// square of a repository.
+pub(super) fn twins(sets: &[RuleSet]) -> Vec<usize> {
+    let mut first: HashMap<&[(usize, usize)], usize> = HashMap::new();
+    sets.iter()
+        .enumerate()
+        .map(|(role, set)| match set {
+            RuleSet::Own => role,
+            RuleSet::Aggregated(rules) => *first.entry(rules.as_slice()).or_insert(role),
+        })
+        .collect()
+}
+
 pub(super) fn resolve_aggregation(roles: &[Role]) -> Vec<RuleSet> {
     let mut sets = vec![RuleSet::Own; roles.len()];
     let aggregating: Vec<usize> = (0..roles.len())
@@ -192,5 +208,77 @@ impl<'r> LabelIndex<'r> {
                 LabelRequirement::NotIn(..) | LabelRequirement::DoesNotExist(_) => None,
             });
         narrowed.unwrap_or(&self.all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::Graph;
+    use crate::input::read_texts;
+    use crate::model::Namespace;
+
+    fn aggregating(name: &str, label: &str) -> String {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}}}
+aggregationRule:
+  clusterRoleSelectors: [{{matchLabels: {{{label}: \"true\"}}}}]
+rules: []
+"
+        )
+    }
+
+    fn labelled(name: &str, label: &str) -> String {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}, labels: {{{label}: \"true\"}}}}
+rules: [{{apiGroups: [\"\"], resources: [secrets], verbs: [get]}}]
+"
+        )
+    }
+
+    #[test]
+    fn roles_aggregating_the_same_rules_share_what_they_give() {
+        let texts = [
+            aggregating("a", "x"),
+            aggregating("b", "x"),
+            aggregating("c", "y"),
+            labelled("secrets-x", "x"),
+            labelled("secrets-y", "y"),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| (format!("f{i}.yaml"), text))
+        .collect();
+        let inputs = read_texts(texts);
+        let graph = Graph::build(&inputs.objects, Namespace::Implicit);
+        let role = |name: &str| {
+            graph
+                .roles
+                .iter()
+                .position(|r| r.name() == name && !r.builtin)
+                .unwrap()
+        };
+        let (a, b, c) = (role("a"), role("b"), role("c"));
+        assert!(std::ptr::eq(
+            graph.role_access(a, true),
+            graph.role_access(b, true)
+        ));
+        assert!(!std::ptr::eq(
+            graph.role_access(a, true),
+            graph.role_access(c, true)
+        ));
+        // Each still gives what its own rules give.
+        for role in [a, b, c] {
+            assert_eq!(graph.wildcard_rules(role, true).len(), 0);
+            assert_eq!(graph.effective_rule_indexes(role).len(), 1);
+        }
+        let own = role("secrets-x");
+        assert!(!std::ptr::eq(
+            graph.role_access(own, true),
+            graph.role_access(a, true)
+        ));
     }
 }

@@ -12,8 +12,8 @@
 //!
 //! The closure is a graph over nodes: identities, the roles an identity can grant itself
 //! in a place ([`Node::Granted`]), and *hubs* ("every ServiceAccount of namespace N"), so
-//! that one `create pods` grant is one edge, not one per ServiceAccount of N: its size is
-//! linear in identities × steps. Node ids are the sorted order of the nodes' keys (names,
+//! that one `create pods` grant is one edge, not one per ServiceAccount of N (and one `bind`
+//! on any Role one edge, not one per Role): its size is linear in identities × steps. Node ids are the sorted order of the nodes' keys (names,
 //! never input positions), edges are sorted by their target and evidence, and the
 //! shortest path to each capability is a 0-1 breadth-first search backwards from its
 //! holders, computed once per run for every identity at once: the same input gives the
@@ -118,6 +118,11 @@ pub enum Hub {
     TokenSecrets(Option<Namespace>),
     Users,
     Groups,
+    /// The Roles of a namespace (`None`: of every namespace), each granted in its own
+    /// namespace: what `bind` on any Role gives, with a RoleBinding written there. One
+    /// edge to it per holder, not one per Role: holders times Roles grew with the square of
+    /// a repository.
+    Roles(Option<Namespace>),
 }
 
 /// A node of the closure.
@@ -512,6 +517,8 @@ struct Builder<'g, 'a> {
     groups: BTreeSet<String>,
     role_keys: Vec<RoleKey>,
     role_at: HashMap<RoleKey, usize>,
+    /// The namespaced Roles of each namespace (indexes into `role_keys`), for `Hub::Roles`.
+    roles_in: BTreeMap<Namespace, Vec<usize>>,
     templates: HashMap<(usize, bool), Vec<Template>>,
     edges: BTreeMap<Node, Vec<EdgeDraft>>,
     holds: BTreeMap<Node, Vec<(usize, Holding)>>,
@@ -522,6 +529,35 @@ impl<'a> Graph<'a> {
     /// The escalation closure, built the first time a rule or command asks.
     pub fn escalation(&self) -> &Escalation {
         self.escalation.get_or_init(|| build(self))
+    }
+
+    /// Whether any escalation path can take a step: every step is a request a binding
+    /// gives (to its subject, or to a group its subject is in), so without a binding no
+    /// path has one, and a rule need not build the closure to learn that (most clusters of
+    /// a large repository bind nothing).
+    pub fn may_have_escalation_paths(&self) -> bool {
+        !self.bindings.is_empty()
+    }
+}
+
+/// The entries of a map keyed by (namespace, name) in namespace `ns`, in key order: a
+/// range, not a scan of every namespace's.
+fn in_namespace<'m>(
+    map: &'m BTreeMap<(Namespace, String), String>,
+    ns: &'m Namespace,
+) -> impl Iterator<Item = (&'m (Namespace, String), &'m String)> {
+    map.range((ns.clone(), String::new())..)
+        .take_while(move |((at, _), _)| at == ns)
+}
+
+/// The entries of such a map that a request allowed in `place` reaches, in key order.
+fn in_place<'m>(
+    map: &'m BTreeMap<(Namespace, String), String>,
+    place: &'m Place,
+) -> Box<dyn Iterator<Item = (&'m (Namespace, String), &'m String)> + 'm> {
+    match place.namespace() {
+        Some(ns) => Box::new(in_namespace(map, ns)),
+        None => Box::new(map.iter()),
     }
 }
 
@@ -543,6 +579,7 @@ fn build(graph: &Graph) -> Escalation {
         groups: BTreeSet::new(),
         role_keys: Vec::with_capacity(graph.roles.len()),
         role_at: HashMap::with_capacity(graph.roles.len()),
+        roles_in: BTreeMap::new(),
         templates: HashMap::new(),
         edges: BTreeMap::new(),
         holds: BTreeMap::new(),
@@ -586,6 +623,9 @@ impl<'g, 'a> Builder<'g, 'a> {
                 name: role.name().to_string(),
             };
             self.role_at.entry(key.clone()).or_insert(index);
+            if let (false, Some(ns)) = (key.cluster, &key.namespace) {
+                self.roles_in.entry(ns.clone()).or_default().push(index);
+            }
             self.role_keys.push(key);
         }
         let mut namespaces: BTreeSet<Namespace> = BTreeSet::new();
@@ -674,6 +714,8 @@ impl<'g, 'a> Builder<'g, 'a> {
 
     fn templates(&mut self, role: usize, cluster: bool) -> &[Template] {
         let graph = self.graph;
+        // A template names the rule's holder, not the role: twins have the same ones.
+        let role = graph.rules_twin(role);
         self.templates.entry((role, cluster)).or_insert_with(|| {
             let scope = Scope::of_kind(cluster);
             let mut found: Vec<Template> = Vec::new();
@@ -792,7 +834,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         let held: Vec<Held> = templates
             .iter()
             .map(|(t, (binding, role, place))| Held {
-                template: &self.templates[&(*role, *place == Place::Cluster)][*t],
+                template: &self.templates[&(graph.rules_twin(*role), *place == Place::Cluster)][*t],
                 place: place.clone(),
                 binding: *binding,
                 role: *role,
@@ -851,12 +893,9 @@ impl<'g, 'a> Builder<'g, 'a> {
             Hub::MountedTokens(Some(ns)) => sas(&self.mounted, ns),
             Hub::MountedTokens(None) => per_namespace(&self.mounted, Hub::MountedTokens),
             Hub::TokenSecrets(Some(ns)) => {
-                let mut names: BTreeSet<&String> = BTreeSet::new();
-                for ((secret_ns, _), sa) in &self.token_secrets {
-                    if secret_ns == ns {
-                        names.insert(sa);
-                    }
-                }
+                let names: BTreeSet<&String> = in_namespace(&self.token_secrets, ns)
+                    .map(|(_, sa)| sa)
+                    .collect();
                 names
                     .into_iter()
                     .map(|n| (Node::Identity(Identity::service_account(ns, n)), None))
@@ -880,16 +919,36 @@ impl<'g, 'a> Builder<'g, 'a> {
                 .iter()
                 .map(|g| (Node::Identity(Identity::Group(g.clone())), None))
                 .collect(),
+            Hub::Roles(Some(ns)) => self
+                .roles_in
+                .get(ns)
+                .into_iter()
+                .flatten()
+                .map(|&role| {
+                    let granted = Node::Granted {
+                        role: self.role_keys[role].clone(),
+                        place: Place::Namespace(ns.clone()),
+                    };
+                    (granted, None)
+                })
+                .collect(),
+            Hub::Roles(None) => self
+                .roles_in
+                .keys()
+                .map(|ns| (Node::Hub(Hub::Roles(Some(ns.clone()))), None))
+                .collect(),
         }
     }
 
     /// The ServiceAccounts named `names` in `place` (every namespace for a cluster-wide one).
     fn named_service_accounts(&self, place: &Place, admits: impl Fn(&str) -> bool) -> Vec<Node> {
         let mut found = Vec::new();
-        for (ns, names) in &self.service_accounts {
-            if place.namespace().is_some_and(|p| p != ns) {
-                continue;
-            }
+        let namespaces: Box<dyn Iterator<Item = (&Namespace, &BTreeSet<String>)>> =
+            match place.namespace() {
+                Some(ns) => Box::new(self.service_accounts.get_key_value(ns).into_iter()),
+                None => Box::new(self.service_accounts.iter()),
+            };
+        for (ns, names) in namespaces {
             for name in names {
                 if admits(name) {
                     found.push(Node::Identity(Identity::service_account(ns, name)));
@@ -940,8 +999,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                 )),
                 Want::ReadSecrets => {
                     if names {
-                        for ((ns, secret), sa) in &self.token_secrets {
-                            if h.place.namespace().is_none_or(|p| p == ns) && h.admits(secret) {
+                        for ((ns, secret), sa) in in_place(&self.token_secrets, &h.place) {
+                            if h.admits(secret) {
                                 edges.push((
                                     Node::Identity(Identity::service_account(ns, sa)),
                                     step(StepKind::ReadToken, None),
@@ -957,8 +1016,8 @@ impl<'g, 'a> Builder<'g, 'a> {
                 }
                 Want::EnterPods => {
                     if names {
-                        for ((ns, pod), sa) in &self.pods {
-                            if h.place.namespace().is_none_or(|p| p == ns) && h.admits(pod) {
+                        for ((ns, pod), sa) in in_place(&self.pods, &h.place) {
+                            if h.admits(pod) {
                                 edges.push((
                                     Node::Identity(Identity::service_account(ns, sa)),
                                     step(StepKind::EnterPod, None),
@@ -1032,6 +1091,19 @@ impl<'g, 'a> Builder<'g, 'a> {
                                 _ => Place::EachNamespace,
                             },
                         };
+                        if h.template.want == Want::BindRoles && h.template.names.is_none() {
+                            let roles = match place.namespace() {
+                                Some(ns) => self.roles_in.get(ns).map_or(0, Vec::len),
+                                None => self.roles_in.len(),
+                            };
+                            if roles > 0 {
+                                edges.push((
+                                    Node::Hub(Hub::Roles(place.namespace().cloned())),
+                                    step(StepKind::GrantItself, Some(write)),
+                                ));
+                            }
+                            continue;
+                        }
                         for (role, role_place) in self.bindable(h, &place) {
                             edges.push((
                                 Node::Granted {
@@ -1107,7 +1179,8 @@ impl<'g, 'a> Builder<'g, 'a> {
         self.role_at.contains_key(&key).then_some(key)
     }
 
-    /// The roles `bind` lets one bind in `place`, each with where it then applies.
+    /// The roles `bind` lets one bind in `place`, each with where it then applies (a
+    /// `bind` on any Role reaches them through [`Hub::Roles`] instead).
     fn bindable(&self, bind: &Held, place: &Place) -> Vec<(RoleKey, Place)> {
         let mut found = Vec::new();
         if bind.template.want == Want::BindClusterRoles {
@@ -1701,6 +1774,89 @@ subjects: [{kind: User, name: alice}]
             ),
             Some(1)
         );
+    }
+
+    #[test]
+    fn bind_on_any_role_reaches_the_roles_of_its_place_through_one_edge() {
+        let bind = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}"#;
+        let write = r#"{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}"#;
+        let both = format!("{bind}, {write}");
+        // Role prod/launch lets whoever holds it run pods as prod/target, a cluster-admin.
+        let launch = |ns: &str| grant("launch", ns, &format!("{ns}/nobody"), CREATE_PODS);
+        let cluster_wide = [
+            grant("b", "", "ci/dev", &both),
+            launch("prod"),
+            ADMIN.into(),
+        ];
+        let (count, words) = to_admin(&cluster_wide, "ci/dev").unwrap();
+        assert_eq!(count, 2);
+        assert!(
+            words.contains("bind roles.rbac.authorization.k8s.io"),
+            "{words}"
+        );
+        let in_prod = [
+            role_binding_to_cluster_role("b", "prod", "ci/dev", &both),
+            launch("prod"),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&in_prod, "ci/dev"), Some(2));
+        let in_staging = [
+            role_binding_to_cluster_role("b", "staging", "ci/dev", &both),
+            launch("prod"),
+            ADMIN.into(),
+        ];
+        assert_eq!(steps(&in_staging, "ci/dev"), None);
+        // One edge to the set of Roles, however many Roles there are.
+        let edges_of_dev = |files: Vec<String>| {
+            let texts = files
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| (format!("f{i}.yaml"), text))
+                .collect();
+            let inputs = read_texts(texts);
+            let graph = Graph::build(&inputs.objects, Namespace::Implicit);
+            let esc = graph.escalation();
+            let dev = Identity::service_account(&Namespace::Named("ci".into()), "dev");
+            esc.edges(esc.id(&Node::Identity(dev)).unwrap()).len()
+        };
+        let few = edges_of_dev(vec![grant("b", "", "ci/dev", &both), launch("prod")]);
+        let many = edges_of_dev(
+            ["prod", "qa", "web", "db"]
+                .iter()
+                .map(|ns| launch(ns))
+                .chain([grant("b", "", "ci/dev", &both)])
+                .collect(),
+        );
+        assert_eq!(few, many);
+    }
+
+    #[test]
+    fn without_a_binding_no_path_takes_a_step() {
+        let files = [
+            pod("prod", "web", "target"),
+            token_secret("prod", "target-token", "target"),
+            pod("ci", "runner", "dev"),
+        ];
+        let texts = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| (format!("f{i}.yaml"), text.clone()))
+            .collect();
+        let inputs = read_texts(texts);
+        let graph = Graph::build(&inputs.objects, Namespace::Implicit);
+        assert!(!graph.may_have_escalation_paths());
+        let esc = graph.escalation();
+        for (id, _) in esc.nodes() {
+            for slot in 0..SLOTS {
+                let steps = esc.path_to_capability(id, slot).map(|(steps, _)| steps);
+                assert!(matches!(steps, None | Some(0)), "{:?}", esc.node(id));
+            }
+        }
+        // One binding, and a path has a step.
+        let mut bound = files.to_vec();
+        bound.push(grant("launch", "prod", "ci/dev", CREATE_PODS));
+        bound.push(ADMIN.into());
+        assert_eq!(steps(&bound, "ci/dev"), Some(1));
     }
 
     #[test]

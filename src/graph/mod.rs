@@ -19,7 +19,7 @@ pub use automount::AutomountSource;
 pub use definitions::Duplicate;
 pub use workload_key::WorkloadKey;
 
-use aggregation::{resolve_aggregation, RuleSet};
+use aggregation::{resolve_aggregation, twins, RuleSet};
 use definitions::latest_definitions;
 use workload_key::workload_keys;
 
@@ -117,6 +117,9 @@ pub struct Graph<'a> {
     /// RoleBinding (`[0]`), worked out the first time a rule asks (see
     /// [`Graph::role_access`]).
     role_access: Vec<[OnceLock<RoleAccess>; 2]>,
+    /// For each role, the first role holding the same effective rules (see
+    /// [`aggregation::twins`]): what they give is worked out once, for that one.
+    rules_twin: Vec<usize>,
     workload_keys: Vec<WorkloadKey>,
     /// ServiceAccount subjects by name, then by the namespace they name: (binding, subject)
     /// indexes.
@@ -174,6 +177,7 @@ impl<'a> Graph<'a> {
             rule_sets: Vec::new(),
             cluster_admin_equivalent: Vec::new(),
             role_access: Vec::new(),
+            rules_twin: Vec::new(),
             workload_keys: Vec::new(),
             sa_subjects: HashMap::new(),
             group_subjects: HashMap::new(),
@@ -193,6 +197,7 @@ impl<'a> Graph<'a> {
         graph.add_builtin_roles();
         graph.index_role_refs();
         graph.rule_sets = resolve_aggregation(&graph.roles);
+        graph.rules_twin = twins(&graph.rule_sets);
         graph.cluster_admin_equivalent = (0..graph.roles.len())
             .map(|role| {
                 graph
@@ -258,7 +263,8 @@ impl<'a> Graph<'a> {
     /// Adds the built-in ClusterRoles the input does not define itself (a `kubectl get`
     /// dump carries them; then the dump's version wins).
     fn add_builtin_roles(&mut self) {
-        for object in crate::model::builtin::builtin_objects() {
+        let builtin = crate::model::builtin::builtin_objects();
+        for (object, role) in builtin.iter().zip(crate::model::builtin::builtin_roles()) {
             let namespace = object.namespace(&Namespace::Implicit);
             let cluster = object.kind == "ClusterRole";
             let defined = self.roles_named(&object.name).any(|role| {
@@ -267,7 +273,7 @@ impl<'a> Graph<'a> {
             if defined {
                 continue;
             }
-            if let Some(role) = Role::from_object(object, &namespace) {
+            if let Some(role) = role.as_ref().map(Role::shared) {
                 self.roles_by_name
                     .entry(object.name.as_str())
                     .or_default()
@@ -371,6 +377,12 @@ impl<'a> Graph<'a> {
 
     /// The rules role `role` grants, as (role writing the rule, index into its `rules`):
     /// its own, or for an aggregating ClusterRole those the aggregation gives it.
+    /// The first role holding the same effective rules as `role` (itself, mostly): what
+    /// depends only on those rules is worked out for it.
+    pub fn rules_twin(&self, role: usize) -> usize {
+        self.rules_twin[role]
+    }
+
     pub fn effective_rule_indexes(&self, role: usize) -> Vec<(usize, usize)> {
         match &self.rule_sets[role] {
             RuleSet::Own => (0..self.roles[role].rules.len())

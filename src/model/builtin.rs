@@ -13,7 +13,8 @@
 use std::sync::OnceLock;
 
 use super::document::objects_of;
-use super::Object;
+use super::rbac::Role;
+use super::{Namespace, Object};
 use crate::source::FileId;
 
 /// The Kubernetes version the built-in roles are taken from.
@@ -38,6 +39,19 @@ pub fn builtin_objects() -> &'static [Object] {
                 object.origin = None;
                 object
             })
+            .collect()
+    })
+}
+
+/// The built-in objects as roles, in the same order (`None` for one that is no role): read
+/// once for the process, as every cluster's graph adds them ([`Role::shared`]), instead of
+/// reading their rules again for each of a repository's clusters.
+pub fn builtin_roles() -> &'static [Option<Role<'static>>] {
+    static ROLES: OnceLock<Vec<Option<Role<'static>>>> = OnceLock::new();
+    ROLES.get_or_init(|| {
+        builtin_objects()
+            .iter()
+            .map(|object| Role::from_object(object, &object.namespace(&Namespace::Implicit)))
             .collect()
     })
 }
@@ -77,6 +91,27 @@ mod tests {
         }
         for name in ["cluster-admin", "admin", "edit", "view"] {
             assert!(is_builtin_cluster_role(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_roles_read_once_are_the_objects_read_as_roles() {
+        let objects = builtin_objects();
+        let roles = builtin_roles();
+        assert_eq!(roles.len(), objects.len());
+        for (object, role) in objects.iter().zip(roles) {
+            let role = role.as_ref().expect("every built-in object is a role");
+            let fresh = Role::from_object(object, &object.namespace(&Namespace::Implicit));
+            let fresh = fresh.unwrap();
+            assert!(std::ptr::eq(role.object, object));
+            assert_eq!(role.namespace, fresh.namespace);
+            assert_eq!(format!("{:?}", role.rules), format!("{:?}", fresh.rules));
+            // What a graph adds borrows the rules instead of copying them.
+            let shared = role.shared();
+            assert!(std::ptr::eq(shared.rules.as_ptr(), role.rules.as_ptr()));
+            if !role.rules.is_empty() {
+                assert!(!std::ptr::eq(fresh.rules.as_ptr(), role.rules.as_ptr()));
+            }
         }
     }
 }

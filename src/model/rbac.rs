@@ -1,11 +1,13 @@
 //! Roles, ClusterRoles and their bindings.
 
+use std::ops::Deref;
+
 use super::{Namespace, Object};
 use crate::source::Span;
 use crate::yaml::Node;
 
 /// One entry of a role's `rules`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PolicyRule<'a> {
     pub node: &'a Node,
     pub api_groups: Vec<&'a str>,
@@ -45,7 +47,7 @@ impl<'a> PolicyRule<'a> {
 }
 
 /// A label selector requirement of an aggregation rule.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum LabelRequirement<'a> {
     Equals(&'a str, &'a str),
     In(&'a str, Vec<&'a str>),
@@ -55,7 +57,7 @@ pub enum LabelRequirement<'a> {
 }
 
 /// A `clusterRoleSelectors` entry: all requirements must hold.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LabelSelector<'a> {
     pub requirements: Vec<LabelRequirement<'a>>,
     /// Whether `LabelSelectorAsSelector` (k8s.io/apimachinery `pkg/apis/meta/v1/helpers.go`)
@@ -124,6 +126,25 @@ impl<'a> LabelSelector<'a> {
     }
 }
 
+/// A role's rules: its own, or a built-in role's, read once and shared (a `Cow` would make
+/// `Role` invariant in its lifetime).
+#[derive(Debug)]
+pub enum Rules<'a> {
+    Owned(Vec<PolicyRule<'a>>),
+    Shared(&'a [PolicyRule<'a>]),
+}
+
+impl<'a> Deref for Rules<'a> {
+    type Target = [PolicyRule<'a>];
+
+    fn deref(&self) -> &[PolicyRule<'a>] {
+        match self {
+            Rules::Owned(rules) => rules,
+            Rules::Shared(rules) => rules,
+        }
+    }
+}
+
 /// A Role or ClusterRole.
 #[derive(Debug)]
 pub struct Role<'a> {
@@ -131,7 +152,9 @@ pub struct Role<'a> {
     pub cluster: bool,
     /// The Role's namespace; `None` for ClusterRoles.
     pub namespace: Option<Namespace>,
-    pub rules: Vec<PolicyRule<'a>>,
+    /// Borrowed for a built-in role: every cluster's graph shares the rules read once
+    /// (see [`Role::shared`]).
+    pub rules: Rules<'a>,
     /// `aggregationRule.clusterRoleSelectors`, for ClusterRoles that aggregate others.
     pub aggregation: Option<Vec<LabelSelector<'a>>>,
     /// The span of the `aggregationRule` key.
@@ -159,6 +182,7 @@ impl<'a> Role<'a> {
             .iter()
             .map(PolicyRule::from_node)
             .collect();
+        let rules = Rules::Owned(rules);
         let aggregation_entry = object.root.entry("aggregationRule").filter(|_| cluster);
         let aggregation = aggregation_entry.map(|entry| {
             entry
@@ -188,6 +212,21 @@ impl<'a> Role<'a> {
             labels,
             builtin: object.file == crate::model::builtin::BUILTIN_FILE,
         })
+    }
+
+    /// The same role, its rules borrowed from `self`: what a graph adds for a built-in
+    /// role read once for the process, instead of reading its rules again per cluster.
+    pub fn shared(&'a self) -> Role<'a> {
+        Role {
+            object: self.object,
+            cluster: self.cluster,
+            namespace: self.namespace.clone(),
+            rules: Rules::Shared(&self.rules),
+            aggregation: self.aggregation.clone(),
+            aggregation_span: self.aggregation_span,
+            labels: self.labels.clone(),
+            builtin: self.builtin,
+        }
     }
 
     pub fn name(&self) -> &str {

@@ -114,6 +114,9 @@ pub fn relate_path(
 
 pub fn check(ctx: &mut RuleContext<'_, '_>) {
     let graph = ctx.graph;
+    if !graph.may_have_escalation_paths() {
+        return;
+    }
     let esc = graph.escalation();
     let raised = match ctx.severity {
         Severity::Note => Severity::Warning,

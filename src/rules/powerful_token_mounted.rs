@@ -139,6 +139,9 @@ fn becomes(
     workload: &crate::model::workload::Workload,
     holds_something: bool,
 ) -> Option<(Vec<String>, (u32, Path, usize))> {
+    if !graph.may_have_escalation_paths() {
+        return None;
+    }
     let esc = graph.escalation();
     let id = esc.id(&Node::Identity(Identity::service_account(
         &workload.namespace,
