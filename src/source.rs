@@ -42,6 +42,11 @@ pub struct Position {
 /// they get an id, so ids are deterministic.
 pub type FileId = usize;
 
+/// Files by real path. A run looks up every file's path in such maps several times (a
+/// repository has tens of thousands of files), so they hash with foldhash, not SipHash:
+/// the keys are the run's own paths, not input an attacker picks to collide.
+pub type FileIds = foldhash::HashMap<std::path::PathBuf, FileId>;
+
 /// What a file is to a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FileRole {

@@ -10,7 +10,6 @@
 //! related location.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use super::chart::Chart;
 use super::template::{defines, included_names, values_read, Outline};
@@ -71,7 +70,7 @@ impl Charts {
         renderings: Vec<ChartRendering>,
         files: &[SourceFile],
         objects: &[Object],
-        file_ids: &HashMap<PathBuf, FileId>,
+        file_ids: &crate::source::FileIds,
     ) -> Charts {
         let mut maps = Charts {
             chart_files: charts
@@ -264,11 +263,7 @@ impl Charts {
 
 /// The template a `# Source:` path names: `CHART/templates/x.yaml` is `templates/x.yaml`
 /// of the chart's folder, `CHART/charts/SUB/templates/x.yaml` a subchart's.
-fn template_file(
-    chart: &Chart,
-    source: &str,
-    file_ids: &HashMap<PathBuf, FileId>,
-) -> Option<FileId> {
+fn template_file(chart: &Chart, source: &str, file_ids: &crate::source::FileIds) -> Option<FileId> {
     let (_, relative) = source.split_once('/')?;
     let path = crate::kustomize::file::normalize(&chart.dir.join(relative));
     file_ids.get(&path).copied().or_else(|| {

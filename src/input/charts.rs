@@ -244,7 +244,7 @@ impl Inputs {
             stdin,
             ..
         } = plan;
-        let file_ids: std::collections::HashMap<PathBuf, FileId> = self
+        let file_ids: crate::source::FileIds = self
             .files
             .iter()
             .enumerate()

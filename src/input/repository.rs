@@ -60,7 +60,7 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
                 })
                 .collect();
             // Consumed files outside the scanned paths: findings are located there too.
-            let scanned: std::collections::HashSet<&PathBuf> = sources
+            let scanned: foldhash::HashSet<&PathBuf> = sources
                 .iter()
                 .filter_map(|(_, _, real)| real.as_ref())
                 .collect();
@@ -77,7 +77,7 @@ pub fn read_repository(found: &Discovered, options: &ReadOptions) -> Inputs {
                 ));
             }
             // A chart's templates and values, whatever the include globs say.
-            let scanned: std::collections::HashSet<PathBuf> = sources
+            let scanned: foldhash::HashSet<PathBuf> = sources
                 .iter()
                 .filter_map(|(_, _, real)| real.clone())
                 .collect();
@@ -311,19 +311,24 @@ impl Inputs {
             notes,
             errors,
         } = repository;
-        let known: std::collections::HashSet<PathBuf> =
-            self.files.iter().filter_map(|f| f.path.clone()).collect();
-        for (k, kustomization) in plan.kustomizations.iter().enumerate() {
-            if !known.contains(&kustomization.file) {
-                let mut source =
-                    SourceFile::new(display_path(&kustomization.file), plan.texts[k].clone());
-                source.role = FileRole::Kustomization;
-                source.path = Some(kustomization.file.clone());
-                self.files.push(source);
-            }
+        let known: foldhash::HashSet<&Path> = self
+            .files
+            .iter()
+            .filter_map(|f| f.path.as_deref())
+            .collect();
+        let missing: Vec<usize> = (0..plan.kustomizations.len())
+            .filter(|&k| !known.contains(plan.kustomizations[k].file.as_path()))
+            .collect();
+        for k in missing {
+            let kustomization = &plan.kustomizations[k];
+            let mut source =
+                SourceFile::new(display_path(&kustomization.file), plan.texts[k].clone());
+            source.role = FileRole::Kustomization;
+            source.path = Some(kustomization.file.clone());
+            self.files.push(source);
         }
         // Files carry their real paths (see `read_repository` and the editor's workspace).
-        let mut file_ids: std::collections::HashMap<PathBuf, FileId> = self
+        let mut file_ids: crate::source::FileIds = self
             .files
             .iter()
             .enumerate()

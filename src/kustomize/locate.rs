@@ -105,7 +105,7 @@ pub struct Numbered<'i> {
     pub files: &'i [SourceFile],
     pub objects: &'i [Object],
     /// Repository files by canonical path.
-    pub file_ids: &'i HashMap<PathBuf, FileId>,
+    pub file_ids: &'i crate::source::FileIds,
 }
 
 impl Renderings {

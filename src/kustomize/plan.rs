@@ -5,7 +5,7 @@
 //! scanned kustomization refers to are read too, inside the scanned paths or not: a base
 //! is part of every overlay's rendering.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::file::{self, Kustomization, PatchSource, Reference, Target};
@@ -232,7 +232,7 @@ impl Plan {
 
     /// Every file some kustomization consumes: resource files, patches, generator inputs.
     /// Such a file reaches a cluster only through Kustomize, so it is never judged alone.
-    pub fn consumed_files(&self) -> HashSet<PathBuf> {
+    pub fn consumed_files(&self) -> foldhash::HashSet<PathBuf> {
         self.kustomizations
             .iter()
             .flat_map(Kustomization::references)
